@@ -1,0 +1,275 @@
+//! From a stored channel to a provider adapter, and from provider failures to
+//! what the channel and the caller are told.
+
+use domain::channel::{Channel, ChannelStatus, Credentials, Provider};
+use providers::{
+    MetaCredentials, ProviderError, TwilioCredentials, TwilioSender, WhatsAppProvider,
+};
+use rand::Rng;
+use store::StoreError;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn required(credentials: &Credentials, key: &str) -> Result<String, ApiError> {
+    credentials.get(key).map(str::to_owned).ok_or_else(|| {
+        ApiError::field(key, "Required before the channel can talk to its provider.")
+    })
+}
+
+/// The adapter for `channel` using `credentials` (published or draft).
+pub fn adapter(
+    state: &AppState,
+    channel: &Channel,
+    credentials: &Credentials,
+) -> Result<Box<dyn WhatsAppProvider>, ApiError> {
+    let missing = credentials.missing(channel.provider);
+    if !missing.is_empty() {
+        let mut errors = domain::account::FieldErrors::default();
+        for key in missing {
+            errors.add(key, "Required before the channel can be checked.");
+        }
+        return Err(errors.into());
+    }
+    Ok(match channel.provider {
+        Provider::MetaCloud | Provider::Sandbox => {
+            let meta = MetaCredentials {
+                phone_number_id: required(credentials, "phone_number_id")?,
+                waba_id: required(credentials, "waba_id")?,
+                access_token: required(credentials, "access_token")?,
+                app_id: if channel.provider == Provider::MetaCloud {
+                    credentials.get("app_id").map(str::to_owned)
+                } else {
+                    None
+                },
+            };
+            if channel.provider == Provider::Sandbox {
+                register_sandbox_number(state, channel, credentials);
+                Box::new(state.sandbox_providers.meta(meta))
+            } else {
+                Box::new(state.providers.meta(meta))
+            }
+        }
+        Provider::Twilio => {
+            let sender = match (
+                credentials.get("sender"),
+                credentials.get("messaging_service_sid"),
+            ) {
+                (_, Some(service)) => TwilioSender::MessagingService(service.to_owned()),
+                (Some(number), None) => TwilioSender::Number(number.to_owned()),
+                (None, None) => {
+                    return Err(ApiError::field(
+                        "sender",
+                        "Enter the sender or a messaging service SID.",
+                    ))
+                }
+            };
+            Box::new(state.providers.twilio(TwilioCredentials {
+                account_sid: required(credentials, "account_sid")?,
+                auth_token: required(credentials, "auth_token")?,
+                sender,
+                status_callback: Some(format!(
+                    "{}/webhooks/twilio/{}",
+                    state.settings.public_url, channel.id.0
+                )),
+            }))
+        }
+    })
+}
+
+/// Lets the built-in sandbox post webhooks for a sandbox channel's number.
+pub fn register_sandbox_number(state: &AppState, channel: &Channel, credentials: &Credentials) {
+    let (Some(phone), Some(waba), Some(secret)) = (
+        credentials.get("phone_number_id"),
+        credentials.get("waba_id"),
+        credentials.get("app_secret"),
+    ) else {
+        return;
+    };
+    state.sandbox.register_number(sandbox::SandboxNumber {
+        phone_number_id: phone.to_owned(),
+        waba_id: waba.to_owned(),
+        app_secret: secret.to_owned(),
+        callback_url: format!(
+            "{}/webhooks/meta/{}",
+            state.settings.local_url, channel.id.0
+        ),
+    });
+}
+
+/// Whether the failure says the credentials are wrong (rather than a
+/// passing problem): such a failure marks the channel invalid.
+pub fn is_credential_failure(err: &ProviderError) -> bool {
+    matches!(
+        err,
+        ProviderError::InvalidCredentials { .. } | ProviderError::Permanent { .. }
+    )
+}
+
+/// What the caller is told about a provider failure.
+pub fn provider_error(err: &ProviderError) -> ApiError {
+    let detail = format!("The provider answered: {err}");
+    if err.is_retryable() || matches!(err, ProviderError::Unknown { .. }) {
+        ApiError::Upstream {
+            code: "provider_unavailable",
+            detail,
+        }
+    } else {
+        ApiError::Unprocessable {
+            code: "provider_rejected",
+            detail,
+        }
+    }
+}
+
+/// After a failed call with the published credentials: an auth or permanent
+/// failure turns the channel invalid with the provider's code and message.
+pub async fn record_failure(
+    state: &AppState,
+    channel: &Channel,
+    err: &ProviderError,
+) -> Result<(), ApiError> {
+    if is_credential_failure(err) {
+        state
+            .store
+            .set_channel_status(
+                channel.tenant_id,
+                channel.id,
+                ChannelStatus::Invalid,
+                Some(err.code().to_owned()),
+                Some(err.to_string()),
+            )
+            .await?;
+        if channel.status != ChannelStatus::Invalid {
+            let notice = domain::notification::channel_invalid(
+                &channel.name,
+                channel.id.0,
+                &err.to_string(),
+            );
+            state.store.notify(channel.tenant_id, &notice).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Validate & Update: checks `credentials` live and saves them as the
+/// published ones only if the provider accepts. When the stored credentials
+/// themselves are refused, the channel turns invalid.
+pub async fn validate_and_update(
+    state: &AppState,
+    current: &Channel,
+    credentials: Credentials,
+) -> Result<Channel, ApiError> {
+    let adapter = adapter(state, current, &credentials)?;
+    let info = match adapter.validate().await {
+        Ok(info) => info,
+        Err(err) => {
+            if credentials == current.published {
+                record_failure(state, current, &err).await?;
+            }
+            return Err(provider_error(&err));
+        }
+    };
+    let tenant = current.tenant_id;
+    state
+        .store
+        .save_published(
+            tenant,
+            current.id,
+            &credentials,
+            ChannelStatus::Good,
+            None,
+            None,
+        )
+        .await
+        .map_err(channel_store_error)?;
+    if let Some(rating) = info.quality_rating.as_deref() {
+        state
+            .store
+            .set_quality_rating(tenant, current.id, rating)
+            .await?;
+    }
+    if current.provider.speaks_graph_api() {
+        // The badge shows what Meta says now; a failure here leaves it as it was.
+        if let Ok(subscribed) = adapter.subscription_status().await {
+            state
+                .store
+                .set_subscribed(tenant, current.id, subscribed)
+                .await?;
+        }
+    }
+    Ok(state.store.channel(tenant, current.id).await?)
+}
+
+/// Subscribes the app to the account's webhooks and records the answer.
+pub async fn subscribe(state: &AppState, current: &Channel) -> Result<Channel, ApiError> {
+    if !current.provider.speaks_graph_api() {
+        return Err(ApiError::Unprocessable {
+            code: "not_for_provider",
+            detail: "Twilio delivers webhooks to the callback URL set in its console; there is nothing to subscribe.".into(),
+        });
+    }
+    if current.status != ChannelStatus::Good {
+        return Err(ApiError::Unprocessable {
+            code: "channel_not_validated",
+            detail: "Validate the credentials first.".into(),
+        });
+    }
+    let adapter = adapter(state, current, &current.published)?;
+    let subscribed = match adapter.subscribe().await {
+        Ok(true) => true,
+        Ok(false) => adapter.subscription_status().await.unwrap_or(false),
+        Err(err) => {
+            record_failure(state, current, &err).await?;
+            return Err(provider_error(&err));
+        }
+    };
+    state
+        .store
+        .set_subscribed(current.tenant_id, current.id, subscribed)
+        .await?;
+    Ok(state.store.channel(current.tenant_id, current.id).await?)
+}
+
+/// Store conflicts of channels in the caller's words.
+pub fn channel_store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict("phone_number_in_use") => ApiError::conflict(
+            "phone_number_in_use",
+            "This phone number id is already active in a workspace. Deactivate it there first.",
+        ),
+        StoreError::Conflict("channel_name_taken") | StoreError::Conflict("already_exists") => {
+            ApiError::conflict(
+                "channel_name_taken",
+                "Another channel already has this name.",
+            )
+        }
+        other => other.into(),
+    }
+}
+
+fn random_digits(n: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|i| char::from(b'0' + rng.gen_range(u8::from(i == 0)..10)))
+        .collect()
+}
+
+/// Credentials of a new sandbox channel: the built-in fake provider accepts
+/// whatever it generated, so the channel validates without real accounts.
+pub fn sandbox_credentials(company: &str) -> Credentials {
+    let mut c = Credentials::default();
+    c.fields.insert("company_name".into(), company.to_owned());
+    c.fields.insert("phone_number_id".into(), random_digits(15));
+    c.fields.insert("waba_id".into(), random_digits(15));
+    c.fields.insert("app_id".into(), random_digits(15));
+    c.secrets
+        .insert("app_secret".into(), crate::auth::tokens::generate());
+    c.secrets.insert(
+        "access_token".into(),
+        format!("sandbox-{}", crate::auth::tokens::generate()),
+    );
+    c.secrets
+        .insert("verify_token".into(), crate::auth::tokens::generate());
+    c
+}

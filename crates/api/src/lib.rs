@@ -1,0 +1,21 @@
+//! Switchboard's HTTP API: thin actix-web handlers over `domain` rules and
+//! `store` repositories, JWT role auth, and the OpenAPI document.
+
+pub mod access;
+mod app;
+pub mod auth;
+mod body;
+pub mod channel_provider;
+pub mod error;
+mod mail;
+mod metrics;
+mod openapi;
+mod pagination;
+mod request_context;
+mod routes;
+mod state;
+
+pub use app::{build_app, openapi_spec};
+pub use mail::{Mailer, SmtpSettings};
+pub use metrics::Metrics;
+pub use state::{ApiSettings, AppState, ImportLimits, LoginLimits, StateError};

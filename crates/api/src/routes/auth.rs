@@ -1,0 +1,408 @@
+//! Sign-in, tenant choice and switching, token refresh, sign-out, password reset.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use contract::auth::{
+    Accepted, ForgotPasswordRequest, LoginRequest, LoginResponse, RefreshRequest,
+    ResetPasswordRequest, SelectTenantRequest, Session, SwitchTenantRequest,
+};
+use domain::account::{check_password, normalize_email};
+use domain::{TenantId, UserId};
+use store::{PasswordTokenPurpose, RefreshOutcome};
+use uuid::Uuid;
+
+use super::docs::{Invalid, RateLimited, Unauthenticated};
+use super::tenant_summary;
+use crate::auth::jwt::ACCESS_TTL_SECS;
+use crate::auth::{password, tokens, Authenticated};
+use crate::body::Body;
+use crate::error::ApiError;
+use crate::state::AppState;
+use contract::tenants::TenantSummary;
+
+pub const REFRESH_TTL_DAYS: i64 = 30;
+pub const RESET_TTL_MINUTES: i64 = 30;
+pub const INVITE_TTL_DAYS: i64 = 7;
+
+fn bad_credentials() -> ApiError {
+    ApiError::Unauthorized {
+        code: "invalid_credentials",
+        detail: "The email or password is not correct.".into(),
+    }
+}
+
+/// Tokens for `user` in `tenant`, starting a new refresh family.
+pub async fn issue_session(
+    state: &AppState,
+    user: UserId,
+    tenant: TenantId,
+) -> Result<Session, ApiError> {
+    let tenants = state.store.tenants_of(user).await?;
+    let Some((t, role)) = tenants.iter().find(|(t, _)| t.id == tenant) else {
+        return Err(ApiError::forbidden(
+            "not_a_member",
+            "You are not an active member of that workspace.",
+        ));
+    };
+    let refresh_token = tokens::generate();
+    let expires = Utc::now() + Duration::days(REFRESH_TTL_DAYS);
+    state
+        .store
+        .insert_refresh_token(
+            tenant,
+            user,
+            Uuid::now_v7(),
+            &tokens::digest(&refresh_token),
+            expires,
+        )
+        .await?;
+    state.store.touch_last_login(tenant, user).await?;
+    session(state, user, tenant_summary(t, role), refresh_token)
+}
+
+/// A fresh access token for `user` in `summary`'s tenant, with `refresh_token`.
+fn session(
+    state: &AppState,
+    user: UserId,
+    summary: TenantSummary,
+    refresh_token: String,
+) -> Result<Session, ApiError> {
+    let access_token = state
+        .jwt
+        .issue_access(user, TenantId(summary.id))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Session {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL_SECS.unsigned_abs(),
+        refresh_token,
+        tenant: summary,
+    })
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn user_agent(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Signs in with email and password. One workspace: the session comes back at
+/// once. Several: choose one with the `selection_token` at `/auth/tenant`.
+#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, description = "Signed in", body = LoginResponse),
+    (status = 401, description = "Wrong email or password (the same answer for both)", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The account belongs to no active workspace", body = contract::Problem, content_type = "application/problem+json"),
+    Invalid, RateLimited,
+))]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<LoginRequest>,
+) -> Result<web::Json<LoginResponse>, ApiError> {
+    let body = body.into_inner();
+    let ip = client_ip(&req);
+    let email = normalize_email(&body.email).unwrap_or_else(|| body.email.trim().to_lowercase());
+    state
+        .login_limiter
+        .check(&email, &ip)
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+    let found = state.store.user_by_email(&email).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    let ok = password::verify(body.password, hash).await?;
+    state
+        .store
+        .record_login(
+            user.as_ref().map(|u| u.id),
+            &email,
+            Some(&ip),
+            user_agent(&req),
+            ok,
+        )
+        .await?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(bad_credentials());
+    };
+    let tenants = state.store.tenants_of(user.id).await?;
+    let summaries: Vec<_> = tenants.iter().map(|(t, r)| tenant_summary(t, r)).collect();
+    match tenants.as_slice() {
+        [] => Err(ApiError::forbidden(
+            "no_workspace",
+            "Your account is not active in any workspace. Ask an administrator to add you.",
+        )),
+        [(only, _)] => {
+            let session = issue_session(&state, user.id, only.id).await?;
+            Ok(web::Json(LoginResponse {
+                tenants: summaries,
+                session: Some(session),
+                selection_token: None,
+            }))
+        }
+        _ => {
+            let token = state
+                .jwt
+                .issue_selection(user.id)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(web::Json(LoginResponse {
+                tenants: summaries,
+                session: None,
+                selection_token: Some(token),
+            }))
+        }
+    }
+}
+
+/// Chooses the workspace after signing in with several.
+#[utoipa::path(tag = "auth", request_body = SelectTenantRequest, responses(
+    (status = 200, description = "Signed in to the workspace", body = Session),
+    (status = 401, description = "The selection token is invalid or expired", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an active member of that workspace", body = contract::Problem, content_type = "application/problem+json"),
+    Invalid,
+))]
+#[post("/auth/tenant")]
+pub async fn select_tenant(
+    state: web::Data<AppState>,
+    body: Body<SelectTenantRequest>,
+) -> Result<web::Json<Session>, ApiError> {
+    let user = state
+        .jwt
+        .verify_selection(&body.selection_token)
+        .map_err(|_| ApiError::unauthorized("The sign-in has expired. Sign in again."))?;
+    Ok(web::Json(
+        issue_session(&state, user, TenantId(body.tenant_id)).await?,
+    ))
+}
+
+/// Switches the signed-in person to another of their workspaces without a new sign-in.
+#[utoipa::path(tag = "auth", request_body = SwitchTenantRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Signed in to the other workspace", body = Session),
+    (status = 403, description = "Not an active member of that workspace", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Invalid,
+))]
+#[post("/auth/switch-tenant")]
+pub async fn switch_tenant(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Body<SwitchTenantRequest>,
+) -> Result<web::Json<Session>, ApiError> {
+    let body = body.into_inner();
+    let session = issue_session(&state, auth.user_id(), TenantId(body.tenant_id)).await?;
+    if let Some(old) = body.refresh_token {
+        state
+            .store
+            .revoke_refresh_family(&tokens::digest(&old))
+            .await?;
+    }
+    Ok(web::Json(session))
+}
+
+/// Trades a refresh token for new tokens. Each refresh token works once;
+/// presenting a spent one signs that session out everywhere.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, description = "New tokens", body = Session),
+    (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = contract::Problem, content_type = "application/problem+json"),
+    Invalid,
+))]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: Body<RefreshRequest>,
+) -> Result<web::Json<Session>, ApiError> {
+    let new_refresh = tokens::generate();
+    let expires = Utc::now() + Duration::days(REFRESH_TTL_DAYS);
+    let outcome = state
+        .store
+        .rotate_refresh_token(
+            &tokens::digest(&body.refresh_token),
+            &tokens::digest(&new_refresh),
+            expires,
+        )
+        .await?;
+    let (tenant, user) = match outcome {
+        RefreshOutcome::Rotated { tenant, user, .. } => (tenant, user),
+        RefreshOutcome::Reused => {
+            tracing::warn!("a spent refresh token was presented; its session family is revoked");
+            return Err(ApiError::Unauthorized {
+                code: "refresh_reused",
+                detail: "This session was signed out for safety. Sign in again.".into(),
+            });
+        }
+        RefreshOutcome::Invalid => {
+            return Err(ApiError::Unauthorized {
+                code: "invalid_refresh_token",
+                detail: "The session has expired. Sign in again.".into(),
+            })
+        }
+    };
+    let tenants = state.store.tenants_of(user).await?;
+    let Some((t, role)) = tenants.iter().find(|(t, _)| t.id == tenant) else {
+        state
+            .store
+            .revoke_refresh_family(&tokens::digest(&new_refresh))
+            .await?;
+        return Err(ApiError::unauthorized(
+            "Your access to this workspace has ended.",
+        ));
+    };
+    Ok(web::Json(session(
+        &state,
+        user,
+        tenant_summary(t, role),
+        new_refresh,
+    )?))
+}
+
+/// Signs out: the refresh token and every token rotated from it stop working.
+#[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
+    (status = 204, description = "Signed out"),
+    Invalid,
+))]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: Body<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .store
+        .revoke_refresh_family(&tokens::digest(&body.refresh_token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+const FORGOT_ANSWER: &str =
+    "If an account uses this address, a link to choose a new password is on its way. It works for 30 minutes.";
+
+/// Sends a password-reset link valid 30 minutes. The answer is the same
+/// whether or not the address has an account.
+#[utoipa::path(tag = "auth", request_body = ForgotPasswordRequest, responses(
+    (status = 202, description = "Accepted (whether or not the address exists)", body = Accepted),
+    Invalid, RateLimited,
+))]
+#[post("/auth/forgot-password")]
+pub async fn forgot_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<ForgotPasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let accepted = HttpResponse::Accepted().json(Accepted {
+        message: FORGOT_ANSWER.into(),
+    });
+    let Some(email) = normalize_email(&body.email) else {
+        return Err(ApiError::field("email", "Enter a valid email address."));
+    };
+    state
+        .login_limiter
+        .check(&format!("reset:{email}"), &client_ip(&req))
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+    // The lookup and sending run after answering, so timing reveals nothing.
+    let state = state.into_inner();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&state, &email).await {
+            tracing::error!(error = %e, "password reset could not be prepared");
+        }
+    });
+    Ok(accepted)
+}
+
+async fn send_reset_link(state: &AppState, email: &str) -> Result<(), ApiError> {
+    let Some((user, _)) = state.store.user_by_email(email).await? else {
+        return Ok(());
+    };
+    let token = tokens::generate();
+    let expires = Utc::now() + Duration::minutes(RESET_TTL_MINUTES);
+    state
+        .store
+        .insert_password_token(
+            user.id,
+            &tokens::digest(&token),
+            PasswordTokenPurpose::Reset,
+            expires,
+        )
+        .await?;
+    let link = format!("{}/reset-password?token={token}", state.settings.public_url);
+    let body = format!(
+        "Hello {},\n\nSomeone asked to reset the password of your Switchboard account. \
+         Open this link within 30 minutes to choose a new one:\n\n{link}\n\n\
+         If it was not you, ignore this message; your password stays as it is.\n",
+        user.name
+    );
+    state
+        .mailer
+        .send(&user.email, "Reset your Switchboard password", &body)
+        .await;
+    Ok(())
+}
+
+/// An invitation link for a new account (7 days), emailed or logged.
+pub async fn invite(
+    state: &AppState,
+    user: UserId,
+    email: &str,
+    name: &str,
+    workspace: &str,
+) -> Result<String, ApiError> {
+    let token = tokens::generate();
+    let expires = Utc::now() + Duration::days(INVITE_TTL_DAYS);
+    state
+        .store
+        .insert_password_token(
+            user,
+            &tokens::digest(&token),
+            PasswordTokenPurpose::Invite,
+            expires,
+        )
+        .await?;
+    let link = format!(
+        "{}/reset-password?token={token}&invite=1",
+        state.settings.public_url
+    );
+    let body = format!(
+        "Hello {name},\n\nYou have been added to the workspace \"{workspace}\" on Switchboard. \
+         Open this link within 7 days to choose your password:\n\n{link}\n"
+    );
+    state
+        .mailer
+        .send(email, "You are invited to Switchboard", &body)
+        .await;
+    Ok(link)
+}
+
+/// Sets a new password with a reset or invitation token. Each token works
+/// once; every existing session of the account is signed out.
+#[utoipa::path(tag = "auth", request_body = ResetPasswordRequest, responses(
+    (status = 200, description = "Password set", body = Accepted),
+    Invalid,
+))]
+#[post("/auth/reset-password")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    body: Body<ResetPasswordRequest>,
+) -> Result<web::Json<Accepted>, ApiError> {
+    let body = body.into_inner();
+    check_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
+    let hash = password::hash(body.new_password).await?;
+    let Some(user) = state
+        .store
+        .consume_password_token(&tokens::digest(&body.token))
+        .await?
+    else {
+        return Err(ApiError::Unprocessable {
+            code: "invalid_token",
+            detail: "This link is invalid, already used or expired. Ask for a new one.".into(),
+        });
+    };
+    state.store.set_password(user, &hash).await?;
+    state.store.revoke_all_sessions(user).await?;
+    Ok(web::Json(Accepted {
+        message: "Your password is set. Sign in with it now.".into(),
+    }))
+}

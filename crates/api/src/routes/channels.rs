@@ -1,0 +1,443 @@
+//! Channels of the current tenant: credentials, status, draft, tokens.
+
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use contract::channels::{
+    Channel as ChannelDto, ChannelDraft, CreateChannelRequest, CredentialsRequest, GeneratedToken,
+    ProviderField, ProviderInfo, UpdateChannelRequest,
+};
+use contract::Page;
+use domain::channel::{check_channel_name, Channel, ChannelStatus, Credentials, Draft, Provider};
+use domain::ChannelId;
+use store::NewChannel;
+use uuid::Uuid;
+
+use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
+use crate::auth::{tokens, Authenticated};
+use crate::body::Body;
+use crate::channel_provider::{self, channel_store_error as store_error};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn channel_dto(state: &AppState, c: &Channel) -> ChannelDto {
+    let kind = if c.provider.speaks_graph_api() {
+        "meta"
+    } else {
+        "twilio"
+    };
+    ChannelDto {
+        id: c.id.0,
+        name: c.name.clone(),
+        provider: c.provider.key().to_owned(),
+        active: c.active,
+        status: c.status.key().to_owned(),
+        status_code: c.status_code.clone(),
+        status_message: c.status_message.clone(),
+        checked_at: c.checked_at,
+        subscribed: c.subscribed,
+        quality_rating: c.quality_rating.clone(),
+        fields: c.published.masked(),
+        missing: c
+            .published
+            .missing(c.provider)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        draft: c.draft.as_ref().map(|d| ChannelDraft {
+            fields: d.credentials.masked(),
+            status: d.status.key().to_owned(),
+            status_code: d.status_code.clone(),
+            status_message: d.status_message.clone(),
+            missing: d
+                .credentials
+                .missing(c.provider)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        }),
+        api_token_set: c.api_token_created_at.is_some(),
+        api_token_created_at: c.api_token_created_at,
+        callback_url: format!("{}/webhooks/{kind}/{}", state.settings.public_url, c.id.0),
+        created_at: c.created_at,
+    }
+}
+
+/// Every provider and the credential fields it needs.
+#[utoipa::path(tag = "channels", security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Vec<ProviderInfo>), Unauthenticated, Forbidden,
+))]
+#[get("/channels/providers")]
+pub async fn list_providers(_auth: Authenticated) -> web::Json<Vec<ProviderInfo>> {
+    web::Json(
+        Provider::ALL
+            .iter()
+            .map(|p| ProviderInfo {
+                provider: p.key().to_owned(),
+                fields: p
+                    .fields()
+                    .iter()
+                    .map(|f| ProviderField {
+                        key: f.key.to_owned(),
+                        secret: f.secret,
+                        required: f.required,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    )
+}
+
+/// The workspace's channels.
+#[utoipa::path(tag = "channels", security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Page<ChannelDto>), Unauthenticated, Forbidden,
+))]
+#[get("/channels")]
+pub async fn list_channels(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<web::Json<Page<ChannelDto>>, ApiError> {
+    let channels = state.store.list_channels(auth.tenant()).await?;
+    Ok(web::Json(Page {
+        total: Some(channels.len() as u64),
+        items: channels.iter().map(|c| channel_dto(&state, c)).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Adds a channel. Its credentials stay `pending` until checked with
+/// Validate & Update. A `sandbox` channel gets generated credentials for the
+/// built-in fake provider.
+#[utoipa::path(tag = "channels", request_body = CreateChannelRequest, security(("bearer_jwt" = [])), responses(
+    (status = 201, description = "Created", body = ChannelDto), Unauthenticated, Forbidden, Invalid, Conflict,
+))]
+#[post("/channels")]
+pub async fn create_channel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Body<CreateChannelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors = domain::account::FieldErrors::default();
+    let name = check_channel_name(&body.name)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let provider = Provider::parse(&body.provider);
+    if provider.is_none() {
+        errors.add("provider", "Choose meta_cloud, twilio or sandbox.");
+    }
+    let credentials = match provider {
+        Some(Provider::Sandbox) => {
+            let tenant = state.store.tenant(auth.tenant()).await?;
+            Some(channel_provider::sandbox_credentials(
+                &tenant.settings.company_name,
+            ))
+        }
+        Some(p) => errors.take(Credentials::default().merged(p, &body.fields)),
+        None => None,
+    };
+    let (Some(name), Some(provider), Some(credentials)) = (name, provider, credentials) else {
+        return Err(errors.into());
+    };
+    let new = NewChannel {
+        name,
+        provider,
+        active: body.active,
+        credentials,
+    };
+    let channel = state
+        .store
+        .create_channel(auth.tenant(), &new)
+        .await
+        .map_err(store_error)?;
+    Ok(HttpResponse::Created().json(channel_dto(&state, &channel)))
+}
+
+/// One channel.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = ChannelDto), Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/channels/{id}")]
+pub async fn get_channel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let channel = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Renames a channel or turns it on or off. A phone number can be active in
+/// one workspace only.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), request_body = UpdateChannelRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = ChannelDto), Unauthenticated, Forbidden, NotFound, Invalid, Conflict,
+))]
+#[patch("/channels/{id}")]
+pub async fn update_channel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<UpdateChannelRequest>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    let name = match body.name.as_deref() {
+        Some(n) => check_channel_name(n).map_err(|m| ApiError::field("name", m))?,
+        None => current.name.clone(),
+    };
+    let channel = state
+        .store
+        .rename_channel(
+            auth.tenant(),
+            current.id,
+            &name,
+            body.active.unwrap_or(current.active),
+        )
+        .await
+        .map_err(store_error)?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Deletes a channel and its stored webhook events.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
+))]
+#[delete("/channels/{id}")]
+pub async fn delete_channel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .store
+        .delete_channel(auth.tenant(), ChannelId(*id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Saves credentials as a draft; the published ones keep serving until
+/// the draft is checked and published.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), request_body = CredentialsRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = ChannelDto), Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[put("/channels/{id}/draft")]
+pub async fn save_draft(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<CredentialsRequest>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    let base = current
+        .draft
+        .as_ref()
+        .map(|d| &d.credentials)
+        .unwrap_or(&current.published);
+    let credentials = base.merged(current.provider, &body.fields)?;
+    let draft = Draft {
+        credentials,
+        status: ChannelStatus::Pending,
+        status_code: None,
+        status_message: None,
+    };
+    let channel = state
+        .store
+        .save_draft(auth.tenant(), current.id, &draft)
+        .await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Throws the draft away.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = ChannelDto), Unauthenticated, Forbidden, NotFound,
+))]
+#[delete("/channels/{id}/draft")]
+pub async fn discard_draft(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let channel = state
+        .store
+        .discard_draft(auth.tenant(), ChannelId(*id))
+        .await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Generates the channel's external API token, shown this once. The previous
+/// token stops working at once.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "The new token", body = GeneratedToken), Unauthenticated, Forbidden, NotFound,
+))]
+#[post("/channels/{id}/api-token")]
+pub async fn generate_api_token(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<GeneratedToken>, ApiError> {
+    let token = format!("sbk_{}", tokens::generate());
+    let created_at = state
+        .store
+        .set_api_token(auth.tenant(), ChannelId(*id), &tokens::digest(&token))
+        .await?;
+    Ok(web::Json(GeneratedToken { token, created_at }))
+}
+
+/// Generates a new webhook verify token (Meta), shown this once; paste it
+/// into Meta's webhook settings with the callback URL.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "The new verify token", body = GeneratedToken), Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[post("/channels/{id}/verify-token")]
+pub async fn generate_verify_token(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<GeneratedToken>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    if !current.provider.speaks_graph_api() {
+        return Err(ApiError::Unprocessable {
+            code: "not_for_provider",
+            detail: "Twilio signs its webhooks with the auth token; it needs no verify token."
+                .into(),
+        });
+    }
+    let token = tokens::generate();
+    let mut credentials = current.published.clone();
+    credentials
+        .secrets
+        .insert("verify_token".into(), token.clone());
+    state
+        .store
+        .save_published(
+            auth.tenant(),
+            current.id,
+            &credentials,
+            current.status,
+            current.status_code.clone(),
+            current.status_message.clone(),
+        )
+        .await?;
+    Ok(web::Json(GeneratedToken {
+        token,
+        created_at: chrono::Utc::now(),
+    }))
+}
+
+/// Validate & Update: merges the submitted fields into the published
+/// credentials, checks them live with the provider, and saves them only if
+/// the provider accepts. A refusal answers 422 `provider_rejected` with the
+/// provider's code and message; when the stored credentials themselves were
+/// refused, the channel turns `invalid`.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), request_body = CredentialsRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Checked and saved", body = ChannelDto),
+    (status = 502, description = "The provider could not be reached", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Forbidden, NotFound, Invalid, Conflict,
+))]
+#[post("/channels/{id}/validate")]
+pub async fn validate_channel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<CredentialsRequest>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    let credentials = current.published.merged(current.provider, &body.fields)?;
+    let channel = channel_provider::validate_and_update(&state, &current, credentials).await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Subscribes the app to the WhatsApp Business Account's webhooks (Meta and
+/// sandbox channels whose credentials are good), then reads the subscription back.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Subscribed", body = ChannelDto),
+    (status = 502, description = "The provider could not be reached", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[post("/channels/{id}/subscribe")]
+pub async fn subscribe_channel(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    let channel = channel_provider::subscribe(&state, &current).await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Checks the draft with the provider and records the outcome on the draft;
+/// the published credentials are not touched.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Checked; see draft.status", body = ChannelDto),
+    (status = 502, description = "The provider could not be reached", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[post("/channels/{id}/draft/validate")]
+pub async fn validate_draft(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    let Some(draft) = current.draft.clone() else {
+        return Err(ApiError::Unprocessable {
+            code: "no_draft",
+            detail: "There is no draft to check.".into(),
+        });
+    };
+    let adapter = channel_provider::adapter(&state, &current, &draft.credentials)?;
+    let checked = match adapter.validate().await {
+        Ok(_) => Draft {
+            status: ChannelStatus::Good,
+            status_code: None,
+            status_message: None,
+            ..draft
+        },
+        Err(err) if channel_provider::is_credential_failure(&err) => Draft {
+            status: ChannelStatus::Invalid,
+            status_code: Some(err.code().to_owned()),
+            status_message: Some(err.to_string()),
+            ..draft
+        },
+        Err(err) => return Err(channel_provider::provider_error(&err)),
+    };
+    let channel = state
+        .store
+        .save_draft(auth.tenant(), current.id, &checked)
+        .await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+/// Publishes a checked draft: it replaces the published credentials.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Published", body = ChannelDto), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/channels/{id}/draft/publish")]
+pub async fn publish_draft(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ChannelDto>, ApiError> {
+    let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    let Some(draft) = current
+        .draft
+        .as_ref()
+        .filter(|d| d.status == ChannelStatus::Good)
+    else {
+        return Err(ApiError::conflict(
+            "draft_not_validated",
+            "Check the draft with the provider before publishing it.",
+        ));
+    };
+    state
+        .store
+        .save_published(
+            auth.tenant(),
+            current.id,
+            &draft.credentials,
+            ChannelStatus::Good,
+            None,
+            None,
+        )
+        .await
+        .map_err(store_error)?;
+    let channel = state.store.discard_draft(auth.tenant(), current.id).await?;
+    Ok(web::Json(channel_dto(&state, &channel)))
+}

@@ -1,0 +1,300 @@
+//! Contact imports: upload a CSV or Excel file, see its header and first rows,
+//! choose the mapping and options, follow the progress, download the failed
+//! rows with their reasons. A worker applies each import in one transaction.
+
+use actix_web::{get, post, web, HttpResponse};
+use contract::contacts::{ContactImport, ImportPreview, StartImportRequest};
+use contract::Page;
+use domain::contact_import::{ImportOptions, Mapping, Target};
+use domain::spreadsheet::{read_sheet, SheetError, SheetLimits};
+use domain::tenant::is_country;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use store::ImportRecord;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
+use crate::auth::Authenticated;
+use crate::body::Body;
+use crate::error::ApiError;
+use crate::pagination::{next_cursor, PageParams};
+use crate::state::AppState;
+
+pub fn import_dto(i: &ImportRecord) -> ContactImport {
+    ContactImport {
+        id: i.id,
+        file_name: i.file_name.clone(),
+        state: i.state.clone(),
+        total_rows: i.total_rows,
+        processed_rows: i.processed_rows,
+        added: i.added,
+        updated: i.updated,
+        failed: i.failed,
+        error: i.error.clone(),
+        created_by: i.created_by,
+        created_at: i.created_at,
+        finished_at: i.finished_at,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Upload {
+    /// The file's name; `.xlsx` files are read as Excel, anything else as CSV.
+    pub file_name: String,
+}
+
+fn sheet_error(e: SheetError) -> ApiError {
+    match e {
+        SheetError::TooManyRows(_) => ApiError::TooLarge {
+            detail: e.to_string(),
+        },
+        other => ApiError::Unprocessable {
+            code: "bad_file",
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Uploads a contacts file (the raw bytes as the body). Answers its header
+/// and first rows; nothing is imported until it is started with a mapping.
+#[utoipa::path(tag = "contacts", params(Upload), request_body(content = String, content_type = "text/csv",
+    description = "The CSV (any delimiter, UTF-8 with or without BOM) or .xlsx bytes"),
+    security(("bearer_jwt" = [])), responses(
+    (status = 201, description = "Uploaded", body = ImportPreview),
+    (status = 413, description = "Larger than the size or row limit", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Forbidden, Invalid,
+))]
+#[post("/contacts/imports")]
+pub async fn upload_import(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<Upload>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let limits = state.settings.imports;
+    let file_name: String = query.file_name.trim().chars().take(200).collect();
+    if file_name.is_empty() {
+        return Err(ApiError::field("file_name", "Give the file's name."));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
+        if bytes.len() + chunk.len() > limits.max_bytes {
+            return Err(ApiError::PayloadTooLarge {
+                limit: limits.max_bytes,
+            });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let sheet_limits = SheetLimits {
+        max_rows: limits.max_rows,
+        max_columns: limits.max_columns,
+        max_cell_bytes: limits.max_cell_bytes,
+    };
+    let sheet = read_sheet(&bytes, &file_name, &sheet_limits).map_err(sheet_error)?;
+    let id = Uuid::now_v7();
+    let dir = state
+        .settings
+        .data_dir
+        .join("imports")
+        .join(auth.tenant().0.to_string());
+    let path = dir.join(id.to_string());
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| ApiError::Internal(format!("creating {}: {e}", dir.display())))?;
+    tokio::fs::write(&path, &bytes)
+        .await
+        .map_err(|e| ApiError::Internal(format!("saving {}: {e}", path.display())))?;
+    let record = state
+        .store
+        .create_import(
+            auth.tenant(),
+            id,
+            auth.user_id().0,
+            &file_name,
+            &path.to_string_lossy(),
+            sheet.rows.len(),
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(ImportPreview {
+        import: import_dto(&record),
+        headers: sheet.headers,
+        sample: sheet.rows.into_iter().take(10).collect(),
+    }))
+}
+
+/// Starts an uploaded import with its column mapping and options.
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), request_body = StartImportRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Queued", body = ContactImport), Unauthenticated, Forbidden, NotFound, Invalid, Conflict,
+))]
+#[post("/contacts/imports/{id}/start")]
+pub async fn start_import(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<StartImportRequest>,
+) -> Result<web::Json<ContactImport>, ApiError> {
+    let body = body.into_inner();
+    state.store.import(auth.tenant(), *id).await?;
+    let mut columns = Vec::with_capacity(body.mapping.len());
+    for target in &body.mapping {
+        columns.push(Target::parse(target).ok_or_else(|| {
+            ApiError::field("mapping", &format!("`{target}` is not a contact field; use name, phone, email, tags, source, first_message_tag, opt_in, attr:<key> or ignore."))
+        })?);
+    }
+    let mapping = Mapping { columns };
+    let attributes = state
+        .store
+        .list_attributes(auth.tenant())
+        .await?
+        .into_iter()
+        .map(|a| (a.key, a.kind))
+        .collect();
+    mapping
+        .check(&attributes)
+        .map_err(|m| ApiError::field("mapping", &m))?;
+    let tenant = state.store.tenant(auth.tenant()).await?;
+    let default_country = body
+        .default_country
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+        .unwrap_or(tenant.settings.default_country);
+    if !is_country(&default_country) {
+        return Err(ApiError::field(
+            "default_country",
+            "Use a two-letter country code such as US or IN.",
+        ));
+    }
+    let known_tags = state.store.tag_ids_by_name(auth.tenant()).await?;
+    if body
+        .tags
+        .iter()
+        .any(|t| !known_tags.values().any(|k| k == t))
+    {
+        return Err(ApiError::field("tags", "Choose tags of this workspace."));
+    }
+    if let Some(group) = body.group {
+        match state.store.group(auth.tenant(), group).await {
+            Ok(_) => {}
+            Err(store::StoreError::NotFound) => {
+                return Err(ApiError::field(
+                    "group",
+                    "Choose a group of this workspace.",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let options = ImportOptions {
+        default_country,
+        update_existing: body.update_existing,
+        tags: body.tags,
+        group: body.group,
+    };
+    let record = state
+        .store
+        .queue_import(auth.tenant(), *id, &mapping, &options)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => ApiError::conflict(
+                "import_not_waiting",
+                "This import has already been started.",
+            ),
+            other => other.into(),
+        })?;
+    Ok(web::Json(import_dto(&record)))
+}
+
+/// Import history, newest first.
+#[utoipa::path(tag = "contacts", params(PageParams), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Page<ContactImport>), Unauthenticated, Forbidden, Invalid,
+))]
+#[get("/contacts/imports")]
+pub async fn list_imports(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<ContactImport>>, ApiError> {
+    let page = page.request()?;
+    let imports = state.store.list_imports(auth.tenant(), page).await?;
+    Ok(web::Json(Page {
+        next_cursor: next_cursor(&imports, page.limit, |i| i.id),
+        items: imports.iter().map(import_dto).collect(),
+        total: None,
+    }))
+}
+
+/// One import, with its progress.
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = ContactImport), Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/contacts/imports/{id}")]
+pub async fn get_import(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ContactImport>, ApiError> {
+    Ok(web::Json(import_dto(
+        &state.store.import(auth.tenant(), *id).await?,
+    )))
+}
+
+/// Cancels an import not yet applied: no contact is changed.
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Cancelled", body = ContactImport), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/contacts/imports/{id}/cancel")]
+pub async fn cancel_import(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ContactImport>, ApiError> {
+    let record = state
+        .store
+        .cancel_import(auth.tenant(), *id)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => {
+                ApiError::conflict("import_finished", "This import has already finished.")
+            }
+            other => other.into(),
+        })?;
+    Ok(web::Json(import_dto(&record)))
+}
+
+/// The rows that failed, as CSV: line, reason, then the row's cells.
+#[utoipa::path(tag = "contacts", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "CSV file", content_type = "text/csv", body = String), Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/contacts/imports/{id}/failures")]
+pub async fn import_failures(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let failures = state.store.import_failures(auth.tenant(), *id).await?;
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let err = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
+    writer
+        .write_record(["line", "reason", "row"])
+        .map_err(err)?;
+    for (line, reason, cells) in failures {
+        let mut record = vec![line.to_string(), domain::contact::spreadsheet_safe(&reason)];
+        record.extend(cells.iter().map(|c| domain::contact::spreadsheet_safe(c)));
+        writer.write_record(&record).map_err(err)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"import-{id}-failures.csv\""),
+        ))
+        .body(bytes))
+}

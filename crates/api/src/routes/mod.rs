@@ -1,0 +1,87 @@
+//! Handlers, one module per API area, and the conversions from domain types
+//! to the contract.
+
+pub mod audience;
+pub mod auth;
+pub mod channels;
+pub mod contacts;
+pub mod docs;
+pub mod imports;
+pub mod me;
+pub mod notifications;
+pub mod roles;
+pub mod setup;
+pub mod system;
+pub mod tenants;
+pub mod users;
+pub mod webhooks;
+
+use contract::roles::{Role as RoleDto, RoleRef};
+use contract::tenants::{Tenant as TenantDto, TenantSummary};
+use contract::users::{MemberStatus as MemberStatusDto, Profile as ProfileDto, User as UserDto};
+use domain::team::{Member, MemberStatus, Role, User};
+use domain::tenant::Tenant;
+
+pub fn tenant_dto(t: &Tenant) -> TenantDto {
+    TenantDto {
+        id: t.id.0,
+        name: t.settings.name.clone(),
+        company_name: t.settings.company_name.clone(),
+        time_zone: t.settings.time_zone.clone(),
+        default_country: t.settings.default_country.clone(),
+        created_at: t.created_at,
+    }
+}
+
+pub fn tenant_summary(t: &Tenant, role: &Role) -> TenantSummary {
+    TenantSummary {
+        id: t.id.0,
+        name: t.settings.name.clone(),
+        role: role.name.clone(),
+    }
+}
+
+pub fn role_ref(r: &Role) -> RoleRef {
+    RoleRef {
+        id: r.id.0,
+        name: r.name.clone(),
+        builtin: r.builtin.map(|b| b.key().to_owned()),
+    }
+}
+
+pub fn role_dto(r: &Role, user_count: u64) -> RoleDto {
+    RoleDto {
+        id: r.id.0,
+        name: r.name.clone(),
+        description: r.description.clone(),
+        builtin: r.builtin.map(|b| b.key().to_owned()),
+        permissions: r.permissions.iter().map(|p| p.to_string()).collect(),
+        user_count,
+    }
+}
+
+pub fn user_dto(m: &Member) -> UserDto {
+    UserDto {
+        id: m.user.id.0,
+        name: m.user.name.clone(),
+        email: m.user.email.clone(),
+        role: role_ref(&m.role),
+        status: match m.status {
+            MemberStatus::Active => MemberStatusDto::Active,
+            MemberStatus::Deactivated => MemberStatusDto::Deactivated,
+        },
+        has_password: m.user.has_password,
+        joined_at: m.joined_at,
+        last_login_at: m.last_login_at,
+    }
+}
+
+pub fn profile_dto(u: &User) -> ProfileDto {
+    ProfileDto {
+        name: u.name.clone(),
+        email: u.email.clone(),
+        language: u.profile.language.clone(),
+        sounds: u.profile.sounds.clone(),
+        chat_sync: u.profile.chat_sync,
+    }
+}

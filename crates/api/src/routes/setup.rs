@@ -1,0 +1,84 @@
+//! First run: while no account exists, create the first tenant and its owner.
+
+use actix_web::{get, post, web, HttpResponse};
+use contract::auth::{LoginResponse, SetupRequest, SetupStatus};
+use domain::account::{check_display_name, check_password, normalize_email, FieldErrors};
+use domain::tenant::TenantSettings;
+use store::NewAccount;
+
+use super::auth::issue_session;
+use super::docs::{Conflict, Invalid};
+use crate::auth::password;
+use crate::body::Body;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Whether the instance still needs its first owner.
+#[utoipa::path(tag = "setup", responses((status = 200, description = "Success", body = SetupStatus)))]
+#[get("/setup")]
+pub async fn setup_status(state: web::Data<AppState>) -> Result<web::Json<SetupStatus>, ApiError> {
+    Ok(web::Json(SetupStatus {
+        setup_required: !state.store.has_users().await?,
+    }))
+}
+
+/// Creates the first tenant and its owner, who also administers the instance,
+/// and signs them in. Answers 409 once any account exists.
+#[utoipa::path(tag = "setup", request_body = SetupRequest, responses(
+    (status = 201, description = "Set up and signed in", body = LoginResponse),
+    Invalid, Conflict,
+))]
+#[post("/setup")]
+pub async fn run_setup(
+    state: web::Data<AppState>,
+    body: Body<SetupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    let settings = errors.take(
+        TenantSettings::new(
+            &body.tenant_name,
+            &body.company_name,
+            &body.time_zone,
+            &body.default_country,
+        )
+        .map_err(|e| e.renamed("name", "tenant_name")),
+    );
+    let name = check_display_name(&body.owner_name)
+        .map_err(|m| errors.add("owner_name", m))
+        .ok();
+    let email = normalize_email(&body.owner_email);
+    if email.is_none() {
+        errors.add("owner_email", "Enter a valid email address.");
+    }
+    if let Err(m) = check_password(&body.owner_password) {
+        errors.add("owner_password", m);
+    }
+    let (Some(settings), Some(name), Some(email), true) =
+        (settings, name, email, errors.is_empty())
+    else {
+        return Err(errors.into());
+    };
+    if state.store.has_users().await? {
+        return Err(store::StoreError::Conflict("setup_done").into());
+    }
+    let hash = password::hash(body.owner_password).await?;
+    let account = NewAccount {
+        email,
+        name,
+        password_hash: Some(hash),
+    };
+    let (tenant, user_id) = state.store.setup_instance(&settings, &account).await?;
+    tracing::info!(tenant = %tenant.id, "instance set up");
+    let tenants = state.store.tenants_of(user_id).await?;
+    let session = issue_session(&state, user_id, tenant.id).await?;
+    let summaries = tenants
+        .iter()
+        .map(|(t, r)| super::tenant_summary(t, r))
+        .collect();
+    Ok(HttpResponse::Created().json(LoginResponse {
+        tenants: summaries,
+        session: Some(session),
+        selection_token: None,
+    }))
+}

@@ -1,0 +1,122 @@
+//! The current tenant's settings, and the instance's tenants for its administrators.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use contract::tenants::{CreateTenantRequest, CreatedTenant, Tenant, UpdateTenantRequest};
+use contract::Page;
+use domain::account::{check_display_name, normalize_email, FieldErrors};
+use domain::tenant::TenantSettings;
+use store::NewAccount;
+
+use super::docs::{Forbidden, Invalid, Unauthenticated};
+use crate::auth::Authenticated;
+use crate::body::Body;
+use crate::error::ApiError;
+use crate::pagination::{next_cursor, PageParams};
+use crate::state::AppState;
+
+/// The current workspace's settings.
+#[utoipa::path(tag = "tenants", security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Tenant), Unauthenticated, Forbidden,
+))]
+#[get("/tenant")]
+pub async fn get_current_tenant(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<web::Json<Tenant>, ApiError> {
+    Ok(web::Json(super::tenant_dto(
+        &state.store.tenant(auth.tenant()).await?,
+    )))
+}
+
+/// Changes the current workspace's name, company, time zone or default country.
+#[utoipa::path(tag = "tenants", request_body = UpdateTenantRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Tenant), Unauthenticated, Forbidden, Invalid,
+))]
+#[patch("/tenant")]
+pub async fn update_current_tenant(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: Body<UpdateTenantRequest>,
+) -> Result<web::Json<Tenant>, ApiError> {
+    let current = state.store.tenant(auth.tenant()).await?.settings;
+    let body = body.into_inner();
+    let settings = TenantSettings::new(
+        body.name.as_deref().unwrap_or(&current.name),
+        body.company_name
+            .as_deref()
+            .unwrap_or(&current.company_name),
+        body.time_zone.as_deref().unwrap_or(&current.time_zone),
+        body.default_country
+            .as_deref()
+            .unwrap_or(&current.default_country),
+    )?;
+    let updated = state.store.update_tenant(auth.tenant(), &settings).await?;
+    Ok(web::Json(super::tenant_dto(&updated)))
+}
+
+/// Every workspace on this instance (instance administrators only).
+#[utoipa::path(tag = "tenants", params(PageParams), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Page<Tenant>), Unauthenticated, Forbidden, Invalid,
+))]
+#[get("/tenants")]
+pub async fn list_tenants(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    query: web::Query<PageParams>,
+) -> Result<web::Json<Page<Tenant>>, ApiError> {
+    let page = query.request()?;
+    let (tenants, total) = state.store.list_all_tenants(page).await?;
+    Ok(web::Json(Page {
+        next_cursor: next_cursor(&tenants, page.limit, |t| t.id.0),
+        items: tenants.iter().map(super::tenant_dto).collect(),
+        total: Some(total),
+    }))
+}
+
+/// Creates a workspace for another business and makes `owner_email` its
+/// first owner. A new account gets an invitation link to choose a password.
+#[utoipa::path(tag = "tenants", request_body = CreateTenantRequest, security(("bearer_jwt" = [])), responses(
+    (status = 201, description = "Created", body = CreatedTenant), Unauthenticated, Forbidden, Invalid,
+))]
+#[post("/tenants")]
+pub async fn create_tenant(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    body: Body<CreateTenantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    let settings = errors.take(TenantSettings::new(
+        &body.name,
+        &body.company_name,
+        &body.time_zone,
+        &body.default_country,
+    ));
+    let owner_name = check_display_name(&body.owner_name)
+        .map_err(|m| errors.add("owner_name", m))
+        .ok();
+    let owner_email = normalize_email(&body.owner_email);
+    if owner_email.is_none() {
+        errors.add("owner_email", "Enter a valid email address.");
+    }
+    let (Some(settings), Some(name), Some(email)) = (settings, owner_name, owner_email) else {
+        return Err(errors.into());
+    };
+    let account = NewAccount {
+        email: email.clone(),
+        name: name.clone(),
+        password_hash: None,
+    };
+    let (tenant, owner, existing) = state.store.create_tenant(&settings, &account).await?;
+    let invite_url = if existing {
+        None
+    } else {
+        Some(super::auth::invite(&state, owner, &email, &name, &settings.name).await?)
+    };
+    Ok(HttpResponse::Created().json(CreatedTenant {
+        tenant: super::tenant_dto(&tenant),
+        owner_id: owner.0,
+        existing_user: existing,
+        invite_url,
+    }))
+}

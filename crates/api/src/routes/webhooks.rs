@@ -1,0 +1,180 @@
+//! Webhooks from Meta and Twilio. The signature is checked over the raw bytes
+//! before anything else is read; a verified body is committed to the event
+//! table (deduplicated by provider and event key) before 200 is answered, and
+//! a worker processes it later. Nothing is stored for a bad signature.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use domain::channel::Channel;
+use domain::ChannelId;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use store::IncomingEvent;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Challenge {
+    #[serde(rename = "hub.mode")]
+    #[param(rename = "hub.mode")]
+    pub mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    #[param(rename = "hub.verify_token")]
+    pub verify_token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    #[param(rename = "hub.challenge")]
+    pub challenge: Option<String>,
+}
+
+fn unsigned() -> ApiError {
+    ApiError::Unauthorized {
+        code: "invalid_signature",
+        detail: "The webhook signature is missing or does not match.".into(),
+    }
+}
+
+async fn channel(state: &AppState, id: Uuid) -> Result<Channel, ApiError> {
+    Ok(state.store.channel_for_webhook(ChannelId(id)).await?)
+}
+
+fn raw_event(body: &[u8]) -> IncomingEvent {
+    let digest: String = Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    IncomingEvent {
+        key: format!("raw:{digest}"),
+        kind: "unparsed".into(),
+        payload: String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
+fn kind_of(event: &providers::WebhookEvent) -> &'static str {
+    match event {
+        providers::WebhookEvent::Message(_) => "message",
+        providers::WebhookEvent::Status(_) => "status",
+        providers::WebhookEvent::TemplateStatus(_) => "template_status",
+        providers::WebhookEvent::AccountUpdate(_) => "account_update",
+        providers::WebhookEvent::Other(_) => "other",
+    }
+}
+
+fn to_incoming(
+    events: Result<Vec<providers::WebhookEvent>, providers::ParseError>,
+    body: &[u8],
+) -> Vec<IncomingEvent> {
+    match events {
+        Ok(events) => events
+            .iter()
+            .map(|e| IncomingEvent {
+                key: e.dedupe_key().to_owned(),
+                kind: kind_of(e).to_owned(),
+                payload: serde_json::to_string(e).unwrap_or_default(),
+            })
+            .collect(),
+        // Signed but not understood: kept whole, so nothing is lost.
+        Err(_) => vec![raw_event(body)],
+    }
+}
+
+/// Meta's subscription check: echoes `hub.challenge` when `hub.verify_token`
+/// is the channel's verify token.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path), Challenge), responses(
+    (status = 200, description = "The challenge, as plain text", content_type = "text/plain", body = String),
+    (status = 403, description = "Wrong verify token", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 400, description = "The channel id is not a UUID", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such channel", body = contract::Problem, content_type = "application/problem+json"),
+))]
+#[get("/meta/{id}")]
+pub async fn meta_verify(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: web::Query<Challenge>,
+) -> Result<HttpResponse, ApiError> {
+    let channel = channel(&state, *id).await?;
+    let expected = channel.published.get("verify_token").unwrap_or_default();
+    match providers::meta::verify_challenge(
+        query.mode.as_deref(),
+        query.verify_token.as_deref(),
+        query.challenge.as_deref(),
+        expected,
+    ) {
+        Some(challenge) => Ok(HttpResponse::Ok()
+            .content_type("text/plain")
+            .body(challenge)),
+        None => Err(ApiError::forbidden(
+            "verify_token_mismatch",
+            "The verify token does not match this channel.",
+        )),
+    }
+}
+
+/// Meta notifications (messages, statuses, template and account updates),
+/// signed with the app secret in `X-Hub-Signature-256`.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body(content = serde_json::Value, content_type = "application/json"), responses(
+    (status = 200, description = "Stored (or already stored)"),
+    (status = 401, description = "Missing or wrong signature; nothing stored", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 400, description = "The channel id is not a UUID", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such channel", body = contract::Problem, content_type = "application/problem+json"),
+))]
+#[post("/meta/{id}")]
+pub async fn meta_notification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let channel = channel(&state, *id).await?;
+    let secret = channel.published.get("app_secret").unwrap_or_default();
+    let header = req
+        .headers()
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok());
+    if secret.is_empty() || !providers::meta::verify_signature(secret.as_bytes(), &body, header) {
+        return Err(unsigned());
+    }
+    let events = to_incoming(providers::meta::parse_notification(&body), &body);
+    let new = state.store.insert_webhook_events(&channel, &events).await?;
+    tracing::info!(channel = %channel.id, received = events.len(), new, "meta webhook stored");
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// Twilio status callbacks and inbound messages (form-encoded), signed with
+/// the auth token in `X-Twilio-Signature` over the public URL and parameters.
+#[utoipa::path(tag = "webhooks", params(("id" = Uuid, Path)), request_body(content = String, content_type = "application/x-www-form-urlencoded"), responses(
+    (status = 200, description = "Stored (or already stored)"),
+    (status = 401, description = "Missing or wrong signature; nothing stored", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 400, description = "The channel id is not a UUID", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such channel", body = contract::Problem, content_type = "application/problem+json"),
+))]
+#[post("/twilio/{id}")]
+pub async fn twilio_notification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let channel = channel(&state, *id).await?;
+    let token = channel.published.get("auth_token").unwrap_or_default();
+    let url = format!("{}{}", state.settings.public_url, req.uri());
+    let params = providers::twilio::form_params(&body);
+    let header = req
+        .headers()
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok());
+    if !providers::twilio::verify_signature(token, &url, &params, header) {
+        return Err(unsigned());
+    }
+    let events = to_incoming(
+        providers::twilio::parse_form(&params).map(|e| vec![e]),
+        &body,
+    );
+    let new = state.store.insert_webhook_events(&channel, &events).await?;
+    tracing::info!(channel = %channel.id, new, "twilio webhook stored");
+    Ok(HttpResponse::Ok()
+        .content_type("text/xml")
+        .body("<Response></Response>"))
+}

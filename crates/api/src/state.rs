@@ -1,0 +1,120 @@
+//! What every handler can reach: the store, token keys, the mailer, limits.
+
+use std::sync::Arc;
+
+use store::Store;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::limiter::LoginLimiter;
+use crate::mail::Mailer;
+use crate::metrics::Metrics;
+
+/// Settings the API needs from the server's configuration.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Where people reach this instance, for links in emails (no trailing slash).
+    pub public_url: String,
+    /// Directory of the built SPA; `None` or missing serves a short notice.
+    pub spa_dir: Option<std::path::PathBuf>,
+    pub login_limits: LoginLimits,
+    /// Largest JSON body accepted, in bytes.
+    pub json_limit: usize,
+    /// Where and how to reach Meta and Twilio.
+    pub providers: providers::ProviderSettings,
+    /// Where uploaded files are kept.
+    pub data_dir: std::path::PathBuf,
+    pub imports: ImportLimits,
+    /// This process's own address, for the built-in sandbox provider
+    /// (`{local_url}/sandbox/graph`) and its webhooks back to us.
+    pub local_url: String,
+}
+
+/// What an uploaded contacts file may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportLimits {
+    pub max_bytes: usize,
+    pub max_rows: usize,
+    pub max_columns: usize,
+    pub max_cell_bytes: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 50 * 1024 * 1024,
+            max_rows: 1_000_000,
+            max_columns: 100,
+            max_cell_bytes: 4096,
+        }
+    }
+}
+
+/// Sign-in attempts allowed per minute.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub per_account_per_minute: u32,
+    pub per_ip_per_minute: u32,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            per_account_per_minute: 5,
+            per_ip_per_minute: 30,
+        }
+    }
+}
+
+/// Shared by every worker thread of the server.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub jwt: Arc<JwtKeys>,
+    pub mailer: Arc<Mailer>,
+    pub settings: Arc<ApiSettings>,
+    pub login_limiter: Arc<LoginLimiter>,
+    pub metrics: Metrics,
+    /// Real providers.
+    pub providers: providers::ProviderClient,
+    /// The same adapters pointed at the built-in sandbox.
+    pub sandbox_providers: providers::ProviderClient,
+    pub sandbox: Arc<sandbox::SandboxState>,
+}
+
+/// Failure to assemble the state at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("provider client: {0}")]
+    Providers(#[from] providers::ProviderError),
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        jwt_secret: &[u8],
+        mailer: Mailer,
+        settings: ApiSettings,
+    ) -> Result<Self, StateError> {
+        let login_limiter = LoginLimiter::new(settings.login_limits);
+        let providers = providers::ProviderClient::new(settings.providers.clone())?;
+        let sandbox_settings = providers::ProviderSettings {
+            meta_base_url: format!("{}/sandbox/graph", settings.local_url),
+            twilio_base_url: format!("{}/sandbox/twilio", settings.local_url),
+            ..settings.providers.clone()
+        };
+        let sandbox_providers = providers::ProviderClient::new(sandbox_settings)?;
+        Ok(Self {
+            store,
+            jwt: Arc::new(JwtKeys::new(jwt_secret)),
+            mailer: Arc::new(mailer),
+            settings: Arc::new(settings),
+            login_limiter: Arc::new(login_limiter),
+            metrics: Metrics::new()?,
+            providers,
+            sandbox_providers,
+            sandbox: sandbox::SandboxState::new(),
+        })
+    }
+}

@@ -1,0 +1,13 @@
+//! The API's request and response bodies. The server documents them in the
+//! OpenAPI spec (feature `openapi`); the SPA deserialises the same types.
+
+pub mod auth;
+pub mod channels;
+pub mod common;
+pub mod contacts;
+pub mod notifications;
+pub mod roles;
+pub mod tenants;
+pub mod users;
+
+pub use common::*;

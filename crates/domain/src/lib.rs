@@ -1,0 +1,15 @@
+//! Switchboard's business rules. Nothing here performs I/O: no HTTP, no SQL,
+//! no async. Every other crate asks this one what is allowed and what is valid.
+
+pub mod account;
+pub mod channel;
+pub mod contact;
+pub mod contact_import;
+pub mod ids;
+pub mod notification;
+pub mod permissions;
+pub mod spreadsheet;
+pub mod team;
+pub mod tenant;
+
+pub use ids::{ChannelId, RoleId, TenantId, UserId};

@@ -1,0 +1,111 @@
+//! People as members of a tenant, with their roles, and sign-in history.
+
+use chrono::{DateTime, Utc};
+
+use crate::account::Profile;
+use crate::permissions::{BuiltinRole, PermissionSet};
+use crate::{RoleId, TenantId, UserId};
+
+/// A person's account, independent of tenants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub has_password: bool,
+    pub profile: Profile,
+    pub is_instance_admin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberStatus {
+    Active,
+    Deactivated,
+}
+
+impl MemberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "active",
+            MemberStatus::Deactivated => "deactivated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(MemberStatus::Active),
+            "deactivated" => Some(MemberStatus::Deactivated),
+            _ => None,
+        }
+    }
+}
+
+/// A role of one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub id: RoleId,
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub description: String,
+    pub builtin: Option<BuiltinRole>,
+    pub permissions: PermissionSet,
+}
+
+impl Role {
+    pub fn facts(&self) -> crate::permissions::RoleFacts<'_> {
+        crate::permissions::RoleFacts {
+            builtin: self.builtin,
+            permissions: &self.permissions,
+        }
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.builtin == Some(BuiltinRole::Owner)
+    }
+}
+
+/// A person inside one tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub tenant_id: TenantId,
+    pub user: User,
+    pub role: Role,
+    pub status: MemberStatus,
+    pub joined_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+/// One sign-in attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginEvent {
+    pub at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub success: bool,
+}
+
+pub const ROLE_NAME_MAX: usize = 60;
+pub const ROLE_DESCRIPTION_MAX: usize = 300;
+
+/// Checks a custom role's name and description.
+pub fn check_role_text(
+    name: &str,
+    description: &str,
+) -> Result<(String, String), crate::account::FieldErrors> {
+    let mut errors = crate::account::FieldErrors::default();
+    let name = name.trim();
+    if name.is_empty() {
+        errors.add("name", "Enter a role name.");
+    } else if name.chars().count() > ROLE_NAME_MAX {
+        errors.add("name", "Use at most 60 characters.");
+    } else if BuiltinRole::ALL
+        .iter()
+        .any(|r| r.display_name().eq_ignore_ascii_case(name))
+    {
+        errors.add("name", "This name belongs to a built-in role.");
+    }
+    if description.chars().count() > ROLE_DESCRIPTION_MAX {
+        errors.add("description", "Use at most 300 characters.");
+    }
+    errors.into_result((name.to_owned(), description.trim().to_owned()))
+}

@@ -1,0 +1,325 @@
+//! The fake Graph API: number info, templates, webhook subscription, sending
+//! and media upload, with Meta's error bodies; and the signed webhooks it
+//! posts back.
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::{meta_signature, Failure, SandboxState};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graph/{version}/{id}", web::get().to(node))
+        .route(
+            "/graph/{version}/{id}/message_templates",
+            web::get().to(templates),
+        )
+        .route(
+            "/graph/{version}/{id}/subscribed_apps",
+            web::get().to(subscriptions),
+        )
+        .route(
+            "/graph/{version}/{id}/subscribed_apps",
+            web::post().to(subscribe),
+        )
+        .route("/graph/{version}/{id}/messages", web::post().to(messages))
+        .route("/graph/{version}/{id}/media", web::post().to(media));
+}
+
+fn meta_error(status: u16, code: i64, message: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status).json(json!({
+        "error": {
+            "message": message,
+            "type": "OAuthException",
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": message},
+            "fbtrace_id": "SandboxTrace"
+        }
+    }))
+}
+
+fn failure_answer(failure: Failure) -> HttpResponse {
+    match failure {
+        Failure::RateLimited => meta_error(429, 130429, "(#130429) Rate limit hit"),
+        Failure::WindowClosed => meta_error(400, 131047, "(#131047) Re-engagement message"),
+        Failure::PairRateLimited => meta_error(
+            400,
+            131056,
+            "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+        ),
+        Failure::ServerError => meta_error(500, 1, "An unknown error occurred"),
+        Failure::InvalidToken => invalid_token(),
+    }
+}
+
+fn invalid_token() -> HttpResponse {
+    meta_error(
+        401,
+        190,
+        "Error validating access token: the sandbox accepts tokens starting with `sandbox`.",
+    )
+}
+
+fn authorised(req: &HttpRequest) -> bool {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| token.starts_with("sandbox"))
+}
+
+/// Records, fails on demand, checks the token: `Some` answer ends the request.
+async fn gate(state: &SandboxState, req: &HttpRequest, body: &[u8]) -> Option<HttpResponse> {
+    if let Some(failure) = state.arrive(req, body).await {
+        return Some(failure_answer(failure));
+    }
+    (!authorised(req)).then(invalid_token)
+}
+
+async fn node(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, b"").await {
+        return answer;
+    }
+    let id = path.into_inner().1;
+    let suffix: String = id
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    HttpResponse::Ok().json(json!({
+        "verified_name": "Switchboard Sandbox",
+        "code_verification_status": "VERIFIED",
+        "display_phone_number": format!("+1 555-010-{suffix:0>4}"),
+        "quality_rating": "GREEN",
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
+        "account_mode": "SANDBOX",
+        "id": id,
+    }))
+}
+
+async fn templates(req: HttpRequest, state: web::Data<SandboxState>) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, b"").await {
+        return answer;
+    }
+    HttpResponse::Ok().json(json!({"data": [], "paging": {"cursors": {"before": "", "after": ""}}}))
+}
+
+fn app_entry() -> Value {
+    json!({"whatsapp_business_api_data": {"name": "Switchboard", "id": "100000000000001"}})
+}
+
+async fn subscriptions(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, b"").await {
+        return answer;
+    }
+    let data: Vec<Value> = if state.is_subscribed(&path.1) {
+        vec![app_entry()]
+    } else {
+        vec![]
+    };
+    HttpResponse::Ok().json(json!({ "data": data }))
+}
+
+async fn subscribe(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, b"").await {
+        return answer;
+    }
+    state.subscribe(&path.1);
+    HttpResponse::Ok().json(json!({"success": true}))
+}
+
+async fn media(req: HttpRequest, body: web::Bytes, state: web::Data<SandboxState>) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, &body).await {
+        return answer;
+    }
+    HttpResponse::Ok().json(
+        json!({"id": format!("{}", 1_000_000_000_000_000u64 + u64::from(rand::random::<u32>()))}),
+    )
+}
+
+fn new_wamid() -> String {
+    use base64::Engine;
+    let bytes: [u8; 18] = rand::random();
+    format!(
+        "wamid.{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+    )
+}
+
+async fn messages(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, &body).await {
+        return answer;
+    }
+    let Ok(message) = serde_json::from_slice::<Value>(&body) else {
+        return meta_error(
+            400,
+            100,
+            "(#100) The parameter messaging_product is required.",
+        );
+    };
+    if message["messaging_product"] != "whatsapp" {
+        return meta_error(
+            400,
+            100,
+            "(#100) The parameter messaging_product is required.",
+        );
+    }
+    if message["status"] == "read" {
+        return HttpResponse::Ok().json(json!({"success": true}));
+    }
+    let to = message["to"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches('+')
+        .to_owned();
+    if to.is_empty() || !to.bytes().all(|b| b.is_ascii_digit()) {
+        return meta_error(400, 100, "(#100) Invalid parameter: to");
+    }
+    let id = new_wamid();
+    let phone_number_id = path.into_inner().1;
+    let callback = message["biz_opaque_callback_data"]
+        .as_str()
+        .map(str::to_owned);
+    let state = state.into_inner();
+    tokio::spawn(post_statuses(
+        state,
+        phone_number_id,
+        id.clone(),
+        to.clone(),
+        callback,
+    ));
+    HttpResponse::Ok().json(json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": message["to"], "wa_id": to}],
+        "messages": [{"id": id, "message_status": "accepted"}]
+    }))
+}
+
+fn envelope(number: &crate::SandboxNumber, value: Value) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": number.waba_id,
+            "changes": [{"value": value, "field": "messages"}]
+        }]
+    })
+}
+
+fn metadata(number: &crate::SandboxNumber) -> Value {
+    json!({"display_phone_number": "15550100000", "phone_number_id": number.phone_number_id})
+}
+
+async fn post_signed(
+    state: &SandboxState,
+    number: &crate::SandboxNumber,
+    body: &Value,
+) -> Result<(), String> {
+    let bytes = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+    let signature = meta_signature(&number.app_secret, &bytes);
+    let response = state
+        .http
+        .post(&number.callback_url)
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature)
+        .body(bytes)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("callback answered {}", response.status()))
+    }
+}
+
+/// Sent, delivered, read: posted to the number's callback, as Meta would.
+async fn post_statuses(
+    state: Arc<SandboxState>,
+    phone_number_id: String,
+    message_id: String,
+    recipient: String,
+    callback_data: Option<String>,
+) {
+    let Some(number) = state.number(&phone_number_id) else {
+        return;
+    };
+    for status in ["sent", "delivered", "read"] {
+        tokio::time::sleep(state.status_gap()).await;
+        let mut entry = json!({
+            "id": message_id,
+            "status": status,
+            "timestamp": chrono::Utc::now().timestamp().to_string(),
+            "recipient_id": recipient,
+        });
+        if let Some(data) = &callback_data {
+            entry["biz_opaque_callback_data"] = json!(data);
+        }
+        let body = envelope(
+            &number,
+            json!({
+                "messaging_product": "whatsapp",
+                "metadata": metadata(&number),
+                "statuses": [entry],
+            }),
+        );
+        if let Err(e) = post_signed(&state, &number, &body).await {
+            tracing::warn!(error = %e, status, "sandbox could not deliver a status webhook");
+        }
+    }
+}
+
+/// Posts a customer's text message to the number's callback; answers its id.
+pub async fn send_inbound(
+    state: &SandboxState,
+    phone_number_id: &str,
+    from: &str,
+    name: Option<&str>,
+    text: &str,
+) -> Result<String, String> {
+    let number = state
+        .number(phone_number_id)
+        .ok_or_else(|| format!("the sandbox does not know number {phone_number_id}"))?;
+    let from = from.trim_start_matches('+');
+    let id = new_wamid();
+    let body = envelope(
+        &number,
+        json!({
+            "messaging_product": "whatsapp",
+            "metadata": metadata(&number),
+            "contacts": [{"profile": {"name": name.unwrap_or("Sandbox Customer")}, "wa_id": from}],
+            "messages": [{
+                "from": from,
+                "timestamp": chrono::Utc::now().timestamp().to_string(),
+                "id": id,
+                "type": "text",
+                "text": {"body": text}
+            }]
+        }),
+    );
+    post_signed(state, &number, &body).await?;
+    Ok(id)
+}

@@ -1,0 +1,193 @@
+//! Typed, layered settings: built-in defaults < `switchboard.toml` (optional)
+//! < `SWITCHBOARD_*` environment variables (nested keys with `__`, e.g.
+//! `SWITCHBOARD_SMTP__HOST`).
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// Where the embedded database, master key and files live.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; defaults to SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    pub database_max_connections: u32,
+    /// Apply pending migrations at start-up.
+    pub migrate_on_start: bool,
+    /// How people reach this instance (links in emails, webhook URLs).
+    /// Defaults to `http://{bind}`.
+    pub public_url: Option<String>,
+    /// Base64 of 32 bytes. Without it, a key is generated into `data_dir/master.key`.
+    pub master_key: Option<String>,
+    /// The built single-page app.
+    pub spa_dir: PathBuf,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A tracing filter such as `info` or `switchboard=debug,info`.
+    pub log_level: String,
+    pub json_limit_bytes: usize,
+    pub login_per_account_per_minute: u32,
+    pub login_per_ip_per_minute: u32,
+    pub smtp: Option<Smtp>,
+    /// Without SMTP: write emails as `.eml` files here instead of to the log.
+    pub mail_outbox: Option<PathBuf>,
+    /// Meta Graph API origin (tests point it at a fake).
+    pub meta_base_url: String,
+    /// Graph API version, e.g. `v25.0`.
+    pub graph_version: String,
+    pub twilio_base_url: String,
+    pub twilio_content_base_url: String,
+    /// Seconds before a provider call gives up.
+    pub provider_timeout_secs: u64,
+    /// Run the background workers in this process.
+    pub workers: bool,
+    /// Largest contacts file accepted, in bytes (default 50 MB).
+    pub import_max_bytes: usize,
+    pub import_max_rows: usize,
+    pub import_max_columns: usize,
+    pub import_max_cell_bytes: usize,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Smtp {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+    /// `starttls` (default), `tls` or `none`.
+    #[serde(default = "default_smtp_security")]
+    pub security: String,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_smtp_security() -> String {
+    "starttls".to_owned()
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets stay out of logs.
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_url.as_deref().map(redact_url))
+            .field("public_url", &self.public_url)
+            .field("spa_dir", &self.spa_dir)
+            .field("log_format", &self.log_format)
+            .field("smtp", &self.smtp.as_ref().map(|s| &s.host))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database URL with any password removed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***{}", &url[..scheme], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_max_connections: 10,
+            migrate_on_start: true,
+            public_url: None,
+            master_key: None,
+            spa_dir: PathBuf::from("frontend/dist"),
+            log_format: "text".to_owned(),
+            log_level: "info".to_owned(),
+            json_limit_bytes: 1024 * 1024,
+            login_per_account_per_minute: 5,
+            login_per_ip_per_minute: 30,
+            smtp: None,
+            mail_outbox: None,
+            meta_base_url: "https://graph.facebook.com".to_owned(),
+            graph_version: "v25.0".to_owned(),
+            twilio_base_url: "https://api.twilio.com".to_owned(),
+            twilio_content_base_url: "https://content.twilio.com".to_owned(),
+            provider_timeout_secs: 15,
+            workers: true,
+            import_max_bytes: 50 * 1024 * 1024,
+            import_max_rows: 1_000_000,
+            import_max_columns: 100,
+            import_max_cell_bytes: 4096,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads defaults, then `config_file` if it exists, then the environment.
+    pub fn load(config_file: &Path) -> Result<Self, Box<figment::Error>> {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(config_file))
+            .merge(
+                Env::prefixed("SWITCHBOARD_")
+                    .split("__")
+                    .ignore(&["config"]),
+            )
+            .extract()
+            .map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}/switchboard.db?mode=rwc",
+                self.data_dir.display()
+            )
+        })
+    }
+
+    pub fn public_url(&self, bound_port: u16) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => {
+                let host = self
+                    .bind
+                    .rsplit_once(':')
+                    .map(|(h, _)| h)
+                    .unwrap_or("127.0.0.1");
+                let host = if host == "0.0.0.0" { "127.0.0.1" } else { host };
+                format!("http://{host}:{bound_port}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redact_url("postgres://sb:secret@db:5432/sb"),
+            "postgres://***@db:5432/sb"
+        );
+        assert_eq!(redact_url("sqlite://./data/x.db"), "sqlite://./data/x.db");
+    }
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let s = Settings::default();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url(), "sqlite://./data/switchboard.db?mode=rwc");
+        assert_eq!(s.public_url(8080), "http://127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,144 @@
+//! Builds the application from settings: database, migrations, keys, state,
+//! and the HTTP server bound to its port.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::HttpServer;
+use anyhow::Context;
+use api::{ApiSettings, AppState, LoginLimits, Mailer, SmtpSettings};
+use store::Store;
+
+use crate::config::{redact_url, Settings};
+use crate::keys::MasterKey;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+    public_url: String,
+    state: AppState,
+}
+
+/// How this process reaches itself (the built-in sandbox and its webhooks).
+fn local_url(listener: &TcpListener) -> anyhow::Result<String> {
+    let addr = listener.local_addr()?;
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_owned(),
+        ip if ip.is_unspecified() => "[::1]".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    Ok(format!("http://{host}:{}", addr.port()))
+}
+
+/// Connects to the configured database, creating the data directory for SQLite.
+pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+    }
+    Store::connect(&url, settings.database_max_connections)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(&url)))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let master = MasterKey::load_or_create(settings.master_key.as_deref(), &settings.data_dir)?;
+        let store = connect_store(&settings)
+            .await?
+            .with_secrets(&master.derive("switchboard/secrets/v1"));
+        if settings.migrate_on_start {
+            store.migrate().await.context("applying migrations")?;
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let public_url = settings.public_url(port);
+        let smtp = settings.smtp.as_ref().map(|s| SmtpSettings {
+            host: s.host.clone(),
+            port: s.port,
+            username: s.username.clone(),
+            password: s.password.clone(),
+            from: s.from.clone(),
+            security: s.security.clone(),
+        });
+        let mailer = match (&smtp, &settings.mail_outbox) {
+            (None, Some(dir)) => Mailer::outbox(dir),
+            _ => Mailer::from_settings(smtp.as_ref()),
+        }
+        .map_err(anyhow::Error::msg)?;
+        let api_settings = ApiSettings {
+            public_url: public_url.clone(),
+            spa_dir: Some(settings.spa_dir.clone()),
+            login_limits: LoginLimits {
+                per_account_per_minute: settings.login_per_account_per_minute,
+                per_ip_per_minute: settings.login_per_ip_per_minute,
+            },
+            json_limit: settings.json_limit_bytes,
+            providers: providers::ProviderSettings {
+                meta_base_url: settings.meta_base_url.clone(),
+                graph_version: settings.graph_version.clone(),
+                twilio_base_url: settings.twilio_base_url.clone(),
+                twilio_content_base_url: settings.twilio_content_base_url.clone(),
+                timeout: std::time::Duration::from_secs(settings.provider_timeout_secs.max(1)),
+                ..providers::ProviderSettings::default()
+            },
+            local_url: local_url(&listener)?,
+            data_dir: settings.data_dir.clone(),
+            imports: api::ImportLimits {
+                max_bytes: settings.import_max_bytes,
+                max_rows: settings.import_max_rows,
+                max_columns: settings.import_max_columns,
+                max_cell_bytes: settings.import_max_cell_bytes,
+            },
+        };
+        let state = AppState::new(
+            store.clone(),
+            &master.derive("switchboard/jwt/v1"),
+            mailer,
+            api_settings,
+        )?;
+        for channel in store.sandbox_channels().await? {
+            api::channel_provider::register_sandbox_number(&state, &channel, &channel.published);
+        }
+        if settings.workers {
+            tokio::spawn(crate::workers::run_webhook_processor(store.clone()));
+            tokio::spawn(crate::workers::run_import_processor(store.clone()));
+        }
+        let app_state = state.clone();
+        let server = HttpServer::new(move || api::build_app(app_state.clone()))
+            .listen(listener)?
+            .shutdown_timeout(10)
+            .run();
+        Ok(Self {
+            port,
+            server,
+            store,
+            public_url,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

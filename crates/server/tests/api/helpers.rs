@@ -1,0 +1,278 @@
+//! Spawns the real application on port 0 with its own database: a SQLite file
+//! in a temporary directory, or (with TEST_DB=postgres) a fresh PostgreSQL
+//! database on TEST_POSTGRES_URL's server, dropped afterwards.
+
+use std::path::PathBuf;
+
+use reqwest::{Client, Method, Response};
+use serde_json::{json, Value};
+use server::{Application, Settings};
+
+pub const PASSWORD: &str = "a long test passphrase";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    _db: TestDatabase,
+}
+
+/// A database of its own for one test; a PostgreSQL one is dropped afterwards.
+pub struct TestDatabase {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        if postgres_requested() {
+            let admin = std::env::var("TEST_POSTGRES_URL")
+                .expect("TEST_DB=postgres needs TEST_POSTGRES_URL");
+            let name = format!("sb_test_{}", uuid::Uuid::new_v4().simple());
+            store::scratch::create_postgres_database(&admin, &name)
+                .await
+                .expect("create test database");
+            let url = store::scratch::database_url(&admin, &name);
+            return TestDatabase {
+                dir,
+                url,
+                postgres: Some((admin, name)),
+            };
+        }
+        let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+        TestDatabase {
+            dir,
+            url,
+            postgres: None,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            // The test's runtime is shutting down; drop the database from a fresh one.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    let _ = rt.block_on(store::scratch::drop_postgres_database(&admin, &name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+pub fn postgres_requested() -> bool {
+    std::env::var("TEST_DB")
+        .map(|v| v == "postgres")
+        .unwrap_or(false)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = TestDatabase::new().await;
+    let mut settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        data_dir: db.dir.path().to_path_buf(),
+        database_url: Some(db.url.clone()),
+        spa_dir: PathBuf::from("/nonexistent-spa"),
+        database_max_connections: 5,
+        ..Settings::default()
+    };
+    customise(&mut settings);
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::new(),
+        _db: db,
+    }
+}
+
+/// An answer: status and JSON body (Null when empty).
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    pub async fn from(response: Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    /// The application's data directory (SQLite file, master key).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._db.dir.path()
+    }
+
+    /// Webhook events kept for a channel, read straight from the database.
+    pub async fn webhook_event_count(&self, token: &str, channel_id: &str) -> u64 {
+        let me = self.get("/api/v1/me", token).await;
+        let tenant = domain::TenantId(
+            me.body["tenant"]["id"]
+                .as_str()
+                .expect("tenant")
+                .parse()
+                .expect("uuid"),
+        );
+        let id = domain::ChannelId(channel_id.parse().expect("channel id"));
+        let store = store::Store::connect(&self._db.url, 1)
+            .await
+            .expect("connect");
+        let count = store.count_webhook_events(tenant, id).await.expect("count");
+        store.close().await.ok();
+        count
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Answer::from(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Runs first-run setup; answers the owner's session.
+    pub async fn setup(&self, email: &str) -> Value {
+        let answer = self
+            .post(
+                "/api/v1/setup",
+                None,
+                json!({
+                    "tenant_name": "Acme Support",
+                    "company_name": "Acme Ltd",
+                    "time_zone": "Europe/London",
+                    "default_country": "GB",
+                    "owner_name": "Ana Owner",
+                    "owner_email": email,
+                    "owner_password": PASSWORD,
+                }),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body["session"].clone()
+    }
+
+    /// The owner's access token after setup.
+    pub async fn owner_token(&self) -> String {
+        self.setup("ana@acme.example").await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Signs in someone with exactly one workspace; answers the access token.
+    pub async fn token_for(&self, email: &str) -> String {
+        let answer = self.login(email, PASSWORD).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body["session"]["access_token"]
+            .as_str()
+            .expect("session")
+            .to_owned()
+    }
+
+    pub async fn role_id(&self, token: &str, builtin: &str) -> String {
+        let roles = self.get("/api/v1/roles", token).await;
+        assert_eq!(roles.status, 200, "{}", roles.body);
+        roles.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["builtin"] == builtin)
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .expect("built-in role")
+    }
+
+    /// Adds a member with a password; answers their user id.
+    pub async fn add_user(&self, token: &str, email: &str, builtin_role: &str) -> String {
+        let role_id = self.role_id(token, builtin_role).await;
+        let answer = self
+            .post(
+                "/api/v1/users",
+                Some(token),
+                json!({"name": "Test Person", "email": email, "role_id": role_id, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body["user"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Follows an invitation link's token to choose a password.
+    pub async fn accept_invite(&self, invite_url: &str, password: &str) -> Answer {
+        let token = invite_url
+            .split("token=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .expect("invitation link with a token");
+        self.post(
+            "/api/v1/auth/reset-password",
+            None,
+            json!({"token": token, "new_password": password}),
+        )
+        .await
+    }
+}

@@ -1,0 +1,364 @@
+//! Contact imports from CSV: preview, mapping, the job, counts and failures.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
+
+async fn upload(app: &TestApp, token: &str, name: &str, body: Vec<u8>) -> crate::helpers::Answer {
+    let response = app
+        .client
+        .post(format!(
+            "{}/api/v1/contacts/imports?file_name={name}",
+            app.address
+        ))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::Answer::from(response).await
+}
+
+async fn wait_done(app: &TestApp, token: &str, id: &str) -> Value {
+    for _ in 0..200 {
+        let import = app
+            .get(&format!("/api/v1/contacts/imports/{id}"), token)
+            .await
+            .body;
+        if ["completed", "failed", "cancelled"]
+            .contains(&import["state"].as_str().unwrap_or_default())
+        {
+            return import;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the import did not finish");
+}
+
+#[tokio::test]
+async fn a_thousand_rows_with_twenty_bad_ones_import_as_980_and_20() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await; // default country GB
+    let vip = app
+        .post("/api/v1/tags", Some(&owner), json!({"name": "VIP"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        "/api/v1/attributes",
+        Some(&owner),
+        json!({"key": "city", "name": "City", "kind": "text"}),
+    )
+    .await;
+    let group = app
+        .post("/api/v1/groups", Some(&owner), json!({"name": "Imported"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let mut csv = String::from("\u{FEFF}Full name;Mobile;Labels;City;Notes\n");
+    for i in 0..1000 {
+        if i % 50 == 7 {
+            csv.push_str(&format!("Bad {i};12;;Nowhere;x\n"));
+        } else {
+            let tags = if i % 2 == 0 { "vip" } else { "" };
+            csv.push_str(&format!("Person {i};+1415555{i:04};{tags};City {i};n\n"));
+        }
+    }
+    let preview = upload(&app, &owner, "people.csv", csv.into_bytes()).await;
+    assert_eq!(preview.status, 201, "{}", preview.body);
+    assert_eq!(
+        preview.body["headers"],
+        json!(["Full name", "Mobile", "Labels", "City", "Notes"])
+    );
+    assert_eq!(preview.body["sample"].as_array().unwrap().len(), 10);
+    assert_eq!(preview.body["import"]["total_rows"], 1000);
+    assert_eq!(preview.body["import"]["state"], "uploaded");
+    let id = preview.body["import"]["id"].as_str().unwrap().to_owned();
+
+    let bad_mapping = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "ignore", "tags", "attr:city", "ignore"]}),
+        )
+        .await;
+    assert_eq!(bad_mapping.status, 422, "a phone column is required");
+    let started = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "phone", "tags", "attr:city", "ignore"], "tags": [], "group": group}),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let again = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "phone", "tags", "attr:city", "ignore"]}),
+        )
+        .await;
+    assert_eq!(again.status, 409);
+
+    let done = wait_done(&app, &owner, &id).await;
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["added"], 980);
+    assert_eq!(done["failed"], 20);
+    assert_eq!(
+        app.get("/api/v1/contacts?limit=1", &owner).await.body["total"],
+        980
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts?tag_any={vip}&limit=1"), &owner)
+            .await
+            .body["total"],
+        500
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/groups/{group}"), &owner)
+            .await
+            .body["member_count"],
+        980
+    );
+    let one = app
+        .get("/api/v1/contacts?q=%2B14155550012", &owner)
+        .await
+        .body;
+    let person = one["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Person 12")
+        .unwrap()
+        .clone();
+    assert_eq!(person["source"], "import");
+    assert_eq!(person["attributes"]["city"], "City 12");
+
+    let report = app
+        .client
+        .get(format!(
+            "{}/api/v1/contacts/imports/{id}/failures",
+            app.address
+        ))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 21, "a header and 20 failed rows");
+    assert!(lines[1].starts_with("9,bad phone 12"), "{}", lines[1]);
+
+    let history = app.get("/api/v1/contacts/imports", &owner).await.body;
+    assert_eq!(history["items"][0]["id"], id.as_str());
+
+    // Importing again without updating: every good row already exists.
+    let mut csv = String::from("Name,Phone\n");
+    csv.push_str("Renamed,+14155550000\nNew person,+14155559999\n");
+    let id = upload(&app, &owner, "again.csv", csv.into_bytes())
+        .await
+        .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("/api/v1/contacts/imports/{id}/start"),
+        Some(&owner),
+        json!({"mapping": ["name", "phone"], "update_existing": false}),
+    )
+    .await;
+    let done = wait_done(&app, &owner, &id).await;
+    assert_eq!(done["added"], 1);
+    assert_eq!(done["updated"], 0);
+    assert_eq!(
+        app.get("/api/v1/contacts?q=Renamed", &owner).await.body["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_whole_with_a_reason() {
+    let app = spawn_app_with(|s| {
+        s.import_max_bytes = 2000;
+        s.import_max_rows = 5;
+    })
+    .await;
+    let owner = app.owner_token().await;
+    let malformed = upload(
+        &app,
+        &owner,
+        "x.csv",
+        b"Name,Phone\nAna,1\nBo,2,3\n".to_vec(),
+    )
+    .await;
+    assert_eq!(malformed.status, 422);
+    assert_eq!(malformed.code(), "bad_file");
+    assert!(
+        malformed.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Line 3"),
+        "{}",
+        malformed.body
+    );
+    let big = upload(&app, &owner, "x.csv", vec![b'a'; 3000]).await;
+    assert_eq!(big.status, 413);
+    let rows = upload(&app, &owner, "x.csv", b"Name\n1\n2\n3\n4\n5\n6\n".to_vec()).await;
+    assert_eq!(rows.status, 413);
+    let not_xlsx = upload(&app, &owner, "x.xlsx", b"PK\x03\x04junk".to_vec()).await;
+    assert_eq!(not_xlsx.status, 422);
+    assert_eq!(
+        app.get("/api/v1/contacts/imports", &owner).await.body["items"],
+        json!([]),
+        "nothing kept"
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_import_changes_nothing() {
+    let app = spawn_app_with(|s| s.workers = false).await;
+    let owner = app.owner_token().await;
+    let id = upload(
+        &app,
+        &owner,
+        "x.csv",
+        b"Name,Phone\nAna,+14155550100\n".to_vec(),
+    )
+    .await
+    .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("/api/v1/contacts/imports/{id}/start"),
+        Some(&owner),
+        json!({"mapping": ["name", "phone"]}),
+    )
+    .await;
+    let cancelled = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/cancel"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, 200);
+    assert_eq!(cancelled.body["state"], "cancelled");
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/contacts/imports/{id}/cancel"),
+            Some(&owner),
+            json!({})
+        )
+        .await
+        .status,
+        409
+    );
+    assert_eq!(app.get("/api/v1/contacts", &owner).await.body["total"], 0);
+}
+
+#[tokio::test]
+async fn an_import_updates_existing_contacts_by_phone_and_keeps_their_history() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await; // default country GB
+    let tag = |name: &'static str| {
+        let app = &app;
+        let owner = owner.clone();
+        async move {
+            app.post("/api/v1/tags", Some(&owner), json!({"name": name}))
+                .await
+                .body["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let vip = tag("VIP").await;
+    let news = tag("Newsletter").await;
+    app.post(
+        "/api/v1/attributes",
+        Some(&owner),
+        json!({"key": "city", "name": "City", "kind": "text"}),
+    )
+    .await;
+    let existing = app
+        .post(
+            "/api/v1/contacts",
+            Some(&owner),
+            json!({"name": "Old Name", "phone": "07400 900123", "email": "old@example.com",
+                   "tags": [vip], "attributes": {"city": "Leeds"}}),
+        )
+        .await;
+    assert_eq!(existing.status, 201, "{}", existing.body);
+    let contact = existing.body["id"].as_str().unwrap().to_owned();
+
+    // The same phone written another way, and one new person.
+    let csv = "Name,Phone,Labels,City\nNew Name,+44 7400 900123,Newsletter,York\nSomeone Else,07400 900456,,Bath\n";
+    let id = upload(&app, &owner, "update.csv", csv.as_bytes().to_vec())
+        .await
+        .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "phone", "tags", "attr:city"], "update_existing": true}),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let done = wait_done(&app, &owner, &id).await;
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["added"], 1);
+    assert_eq!(done["updated"], 1);
+    assert_eq!(done["failed"], 0);
+
+    let updated = app
+        .get(&format!("/api/v1/contacts/{contact}"), &owner)
+        .await
+        .body;
+    assert_eq!(updated["name"], "New Name");
+    assert_eq!(updated["phone"], "+447400900123");
+    assert_eq!(
+        updated["email"], "old@example.com",
+        "an unmapped column keeps its value"
+    );
+    assert_eq!(updated["attributes"]["city"], "York");
+    let mut tags: Vec<&str> = updated["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    tags.sort_unstable();
+    let mut expected = vec![vip.as_str(), news.as_str()];
+    expected.sort_unstable();
+    assert_eq!(tags, expected, "imported tags are added to the ones it had");
+    let timeline = app
+        .get(&format!("/api/v1/contacts/{contact}/timeline"), &owner)
+        .await
+        .body;
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"created"), "{kinds:?}");
+    assert!(kinds.contains(&"imported"), "{kinds:?}");
+    assert_eq!(
+        app.get("/api/v1/contacts?limit=1", &owner).await.body["total"],
+        2
+    );
+}

@@ -1,0 +1,20 @@
+//! API integration tests: each spawns the real application on port 0 with a
+//! fresh database (SQLite; PostgreSQL with TEST_DB=postgres).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access_matrix;
+mod auth;
+mod channels;
+mod channels_live;
+mod contacts;
+mod errors;
+mod helpers;
+mod imports;
+mod migrations;
+mod openapi;
+mod roles;
+mod setup;
+mod system;
+mod tenants;
+mod users;
+mod worker;

@@ -1,0 +1,58 @@
+use reqwest::Method;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let app = spawn_app().await;
+    let health = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!(ready.status, 200);
+    assert!(ready.headers.get("x-request-id").is_some());
+
+    app.call(Method::GET, "/api/v1/setup", None, None).await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"switchboard_http_requests_total{method="GET",route="/api/v1/setup",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("switchboard_http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn unknown_api_addresses_answer_a_json_404() {
+    let app = spawn_app().await;
+    let answer = app
+        .call(Method::GET, "/api/v1/nothing-here", None, None)
+        .await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.code(), "not_found");
+}
+
+#[tokio::test]
+async fn swagger_ui_and_the_spec_are_served() {
+    let app = spawn_app().await;
+    let spec = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(spec.status, 200);
+    assert!(spec.body["paths"]["/api/v1/auth/login"].is_object());
+    let ui = app
+        .client
+        .get(format!("{}/api/docs/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ui.status(), 200);
+    assert!(ui.text().await.unwrap().contains("swagger"));
+}

@@ -1,0 +1,252 @@
+//! `cargo xtask bench import`: 100,000 contacts imported from a CSV file
+//! through the real HTTP API and background worker (upload, mapping, the job
+//! to its end), then the contact list timed over HTTP: the first page, pages
+//! deep in the list, and the filters people use.
+//!
+//! Runs on SQLite, or on a fresh PostgreSQL database with TEST_DB=postgres
+//! and TEST_POSTGRES_URL (as the API tests do). Ignored in normal test runs;
+//! prints the import time, the process's peak memory and, per list request,
+//! the median and 95th percentile.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const CONTACTS: usize = 100_000;
+const SAMPLES: usize = 40;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in MB.
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// A spreadsheet export as people make them: a BOM, semicolons, quoted
+/// names with commas, UK numbers written three ways, tags joined with `|`.
+fn people_csv() -> Vec<u8> {
+    let cities = ["London", "Leeds", "Bristol", "York", "Bath", "Derby"];
+    let mut csv = String::from("\u{FEFF}Name;Mobile;Email;Labels;City;Opted in\n");
+    for i in 0..CONTACTS {
+        let phone = match i % 3 {
+            0 => format!("+44 7911 {i:06}"),
+            1 => format!("07911 {i:06}"),
+            _ => format!("+447911{i:06}"),
+        };
+        let tags = match i % 10 {
+            0 => "VIP|Newsletter",
+            1..=3 => "Newsletter",
+            _ => "",
+        };
+        let opted = if i % 3 == 0 { "yes" } else { "" };
+        csv.push_str(&format!(
+            "\"Surname{}, Person {i}\";{phone};person{i}@example.com;{tags};{};{opted}\n",
+            i % 977,
+            cities[i % cities.len()],
+        ));
+    }
+    csv.into_bytes()
+}
+
+async fn timed(app: &helpers::TestApp, token: &str, path: &str) -> (Duration, Value) {
+    let started = Instant::now();
+    let answer = app.get(path, token).await;
+    let took = started.elapsed();
+    assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    (took, answer.body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run with cargo xtask bench import"]
+async fn import_and_list_at_100k() {
+    let app = helpers::spawn_app().await;
+    let token = app.owner_token().await; // default country GB
+    let backend = if helpers::postgres_requested() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let mut tag_ids = Vec::new();
+    for name in ["VIP", "Newsletter"] {
+        let tag = app
+            .post("/api/v1/tags", Some(&token), json!({"name": name}))
+            .await;
+        assert_eq!(tag.status, 201, "{}", tag.body);
+        tag_ids.push(tag.body["id"].as_str().unwrap().to_owned());
+    }
+    let city = app
+        .post(
+            "/api/v1/attributes",
+            Some(&token),
+            json!({"key": "city", "name": "City", "kind": "text"}),
+        )
+        .await;
+    assert_eq!(city.status, 201, "{}", city.body);
+    let before_mb = peak_mb();
+
+    let file = people_csv();
+    let file_mb = file.len() as f64 / 1_048_576.0;
+    let started = Instant::now();
+    let uploaded = app
+        .client
+        .post(format!(
+            "{}/api/v1/contacts/imports?file_name=people.csv",
+            app.address
+        ))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    let uploaded = helpers::Answer::from(uploaded).await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    assert_eq!(uploaded.body["import"]["total_rows"], CONTACTS);
+    let preview_time = started.elapsed();
+    let id = uploaded.body["import"]["id"].as_str().unwrap().to_owned();
+    let start = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&token),
+            json!({"mapping": ["name", "phone", "email", "tags", "attr:city", "opt_in"]}),
+        )
+        .await;
+    assert_eq!(start.status, 200, "{}", start.body);
+    let done = loop {
+        let import = app
+            .get(&format!("/api/v1/contacts/imports/{id}"), &token)
+            .await
+            .body;
+        if ["completed", "failed", "cancelled"].contains(&import["state"].as_str().unwrap()) {
+            break import;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the import is still running: {import}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let import_time = started.elapsed();
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["added"], CONTACTS, "{done}");
+    assert_eq!(done["failed"], 0, "{done}");
+    let after_mb = peak_mb();
+
+    println!("\n== {backend}: {CONTACTS} contacts from a {file_mb:.1} MB CSV");
+    println!(
+        "import, upload to completed: {:.2} s (upload and preview {:.2} s)",
+        import_time.as_secs_f64(),
+        preview_time.as_secs_f64()
+    );
+    println!(
+        "peak memory of the process (server and this client): {after_mb:.0} MB (before the import {before_mb:.0} MB)"
+    );
+
+    // Cursors deep in the list: walk it 200 at a time.
+    let mut cursors = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/contacts?limit=200&cursor={c}"),
+            None => "/api/v1/contacts?limit=200".to_owned(),
+        };
+        let (_, page) = timed(&app, &token, &path).await;
+        seen += page["items"].as_array().unwrap().len();
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if let Some(c) = &cursor {
+            if seen == CONTACTS / 2 || seen == CONTACTS - 1000 {
+                cursors.push((seen, c.clone()));
+            }
+        }
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, CONTACTS, "walking the list saw every contact once");
+
+    let mut cases = vec![(
+        "first page".to_owned(),
+        "/api/v1/contacts?limit=50".to_owned(),
+    )];
+    for (at, c) in &cursors {
+        cases.push((
+            format!("page at contact {at}"),
+            format!("/api/v1/contacts?limit=50&cursor={c}"),
+        ));
+    }
+    cases.extend([
+        (
+            "search by name".to_owned(),
+            "/api/v1/contacts?limit=50&q=surname42".to_owned(),
+        ),
+        (
+            "search by phone digits".to_owned(),
+            "/api/v1/contacts?limit=50&q=791100012".to_owned(),
+        ),
+        (
+            "tag VIP".to_owned(),
+            format!("/api/v1/contacts?limit=50&tag_any={}", tag_ids[0]),
+        ),
+        (
+            "tags VIP and Newsletter".to_owned(),
+            format!(
+                "/api/v1/contacts?limit=50&tag_all={},{}",
+                tag_ids[0], tag_ids[1]
+            ),
+        ),
+        (
+            "city = York".to_owned(),
+            "/api/v1/contacts?limit=50&attribute=city&attribute_value=York".to_owned(),
+        ),
+        (
+            "opted in + tag VIP".to_owned(),
+            format!(
+                "/api/v1/contacts?limit=50&opt_in=opted_in&tag_any={}",
+                tag_ids[0]
+            ),
+        ),
+    ]);
+    println!(
+        "{:<28} {:>8} {:>10} {:>10}",
+        "GET /contacts (50 a page)", "matches", "median", "p95"
+    );
+    for (name, path) in cases {
+        let mut samples = Vec::new();
+        let mut total = Value::Null;
+        for _ in 0..SAMPLES {
+            let (took, page) = timed(&app, &token, &path).await;
+            samples.push(took);
+            total = page["total"].clone();
+        }
+        let median = percentile(&mut samples, 0.5);
+        let p95 = percentile(&mut samples, 0.95);
+        let total = if total.is_null() {
+            "-".to_owned()
+        } else {
+            total.to_string()
+        };
+        println!(
+            "{name:<28} {total:>8} {:>8.1}ms {:>8.1}ms",
+            median.as_secs_f64() * 1000.0,
+            p95.as_secs_f64() * 1000.0
+        );
+    }
+}

@@ -1,0 +1,1007 @@
+//! Contacts of a tenant with their tags, attribute values and groups; tags,
+//! attribute definitions and groups themselves; the contact timeline.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::Utc;
+use domain::contact::{AttributeKind, AttributeMatch, Contact, ContactFilter, OptIn, Tag};
+use domain::TenantId;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::entities::{
+    attribute_definition, contact, contact_attribute, contact_event, contact_group, contact_tag,
+    group_member, tag,
+};
+use crate::{PageRequest, Store, StoreError};
+
+/// A contact to create (already checked).
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub name: String,
+    pub phone: domain::contact::Phone,
+    pub email: Option<String>,
+    pub source: String,
+    pub opt_in: OptIn,
+    pub tags: Vec<Uuid>,
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Changes to a contact (already checked); `None` leaves a field.
+#[derive(Debug, Clone, Default)]
+pub struct ContactChanges {
+    pub name: Option<String>,
+    pub phone: Option<domain::contact::Phone>,
+    pub email: Option<Option<String>>,
+    pub source: Option<String>,
+    pub opt_in: Option<OptIn>,
+    pub tags: Option<Vec<Uuid>>,
+    /// `None` value removes the attribute.
+    pub attributes: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// A tag with how many live contacts carry it.
+#[derive(Debug, Clone)]
+pub struct TagUsage {
+    pub tag: Tag,
+    pub contact_count: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttributeDefinition {
+    pub id: Uuid,
+    pub key: String,
+    pub name: String,
+    pub kind: AttributeKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupStats {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub member_count: u64,
+    pub opted_in_count: u64,
+    pub last_added_at: Option<chrono::DateTime<Utc>>,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactEventRecord {
+    pub kind: String,
+    pub detail: String,
+    pub actor_id: Option<Uuid>,
+    pub at: chrono::DateTime<Utc>,
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn contains(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    needle: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    let pattern = format!("%{}%", escape_like(&needle.to_lowercase()));
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+fn contact_ids_where(
+    table: &'static str,
+    tenant: TenantId,
+    cond: Condition,
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column("contact_id")
+        .from(table)
+        .cond_where(
+            Condition::all()
+                .add(Expr::col("tenant_id").eq(tenant.0))
+                .add(cond),
+        )
+        .take()
+}
+
+/// The SQL condition for a filter, always scoped to the tenant's live contacts.
+fn condition(tenant: TenantId, filter: &ContactFilter) -> Condition {
+    let mut cond = Condition::all()
+        .add(contact::Column::TenantId.eq(tenant.0))
+        .add(contact::Column::DeletedAt.is_null());
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        cond = cond.add(
+            Condition::any()
+                .add(contains(contact::Column::Name, q))
+                .add(contains(contact::Column::Phone, q))
+                .add(contains(contact::Column::Email, q)),
+        );
+    }
+    if !filter.tags_any.is_empty() {
+        let tags = filter.tags_any.clone();
+        cond = cond.add(contact::Column::Id.in_subquery(contact_ids_where(
+            "contact_tags",
+            tenant,
+            Condition::all().add(Expr::col("tag_id").is_in(tags)),
+        )));
+    }
+    for tag in &filter.tags_all {
+        cond = cond.add(contact::Column::Id.in_subquery(contact_ids_where(
+            "contact_tags",
+            tenant,
+            Condition::all().add(Expr::col("tag_id").eq(*tag)),
+        )));
+    }
+    if let Some(group) = filter.group {
+        cond = cond.add(contact::Column::Id.in_subquery(contact_ids_where(
+            "group_members",
+            tenant,
+            Condition::all().add(Expr::col("group_id").eq(group)),
+        )));
+    }
+    if let Some((key, how, value)) = &filter.attribute {
+        let matches = match how {
+            AttributeMatch::Equals => Expr::col("value").eq(value.clone()),
+            AttributeMatch::Contains => contains("value", value),
+        };
+        cond = cond.add(
+            contact::Column::Id.in_subquery(contact_ids_where(
+                "contact_attributes",
+                tenant,
+                Condition::all()
+                    .add(Expr::col("key").eq(key.clone()))
+                    .add(matches),
+            )),
+        );
+    }
+    if let Some(source) = &filter.source {
+        cond = cond.add(contact::Column::Source.eq(source.clone()));
+    }
+    if let Some(opt_in) = filter.opt_in {
+        cond = cond.add(contact::Column::OptIn.eq(opt_in.key()));
+    }
+    if let Some(from) = filter.created_from {
+        cond = cond.add(contact::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        cond = cond.add(contact::Column::CreatedAt.lt(to));
+    }
+    if let Some(from) = filter.active_from {
+        cond = cond.add(contact::Column::LastActiveAt.gte(from));
+    }
+    if let Some(to) = filter.active_to {
+        cond = cond.add(contact::Column::LastActiveAt.lt(to));
+    }
+    cond
+}
+
+fn opt_in_of(s: &str) -> Result<OptIn, StoreError> {
+    OptIn::parse(s).ok_or_else(|| StoreError::Corrupt(format!("opt-in {s}")))
+}
+
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    contact: Uuid,
+    kind: &str,
+    detail: &str,
+    actor: Option<Uuid>,
+) -> Result<(), StoreError> {
+    contact_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant.0),
+        contact_id: Set(contact),
+        kind: Set(kind.to_owned()),
+        detail: Set(detail.to_owned()),
+        actor_id: Set(actor),
+        at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Keeps only the tag ids that belong to the tenant.
+async fn own_tags<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<Vec<tag::Model>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(tag::Entity::find()
+        .filter(tag::Column::TenantId.eq(tenant.0))
+        .filter(tag::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
+impl Store {
+    async fn assemble_contacts(
+        &self,
+        tenant: TenantId,
+        rows: Vec<contact::Model>,
+    ) -> Result<Vec<Contact>, StoreError> {
+        let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+        let mut tags_of: HashMap<Uuid, Vec<Tag>> = HashMap::new();
+        let mut attrs_of: HashMap<Uuid, BTreeMap<String, String>> = HashMap::new();
+        if !ids.is_empty() {
+            let links = contact_tag::Entity::find()
+                .filter(contact_tag::Column::TenantId.eq(tenant.0))
+                .filter(contact_tag::Column::ContactId.is_in(ids.clone()))
+                .all(&self.db)
+                .await?;
+            let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+            let tags: HashMap<Uuid, tag::Model> = own_tags(&self.db, tenant, &tag_ids)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t))
+                .collect();
+            for link in links {
+                if let Some(t) = tags.get(&link.tag_id) {
+                    tags_of.entry(link.contact_id).or_default().push(Tag {
+                        id: t.id,
+                        name: t.name.clone(),
+                        colour: t.colour.clone(),
+                    });
+                }
+            }
+            for a in contact_attribute::Entity::find()
+                .filter(contact_attribute::Column::TenantId.eq(tenant.0))
+                .filter(contact_attribute::Column::ContactId.is_in(ids))
+                .all(&self.db)
+                .await?
+            {
+                attrs_of
+                    .entry(a.contact_id)
+                    .or_default()
+                    .insert(a.key, a.value);
+            }
+        }
+        rows.into_iter()
+            .map(|c| {
+                let mut tags = tags_of.remove(&c.id).unwrap_or_default();
+                tags.sort_by_key(|t| t.name.to_lowercase());
+                Ok(Contact {
+                    id: c.id,
+                    tenant_id: tenant,
+                    name: c.name,
+                    phone: c.phone,
+                    country_code: c.country_code,
+                    iso_code: c.iso_code,
+                    email: c.email,
+                    source: c.source,
+                    opt_in: opt_in_of(&c.opt_in)?,
+                    opt_in_at: c.opt_in_at,
+                    opt_in_source: c.opt_in_source,
+                    first_message_tag: c.first_message_tag,
+                    tags,
+                    attributes: attrs_of.remove(&c.id).unwrap_or_default(),
+                    created_at: c.created_at,
+                    last_active_at: c.last_active_at,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn contact(&self, tenant: TenantId, id: Uuid) -> Result<Contact, StoreError> {
+        let row = contact::Entity::find_by_id(id)
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::DeletedAt.is_null())
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.assemble_contacts(tenant, vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Live contacts matching `filter`, newest first, and the total.
+    pub async fn list_contacts(
+        &self,
+        tenant: TenantId,
+        filter: &ContactFilter,
+        page: PageRequest,
+    ) -> Result<(Vec<Contact>, Option<u64>), StoreError> {
+        let cond = condition(tenant, filter);
+        // Counting is the costly part at 100,000 contacts; later pages
+        // (with a cursor) reuse the first page's total.
+        let total = match page.after {
+            None => Some(
+                contact::Entity::find()
+                    .filter(cond.clone())
+                    .count(&self.db)
+                    .await?,
+            ),
+            Some(_) => None,
+        };
+        let mut query = contact::Entity::find().filter(cond);
+        if let Some(after) = page.after {
+            query = query.filter(contact::Column::Id.lt(after));
+        }
+        let rows = query
+            .order_by_desc(contact::Column::Id)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        Ok((self.assemble_contacts(tenant, rows).await?, total))
+    }
+
+    /// Ids of every live contact matching `filter`.
+    pub async fn contact_ids(
+        &self,
+        tenant: TenantId,
+        filter: &ContactFilter,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        Ok(contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .filter(condition(tenant, filter))
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn create_contact(
+        &self,
+        tenant: TenantId,
+        new: &NewContact,
+        actor: Option<Uuid>,
+    ) -> Result<Contact, StoreError> {
+        let txn = self.write_txn().await?;
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        contact::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.0),
+            name: Set(new.name.clone()),
+            phone: Set(new.phone.e164.clone()),
+            email: Set(new.email.clone()),
+            country_code: Set(new.phone.country_code.clone()),
+            iso_code: Set(new.phone.iso_code.clone()),
+            source: Set(new.source.clone()),
+            opt_in: Set(new.opt_in.key().to_owned()),
+            opt_in_at: Set((new.opt_in != OptIn::Unknown).then_some(now)),
+            opt_in_source: Set((new.opt_in != OptIn::Unknown).then(|| new.source.clone())),
+            first_message_tag: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_active_at: Set(None),
+            deleted_at: Set(None),
+        }
+        .insert(&txn)
+        .await
+        .map_err(phone_conflict)?;
+        set_tags_in(&txn, tenant, id, &new.tags).await?;
+        let attrs: BTreeMap<String, Option<String>> = new
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
+        set_attributes_in(&txn, tenant, id, &attrs).await?;
+        record(
+            &txn,
+            tenant,
+            id,
+            "created",
+            &format!("Created from {}", new.source),
+            actor,
+        )
+        .await?;
+        txn.commit().await?;
+        self.contact(tenant, id).await
+    }
+
+    pub async fn update_contact(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        changes: &ContactChanges,
+        actor: Option<Uuid>,
+    ) -> Result<Contact, StoreError> {
+        let txn = self.write_txn().await?;
+        let row = contact::Entity::find_by_id(id)
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let old_opt_in = row.opt_in.clone();
+        let mut model: contact::ActiveModel = row.into();
+        if let Some(name) = &changes.name {
+            model.name = Set(name.clone());
+        }
+        if let Some(phone) = &changes.phone {
+            model.phone = Set(phone.e164.clone());
+            model.country_code = Set(phone.country_code.clone());
+            model.iso_code = Set(phone.iso_code.clone());
+        }
+        if let Some(email) = &changes.email {
+            model.email = Set(email.clone());
+        }
+        if let Some(source) = &changes.source {
+            model.source = Set(source.clone());
+        }
+        if let Some(opt_in) = changes.opt_in.filter(|o| o.key() != old_opt_in) {
+            model.opt_in = Set(opt_in.key().to_owned());
+            model.opt_in_at = Set(Some(Utc::now()));
+            model.opt_in_source = Set(Some("manual".to_owned()));
+        }
+        model.updated_at = Set(Utc::now());
+        model.update(&txn).await.map_err(phone_conflict)?;
+        if let Some(tags) = &changes.tags {
+            set_tags_in(&txn, tenant, id, tags).await?;
+        }
+        if let Some(attrs) = &changes.attributes {
+            set_attributes_in(&txn, tenant, id, attrs).await?;
+        }
+        record(&txn, tenant, id, "updated", "Details edited", actor).await?;
+        txn.commit().await?;
+        self.contact(tenant, id).await
+    }
+
+    /// Deletes contacts. Nothing refers to a contact yet but its own tags,
+    /// attributes and groups, so the rows go; once messages exist, contacts
+    /// with messages are kept and marked deleted instead.
+    pub async fn delete_contacts(&self, tenant: TenantId, ids: &[Uuid]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let res = contact::Entity::delete_many()
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::Id.is_in(ids.to_vec()))
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected)
+    }
+
+    /// Adds (`add = true`) or removes tags on many contacts; answers how many
+    /// contacts were touched.
+    pub async fn tag_contacts(
+        &self,
+        tenant: TenantId,
+        contacts: &[Uuid],
+        tags: &[Uuid],
+        add: bool,
+        actor: Option<Uuid>,
+    ) -> Result<u64, StoreError> {
+        let txn = self.write_txn().await?;
+        let tags = own_tags(&txn, tenant, tags).await?;
+        let live: Vec<Uuid> = live_ids(&txn, tenant, contacts).await?;
+        if tags.is_empty() || live.is_empty() {
+            return Ok(0);
+        }
+        let names: Vec<String> = tags.iter().map(|t| t.name.clone()).collect();
+        for contact in &live {
+            if add {
+                let rows = tags.iter().map(|t| contact_tag::ActiveModel {
+                    tenant_id: Set(tenant.0),
+                    contact_id: Set(*contact),
+                    tag_id: Set(t.id),
+                });
+                contact_tag::Entity::insert_many(rows)
+                    .on_conflict(
+                        OnConflict::columns([
+                            contact_tag::Column::ContactId,
+                            contact_tag::Column::TagId,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .exec_without_returning(&txn)
+                    .await?;
+            } else {
+                contact_tag::Entity::delete_many()
+                    .filter(contact_tag::Column::TenantId.eq(tenant.0))
+                    .filter(contact_tag::Column::ContactId.eq(*contact))
+                    .filter(
+                        contact_tag::Column::TagId
+                            .is_in(tags.iter().map(|t| t.id).collect::<Vec<_>>()),
+                    )
+                    .exec(&txn)
+                    .await?;
+            }
+            let (kind, detail) = if add {
+                ("tagged", "Tagged")
+            } else {
+                ("untagged", "Untagged")
+            };
+            record(
+                &txn,
+                tenant,
+                *contact,
+                kind,
+                &format!("{detail}: {}", names.join(", ")),
+                actor,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(live.len() as u64)
+    }
+
+    pub async fn contact_events(
+        &self,
+        tenant: TenantId,
+        contact: Uuid,
+    ) -> Result<Vec<ContactEventRecord>, StoreError> {
+        self.contact(tenant, contact).await?;
+        Ok(contact_event::Entity::find()
+            .filter(contact_event::Column::TenantId.eq(tenant.0))
+            .filter(contact_event::Column::ContactId.eq(contact))
+            .order_by_desc(contact_event::Column::Id)
+            .limit(200)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| ContactEventRecord {
+                kind: e.kind,
+                detail: e.detail,
+                actor_id: e.actor_id,
+                at: e.at,
+            })
+            .collect())
+    }
+
+    // ----- tags ----------------------------------------------------------
+
+    pub async fn list_tags(&self, tenant: TenantId) -> Result<Vec<TagUsage>, StoreError> {
+        let tags = tag::Entity::find()
+            .filter(tag::Column::TenantId.eq(tenant.0))
+            .order_by_asc(tag::Column::NameKey)
+            .all(&self.db)
+            .await?;
+        let counts: Vec<(Uuid, i64)> = contact_tag::Entity::find()
+            .select_only()
+            .column(contact_tag::Column::TagId)
+            .column_as(contact_tag::Column::ContactId.count(), "n")
+            .filter(contact_tag::Column::TenantId.eq(tenant.0))
+            .filter(
+                contact_tag::Column::ContactId.in_subquery(
+                    Query::select()
+                        .column("id")
+                        .from("contacts")
+                        .cond_where(
+                            Condition::all()
+                                .add(Expr::col("tenant_id").eq(tenant.0))
+                                .add(Expr::col("deleted_at").is_null()),
+                        )
+                        .take(),
+                ),
+            )
+            .group_by(contact_tag::Column::TagId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let counts: HashMap<Uuid, i64> = counts.into_iter().collect();
+        Ok(tags
+            .into_iter()
+            .map(|t| TagUsage {
+                contact_count: u64::try_from(counts.get(&t.id).copied().unwrap_or(0)).unwrap_or(0),
+                tag: Tag {
+                    id: t.id,
+                    name: t.name,
+                    colour: t.colour,
+                },
+            })
+            .collect())
+    }
+
+    pub async fn create_tag(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        colour: &str,
+    ) -> Result<Tag, StoreError> {
+        let model = tag::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.0),
+            name: Set(name.to_owned()),
+            name_key: Set(name.to_lowercase()),
+            colour: Set(colour.to_owned()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(Tag {
+            id: model.id,
+            name: model.name,
+            colour: model.colour,
+        })
+    }
+
+    pub async fn update_tag(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        name: &str,
+        colour: &str,
+    ) -> Result<Tag, StoreError> {
+        let row = tag::Entity::find_by_id(id)
+            .filter(tag::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut model: tag::ActiveModel = row.into();
+        model.name = Set(name.to_owned());
+        model.name_key = Set(name.to_lowercase());
+        model.colour = Set(colour.to_owned());
+        let model = model.update(&self.db).await?;
+        Ok(Tag {
+            id: model.id,
+            name: model.name,
+            colour: model.colour,
+        })
+    }
+
+    pub async fn delete_tag(&self, tenant: TenantId, id: Uuid) -> Result<(), StoreError> {
+        let res = tag::Entity::delete_many()
+            .filter(tag::Column::TenantId.eq(tenant.0))
+            .filter(tag::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    // ----- attribute definitions ----------------------------------------
+
+    pub async fn list_attributes(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Vec<AttributeDefinition>, StoreError> {
+        attribute_definition::Entity::find()
+            .filter(attribute_definition::Column::TenantId.eq(tenant.0))
+            .order_by_asc(attribute_definition::Column::Key)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| {
+                Ok(AttributeDefinition {
+                    kind: AttributeKind::parse(&a.kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("attribute kind {}", a.kind)))?,
+                    id: a.id,
+                    key: a.key,
+                    name: a.name,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn create_attribute(
+        &self,
+        tenant: TenantId,
+        key: &str,
+        name: &str,
+        kind: AttributeKind,
+    ) -> Result<AttributeDefinition, StoreError> {
+        let model = attribute_definition::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.0),
+            key: Set(key.to_owned()),
+            name: Set(name.to_owned()),
+            kind: Set(kind.key().to_owned()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(AttributeDefinition {
+            id: model.id,
+            key: model.key,
+            name: model.name,
+            kind,
+        })
+    }
+
+    /// Deletes a definition and every value stored under its key.
+    pub async fn delete_attribute(&self, tenant: TenantId, id: Uuid) -> Result<(), StoreError> {
+        let txn = self.write_txn().await?;
+        let row = attribute_definition::Entity::find_by_id(id)
+            .filter(attribute_definition::Column::TenantId.eq(tenant.0))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        contact_attribute::Entity::delete_many()
+            .filter(contact_attribute::Column::TenantId.eq(tenant.0))
+            .filter(contact_attribute::Column::Key.eq(row.key.clone()))
+            .exec(&txn)
+            .await?;
+        attribute_definition::Entity::delete_by_id(row.id)
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    // ----- groups --------------------------------------------------------
+
+    async fn group_stats(
+        &self,
+        tenant: TenantId,
+        rows: Vec<contact_group::Model>,
+    ) -> Result<Vec<GroupStats>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for g in rows {
+            let members = group_member::Entity::find()
+                .filter(group_member::Column::TenantId.eq(tenant.0))
+                .filter(group_member::Column::GroupId.eq(g.id));
+            let member_count = members.clone().count(&self.db).await?;
+            let last_added_at = members
+                .clone()
+                .order_by_desc(group_member::Column::AddedAt)
+                .one(&self.db)
+                .await?
+                .map(|m| m.added_at);
+            let filter = ContactFilter {
+                group: Some(g.id),
+                opt_in: Some(OptIn::OptedIn),
+                ..ContactFilter::default()
+            };
+            let opted_in_count = contact::Entity::find()
+                .filter(condition(tenant, &filter))
+                .count(&self.db)
+                .await?;
+            out.push(GroupStats {
+                id: g.id,
+                name: g.name,
+                description: g.description,
+                member_count,
+                opted_in_count,
+                last_added_at,
+                created_at: g.created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn list_groups(&self, tenant: TenantId) -> Result<Vec<GroupStats>, StoreError> {
+        let rows = contact_group::Entity::find()
+            .filter(contact_group::Column::TenantId.eq(tenant.0))
+            .order_by_asc(contact_group::Column::Name)
+            .all(&self.db)
+            .await?;
+        self.group_stats(tenant, rows).await
+    }
+
+    pub async fn group(&self, tenant: TenantId, id: Uuid) -> Result<GroupStats, StoreError> {
+        let row = contact_group::Entity::find_by_id(id)
+            .filter(contact_group::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.group_stats(tenant, vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_group(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        description: &str,
+    ) -> Result<GroupStats, StoreError> {
+        let model = contact_group::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.0),
+            name: Set(name.to_owned()),
+            description: Set(description.to_owned()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&self.db)
+        .await?;
+        self.group(tenant, model.id).await
+    }
+
+    pub async fn update_group(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        name: &str,
+        description: &str,
+    ) -> Result<GroupStats, StoreError> {
+        let row = contact_group::Entity::find_by_id(id)
+            .filter(contact_group::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut model: contact_group::ActiveModel = row.into();
+        model.name = Set(name.to_owned());
+        model.description = Set(description.to_owned());
+        model.update(&self.db).await?;
+        self.group(tenant, id).await
+    }
+
+    pub async fn delete_group(&self, tenant: TenantId, id: Uuid) -> Result<(), StoreError> {
+        let res = contact_group::Entity::delete_many()
+            .filter(contact_group::Column::TenantId.eq(tenant.0))
+            .filter(contact_group::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Adds or removes live contacts of the tenant; answers how many changed.
+    pub async fn change_group_members(
+        &self,
+        tenant: TenantId,
+        group: Uuid,
+        contacts: &[Uuid],
+        add: bool,
+        actor: Option<Uuid>,
+    ) -> Result<u64, StoreError> {
+        let txn = self.write_txn().await?;
+        let g = contact_group::Entity::find_by_id(group)
+            .filter(contact_group::Column::TenantId.eq(tenant.0))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let live = live_ids(&txn, tenant, contacts).await?;
+        let mut changed = 0;
+        let now = Utc::now();
+        for chunk in live.chunks(500) {
+            if add {
+                let rows = chunk.iter().map(|c| group_member::ActiveModel {
+                    tenant_id: Set(tenant.0),
+                    group_id: Set(group),
+                    contact_id: Set(*c),
+                    added_at: Set(now),
+                });
+                changed += group_member::Entity::insert_many(rows)
+                    .on_conflict(
+                        OnConflict::columns([
+                            group_member::Column::GroupId,
+                            group_member::Column::ContactId,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .exec_without_returning(&txn)
+                    .await?;
+            } else {
+                changed += group_member::Entity::delete_many()
+                    .filter(group_member::Column::TenantId.eq(tenant.0))
+                    .filter(group_member::Column::GroupId.eq(group))
+                    .filter(group_member::Column::ContactId.is_in(chunk.to_vec()))
+                    .exec(&txn)
+                    .await?
+                    .rows_affected;
+            }
+        }
+        if add && live.len() <= 1000 {
+            for c in &live {
+                record(
+                    &txn,
+                    tenant,
+                    *c,
+                    "added_to_group",
+                    &format!("Added to {}", g.name),
+                    actor,
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(changed)
+    }
+
+    /// Groups a contact belongs to.
+    pub async fn groups_of(
+        &self,
+        tenant: TenantId,
+        contact: Uuid,
+    ) -> Result<Vec<(Uuid, String)>, StoreError> {
+        let ids: Vec<Uuid> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::GroupId)
+            .filter(group_member::Column::TenantId.eq(tenant.0))
+            .filter(group_member::Column::ContactId.eq(contact))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(contact_group::Entity::find()
+            .filter(contact_group::Column::TenantId.eq(tenant.0))
+            .filter(contact_group::Column::Id.is_in(ids))
+            .order_by_asc(contact_group::Column::Name)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect())
+    }
+}
+
+async fn live_ids<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<Uuid> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::DeletedAt.is_null())
+            .filter(contact::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+async fn set_tags_in<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    contact: Uuid,
+    tags: &[Uuid],
+) -> Result<(), StoreError> {
+    contact_tag::Entity::delete_many()
+        .filter(contact_tag::Column::TenantId.eq(tenant.0))
+        .filter(contact_tag::Column::ContactId.eq(contact))
+        .exec(db)
+        .await?;
+    let own = own_tags(db, tenant, tags).await?;
+    if own.len() != tags.iter().collect::<std::collections::HashSet<_>>().len() {
+        return Err(StoreError::Conflict("unknown_tag"));
+    }
+    if own.is_empty() {
+        return Ok(());
+    }
+    let rows = own.iter().map(|t| contact_tag::ActiveModel {
+        tenant_id: Set(tenant.0),
+        contact_id: Set(contact),
+        tag_id: Set(t.id),
+    });
+    contact_tag::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+async fn set_attributes_in<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    contact: Uuid,
+    values: &BTreeMap<String, Option<String>>,
+) -> Result<(), StoreError> {
+    for (key, value) in values {
+        contact_attribute::Entity::delete_many()
+            .filter(contact_attribute::Column::TenantId.eq(tenant.0))
+            .filter(contact_attribute::Column::ContactId.eq(contact))
+            .filter(contact_attribute::Column::Key.eq(key.clone()))
+            .exec(db)
+            .await?;
+        if let Some(value) = value {
+            contact_attribute::ActiveModel {
+                tenant_id: Set(tenant.0),
+                contact_id: Set(contact),
+                key: Set(key.clone()),
+                value: Set(value.clone()),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn phone_conflict(err: sea_orm::DbErr) -> StoreError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict("phone_taken"),
+        _ => err.into(),
+    }
+}

@@ -1,0 +1,343 @@
+//! sea-orm entities. They never leave this crate: repositories return domain types.
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod tenant {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tenants")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub company_name: String,
+        pub time_zone: String,
+        pub default_country: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod user {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "users")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub email: String,
+        pub name: String,
+        pub password_hash: Option<String>,
+        pub language: String,
+        pub sounds: String,
+        pub chat_sync: bool,
+        pub is_instance_admin: bool,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod role {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "roles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub name: String,
+        pub description: String,
+        pub builtin: Option<String>,
+        pub permissions: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod membership {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "memberships")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        pub role_id: Uuid,
+        pub status: String,
+        pub joined_at: DateTimeUtc,
+        pub last_login_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod refresh_token {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "refresh_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub user_id: Uuid,
+        pub family_id: Uuid,
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub used_at: Option<DateTimeUtc>,
+        pub revoked_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod password_token {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "password_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub purpose: String,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub used_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+pub mod login_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Option<Uuid>,
+        pub email: String,
+        pub at: DateTimeUtc,
+        pub ip: Option<String>,
+        pub user_agent: Option<String>,
+        pub success: bool,
+    }
+    no_relations!();
+}
+
+pub mod channel {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "channels")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub name: String,
+        pub provider: String,
+        pub active: bool,
+        pub status: String,
+        pub status_code: Option<String>,
+        pub status_message: Option<String>,
+        pub checked_at: Option<DateTimeUtc>,
+        pub subscribed: Option<bool>,
+        pub quality_rating: Option<String>,
+        pub phone_number_id: Option<String>,
+        pub waba_id: Option<String>,
+        pub fields: String,
+        pub secrets: Option<String>,
+        pub draft_fields: Option<String>,
+        pub draft_secrets: Option<String>,
+        pub draft_status: Option<String>,
+        pub draft_status_code: Option<String>,
+        pub draft_status_message: Option<String>,
+        pub api_token_hash: Option<String>,
+        pub api_token_created_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    no_relations!();
+}
+
+pub mod webhook_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "webhook_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub channel_id: Uuid,
+        pub provider: String,
+        pub event_key: String,
+        pub kind: String,
+        pub payload: String,
+        pub state: String,
+        pub attempts: i32,
+        pub received_at: DateTimeUtc,
+        pub next_attempt_at: DateTimeUtc,
+        pub processed_at: Option<DateTimeUtc>,
+        pub last_error: Option<String>,
+    }
+    no_relations!();
+}
+
+pub mod notification {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notifications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub user_id: Uuid,
+        pub kind: String,
+        pub title: String,
+        pub body: String,
+        pub link: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub read_at: Option<DateTimeUtc>,
+    }
+    no_relations!();
+}
+
+macro_rules! simple_entity {
+    ($module:ident, $table:literal, { $($(#[$attr:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        pub mod $module {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model {
+                $($(#[$attr])* pub $field: $ty,)*
+            }
+            no_relations!();
+        }
+    };
+}
+
+simple_entity!(contact, "contacts", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    name: String,
+    phone: String,
+    email: Option<String>,
+    country_code: String,
+    iso_code: Option<String>,
+    source: String,
+    opt_in: String,
+    opt_in_at: Option<DateTimeUtc>,
+    opt_in_source: Option<String>,
+    first_message_tag: Option<String>,
+    created_at: DateTimeUtc,
+    updated_at: DateTimeUtc,
+    last_active_at: Option<DateTimeUtc>,
+    deleted_at: Option<DateTimeUtc>,
+});
+
+simple_entity!(tag, "tags", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    name: String,
+    name_key: String,
+    colour: String,
+    created_at: DateTimeUtc,
+});
+
+simple_entity!(contact_tag, "contact_tags", {
+    tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] contact_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] tag_id: Uuid,
+});
+
+simple_entity!(attribute_definition, "attribute_definitions", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    key: String,
+    name: String,
+    kind: String,
+    created_at: DateTimeUtc,
+});
+
+simple_entity!(contact_attribute, "contact_attributes", {
+    tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] contact_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] key: String,
+    value: String,
+});
+
+simple_entity!(contact_group, "contact_groups", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    name: String,
+    description: String,
+    created_at: DateTimeUtc,
+});
+
+simple_entity!(group_member, "group_members", {
+    tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] group_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] contact_id: Uuid,
+    added_at: DateTimeUtc,
+});
+
+simple_entity!(contact_event, "contact_events", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    contact_id: Uuid,
+    kind: String,
+    detail: String,
+    actor_id: Option<Uuid>,
+    at: DateTimeUtc,
+});
+
+simple_entity!(contact_import, "contact_imports", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    created_by: Uuid,
+    file_name: String,
+    file_path: String,
+    state: String,
+    mapping: Option<String>,
+    options: Option<String>,
+    total_rows: i64,
+    processed_rows: i64,
+    added: i64,
+    updated: i64,
+    failed: i64,
+    error: Option<String>,
+    created_at: DateTimeUtc,
+    started_at: Option<DateTimeUtc>,
+    finished_at: Option<DateTimeUtc>,
+    lease_until: Option<DateTimeUtc>,
+});
+
+simple_entity!(contact_import_failure, "contact_import_failures", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    import_id: Uuid,
+    line: i64,
+    reason: String,
+    cells: String,
+});

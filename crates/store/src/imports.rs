@@ -1,0 +1,602 @@
+//! Contact imports: the uploaded file's record, its queue state, and the one
+//! transaction that applies it. Applying is all or nothing: a crash or a
+//! cancel before the commit leaves no contact changed, and the import runs
+//! again from the start (or stays cancelled).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::contact::OptIn;
+use domain::contact_import::{ImportOptions, ImportedRow, Mapping};
+use domain::TenantId;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    Iterable, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::entities::{
+    contact, contact_attribute, contact_event, contact_import, contact_import_failure, contact_tag,
+    group_member,
+};
+use crate::{PageRequest, Store, StoreError};
+
+/// An import as its history shows it.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub created_by: Uuid,
+    pub file_name: String,
+    pub file_path: String,
+    /// `uploaded`, `queued`, `running`, `completed`, `failed`, `cancelled`.
+    pub state: String,
+    pub mapping: Option<Mapping>,
+    pub options: Option<ImportOptions>,
+    pub total_rows: u64,
+    pub processed_rows: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub failed: u64,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// The outcome of one data row.
+#[derive(Debug, Clone)]
+pub enum RowOutcome {
+    Valid {
+        line: u64,
+        row: ImportedRow,
+    },
+    Invalid {
+        line: u64,
+        reason: String,
+        cells: Vec<String>,
+    },
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn record_from(m: contact_import::Model) -> ImportRecord {
+    ImportRecord {
+        id: m.id,
+        tenant_id: TenantId(m.tenant_id),
+        created_by: m.created_by,
+        file_name: m.file_name,
+        file_path: m.file_path,
+        state: m.state,
+        mapping: m
+            .mapping
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok()),
+        options: m
+            .options
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok()),
+        total_rows: count(m.total_rows),
+        processed_rows: count(m.processed_rows),
+        added: count(m.added),
+        updated: count(m.updated),
+        failed: count(m.failed),
+        error: m.error,
+        created_at: m.created_at,
+        finished_at: m.finished_at,
+    }
+}
+
+/// Bind parameters per statement, below SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMS: usize = 30_000;
+/// Phones per `IN (...)` lookup of existing contacts.
+const LOOKUP_CHUNK: usize = 1_000;
+
+/// Inserts `models` with as few multi-row INSERTs as the parameter limit
+/// allows.
+async fn insert_chunks<A>(
+    txn: &DatabaseTransaction,
+    models: Vec<A>,
+    on_conflict: Option<OnConflict>,
+) -> Result<(), StoreError>
+where
+    A: ActiveModelTrait + Send,
+{
+    let columns = <A::Entity as EntityTrait>::Column::iter().count();
+    let per_statement = (MAX_PARAMS / columns.max(1)).max(1);
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let chunk: Vec<A> = models.by_ref().take(per_statement).collect();
+        let mut insert = A::Entity::insert_many(chunk);
+        if let Some(conflict) = &on_conflict {
+            insert = insert.on_conflict(conflict.clone());
+        }
+        insert.exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+fn rows(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    pub async fn create_import(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        created_by: Uuid,
+        file_name: &str,
+        file_path: &str,
+        total_rows: usize,
+    ) -> Result<ImportRecord, StoreError> {
+        let model = contact_import::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.0),
+            created_by: Set(created_by),
+            file_name: Set(file_name.to_owned()),
+            file_path: Set(file_path.to_owned()),
+            state: Set("uploaded".to_owned()),
+            mapping: Set(None),
+            options: Set(None),
+            total_rows: Set(rows(total_rows)),
+            processed_rows: Set(0),
+            added: Set(0),
+            updated: Set(0),
+            failed: Set(0),
+            error: Set(None),
+            created_at: Set(Utc::now()),
+            started_at: Set(None),
+            finished_at: Set(None),
+            lease_until: Set(None),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(record_from(model))
+    }
+
+    pub async fn import(&self, tenant: TenantId, id: Uuid) -> Result<ImportRecord, StoreError> {
+        contact_import::Entity::find_by_id(id)
+            .filter(contact_import::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .map(record_from)
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn list_imports(
+        &self,
+        tenant: TenantId,
+        page: PageRequest,
+    ) -> Result<Vec<ImportRecord>, StoreError> {
+        let mut query =
+            contact_import::Entity::find().filter(contact_import::Column::TenantId.eq(tenant.0));
+        if let Some(after) = page.after {
+            query = query.filter(contact_import::Column::Id.lt(after));
+        }
+        Ok(query
+            .order_by_desc(contact_import::Column::Id)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(record_from)
+            .collect())
+    }
+
+    /// Queues an uploaded import with its mapping and options.
+    pub async fn queue_import(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        mapping: &Mapping,
+        options: &ImportOptions,
+    ) -> Result<ImportRecord, StoreError> {
+        let res = contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("queued"))
+            .col_expr(
+                contact_import::Column::Mapping,
+                Expr::value(Some(to_json(mapping)?)),
+            )
+            .col_expr(
+                contact_import::Column::Options,
+                Expr::value(Some(to_json(options)?)),
+            )
+            .filter(contact_import::Column::TenantId.eq(tenant.0))
+            .filter(contact_import::Column::Id.eq(id))
+            .filter(contact_import::Column::State.eq("uploaded"))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            self.import(tenant, id).await?;
+            return Err(StoreError::Conflict("import_not_waiting"));
+        }
+        self.import(tenant, id).await
+    }
+
+    /// Cancels an import that has not been applied; answers it.
+    pub async fn cancel_import(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<ImportRecord, StoreError> {
+        let res = contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("cancelled"))
+            .col_expr(
+                contact_import::Column::FinishedAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .filter(contact_import::Column::TenantId.eq(tenant.0))
+            .filter(contact_import::Column::Id.eq(id))
+            .filter(contact_import::Column::State.is_in(["uploaded", "queued", "running"]))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            self.import(tenant, id).await?;
+            return Err(StoreError::Conflict("import_finished"));
+        }
+        self.import(tenant, id).await
+    }
+
+    /// Takes the next queued import (or one whose worker died) for `lease`.
+    pub async fn claim_import(&self, lease: Duration) -> Result<Option<ImportRecord>, StoreError> {
+        let now = Utc::now();
+        let due = Condition::any()
+            .add(contact_import::Column::State.eq("queued"))
+            .add(
+                Condition::all()
+                    .add(contact_import::Column::State.eq("running"))
+                    .add(contact_import::Column::LeaseUntil.lt(now)),
+            );
+        let Some(candidate) = contact_import::Entity::find()
+            .filter(due.clone())
+            .order_by_asc(contact_import::Column::Id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let res = contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("running"))
+            .col_expr(
+                contact_import::Column::LeaseUntil,
+                Expr::value(Some(now + lease)),
+            )
+            .col_expr(contact_import::Column::StartedAt, Expr::value(Some(now)))
+            .filter(contact_import::Column::Id.eq(candidate.id))
+            .filter(due)
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(None);
+        }
+        Ok(Some(record_from(candidate)))
+    }
+
+    /// Progress while checking rows (not counted as applied).
+    pub async fn import_progress(
+        &self,
+        import: &ImportRecord,
+        processed: usize,
+        lease: Duration,
+    ) -> Result<(), StoreError> {
+        contact_import::Entity::update_many()
+            .col_expr(
+                contact_import::Column::ProcessedRows,
+                Expr::value(rows(processed)),
+            )
+            .col_expr(
+                contact_import::Column::LeaseUntil,
+                Expr::value(Some(Utc::now() + lease)),
+            )
+            .filter(contact_import::Column::TenantId.eq(import.tenant_id.0))
+            .filter(contact_import::Column::Id.eq(import.id))
+            .filter(contact_import::Column::State.eq("running"))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn fail_import(&self, import: &ImportRecord, error: &str) -> Result<(), StoreError> {
+        contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("failed"))
+            .col_expr(
+                contact_import::Column::Error,
+                Expr::value(Some(error.to_owned())),
+            )
+            .col_expr(
+                contact_import::Column::FinishedAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .filter(contact_import::Column::TenantId.eq(import.tenant_id.0))
+            .filter(contact_import::Column::Id.eq(import.id))
+            .filter(contact_import::Column::State.eq("running"))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies every valid row and records every failed one in one
+    /// transaction; answers false (and changes nothing) when the import was
+    /// cancelled meanwhile.
+    ///
+    /// Existing contacts are looked up a chunk of phones at a time and every
+    /// new row goes in through multi-row INSERTs, so 100,000 rows take a few
+    /// hundred statements rather than half a million.
+    pub async fn apply_import(
+        &self,
+        import: &ImportRecord,
+        outcomes: &[RowOutcome],
+    ) -> Result<bool, StoreError> {
+        let tenant = import.tenant_id;
+        let options = import
+            .options
+            .clone()
+            .ok_or_else(|| StoreError::Corrupt("import without options".into()))?;
+        let txn = self.write_txn().await?;
+        let now = Utc::now();
+
+        let mut failures = Vec::new();
+        let mut valid = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                RowOutcome::Invalid {
+                    line,
+                    reason,
+                    cells,
+                } => failures.push(contact_import_failure::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    tenant_id: Set(tenant.0),
+                    import_id: Set(import.id),
+                    line: Set(i64::try_from(*line).unwrap_or(i64::MAX)),
+                    reason: Set(reason.clone()),
+                    cells: Set(serde_json::to_string(cells).unwrap_or_default()),
+                }),
+                RowOutcome::Valid { row, .. } => valid.push(row),
+            }
+        }
+        let failed = rows(failures.len());
+        insert_chunks(&txn, failures, None).await?;
+
+        // The live contacts these rows name, by phone.
+        let mut existing: HashMap<String, contact::Model> = HashMap::new();
+        for phones in valid.chunks(LOOKUP_CHUNK) {
+            let found = contact::Entity::find()
+                .filter(contact::Column::TenantId.eq(tenant.0))
+                .filter(contact::Column::DeletedAt.is_null())
+                .filter(contact::Column::Phone.is_in(phones.iter().map(|r| r.phone.e164.clone())))
+                .all(&txn)
+                .await?;
+            existing.extend(found.into_iter().map(|c| (c.phone.clone(), c)));
+        }
+
+        let (mut added, mut updated) = (0i64, 0i64);
+        let mut new_contacts = Vec::new();
+        let mut created: HashMap<String, Uuid> = HashMap::new();
+        let mut links = std::collections::HashSet::new();
+        let mut attributes: HashMap<(Uuid, String), String> = HashMap::new();
+        let mut members = std::collections::HashSet::new();
+        let mut events = Vec::new();
+        for row in valid {
+            let phone = &row.phone.e164;
+            let id = if let Some(found) = existing.get(phone) {
+                // Existing contacts are left as they are unless asked.
+                if !options.update_existing {
+                    continue;
+                }
+                let id = found.id;
+                let mut model: contact::ActiveModel = found.clone().into();
+                model.name = Set(row.name.clone());
+                if let Some(email) = &row.email {
+                    model.email = Set(Some(email.clone()));
+                }
+                if let Some(source) = &row.source {
+                    model.source = Set(source.clone());
+                }
+                if let Some(tag) = &row.first_message_tag {
+                    model.first_message_tag = Set(Some(tag.clone()));
+                }
+                if let Some(opt_in) = row.opt_in {
+                    model.opt_in = Set(opt_in.key().to_owned());
+                    model.opt_in_at = Set(Some(now));
+                    model.opt_in_source = Set(Some("import".to_owned()));
+                }
+                model.updated_at = Set(now);
+                model.update(&txn).await?;
+                updated += 1;
+                id
+            } else if let Some(id) = created.get(phone) {
+                // The file names a phone twice (the worker refuses that,
+                // but stay consistent): the second row is an update.
+                if !options.update_existing {
+                    continue;
+                }
+                updated += 1;
+                *id
+            } else {
+                let id = Uuid::now_v7();
+                let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
+                new_contacts.push(contact::ActiveModel {
+                    id: Set(id),
+                    tenant_id: Set(tenant.0),
+                    name: Set(row.name.clone()),
+                    phone: Set(phone.clone()),
+                    email: Set(row.email.clone()),
+                    country_code: Set(row.phone.country_code.clone()),
+                    iso_code: Set(row.phone.iso_code.clone()),
+                    source: Set(row.source.clone().unwrap_or_else(|| "import".to_owned())),
+                    opt_in: Set(opt_in.key().to_owned()),
+                    opt_in_at: Set((opt_in != OptIn::Unknown).then_some(now)),
+                    opt_in_source: Set((opt_in != OptIn::Unknown).then(|| "import".to_owned())),
+                    first_message_tag: Set(row.first_message_tag.clone()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    last_active_at: Set(None),
+                    deleted_at: Set(None),
+                });
+                created.insert(phone.clone(), id);
+                added += 1;
+                id
+            };
+            links.extend(row.tags.iter().map(|tag| (id, *tag)));
+            for (key, value) in &row.attributes {
+                attributes.insert((id, key.clone()), value.clone());
+            }
+            if options.group.is_some() {
+                members.insert(id);
+            }
+            events.push(contact_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant.0),
+                contact_id: Set(id),
+                kind: Set("imported".to_owned()),
+                detail: Set(format!("Imported from {}", import.file_name)),
+                actor_id: Set(Some(import.created_by)),
+                at: Set(now),
+            });
+        }
+        insert_chunks(&txn, new_contacts, None).await?;
+        insert_chunks(
+            &txn,
+            links
+                .into_iter()
+                .map(|(contact_id, tag_id)| contact_tag::ActiveModel {
+                    tenant_id: Set(tenant.0),
+                    contact_id: Set(contact_id),
+                    tag_id: Set(tag_id),
+                })
+                .collect(),
+            Some(
+                OnConflict::columns([contact_tag::Column::ContactId, contact_tag::Column::TagId])
+                    .do_nothing()
+                    .to_owned(),
+            ),
+        )
+        .await?;
+        insert_chunks(
+            &txn,
+            attributes
+                .into_iter()
+                .map(
+                    |((contact_id, key), value)| contact_attribute::ActiveModel {
+                        tenant_id: Set(tenant.0),
+                        contact_id: Set(contact_id),
+                        key: Set(key),
+                        value: Set(value),
+                    },
+                )
+                .collect(),
+            Some(
+                OnConflict::columns([
+                    contact_attribute::Column::ContactId,
+                    contact_attribute::Column::Key,
+                ])
+                .update_column(contact_attribute::Column::Value)
+                .to_owned(),
+            ),
+        )
+        .await?;
+        if let Some(group) = options.group {
+            insert_chunks(
+                &txn,
+                members
+                    .into_iter()
+                    .map(|contact_id| group_member::ActiveModel {
+                        tenant_id: Set(tenant.0),
+                        group_id: Set(group),
+                        contact_id: Set(contact_id),
+                        added_at: Set(now),
+                    })
+                    .collect(),
+                Some(
+                    OnConflict::columns([
+                        group_member::Column::GroupId,
+                        group_member::Column::ContactId,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                ),
+            )
+            .await?;
+        }
+        insert_chunks(&txn, events, None).await?;
+
+        // The final state is written only if nobody cancelled meanwhile; a
+        // cancelled import rolls back with everything above.
+        let done = contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("completed"))
+            .col_expr(
+                contact_import::Column::ProcessedRows,
+                Expr::value(rows(outcomes.len())),
+            )
+            .col_expr(contact_import::Column::Added, Expr::value(added))
+            .col_expr(contact_import::Column::Updated, Expr::value(updated))
+            .col_expr(contact_import::Column::Failed, Expr::value(failed))
+            .col_expr(contact_import::Column::FinishedAt, Expr::value(Some(now)))
+            .filter(contact_import::Column::Id.eq(import.id))
+            .filter(contact_import::Column::State.eq("running"))
+            .exec(&txn)
+            .await?;
+        if done.rows_affected == 0 {
+            return Ok(false);
+        }
+        txn.commit().await?;
+        if outcomes.len() >= 1000 {
+            // A large import skews the planner's statistics until autovacuum
+            // catches up; without them PostgreSQL picks nested loops that
+            // take seconds for a tag filter. SQLite needs the same nudge.
+            let sql = if self.backend() == sea_orm::DbBackend::Postgres {
+                "ANALYZE contacts, contact_tags, contact_attributes, group_members"
+            } else {
+                "ANALYZE"
+            };
+            if let Err(e) = self.db.execute_unprepared(sql).await {
+                tracing::warn!(error = %e, "refreshing statistics after an import failed");
+            }
+        }
+        Ok(true)
+    }
+
+    /// Failed rows of an import, in file order: (line, reason, cells).
+    pub async fn import_failures(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<Vec<(u64, String, Vec<String>)>, StoreError> {
+        self.import(tenant, id).await?;
+        Ok(contact_import_failure::Entity::find()
+            .filter(contact_import_failure::Column::TenantId.eq(tenant.0))
+            .filter(contact_import_failure::Column::ImportId.eq(id))
+            .order_by_asc(contact_import_failure::Column::Line)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|f| {
+                (
+                    count(f.line),
+                    f.reason,
+                    serde_json::from_str(&f.cells).unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
+    /// Lower-cased tag names of a tenant -> id, for matching imported tags.
+    pub async fn tag_ids_by_name(
+        &self,
+        tenant: TenantId,
+    ) -> Result<HashMap<String, Uuid>, StoreError> {
+        Ok(self
+            .list_tags(tenant)
+            .await?
+            .into_iter()
+            .map(|t| (t.tag.name.to_lowercase(), t.tag.id))
+            .collect())
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,156 @@
+//! Switchboard's persistence. Repositories take the tenant first and return
+//! domain types; sea-orm entities stay inside this crate.
+
+mod accounts;
+mod channels;
+mod contacts;
+mod entities;
+mod error;
+mod events;
+mod imports;
+mod notifications;
+pub mod secrets;
+mod sessions;
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+pub use accounts::{MemberFilter, NewAccount, PageRequest};
+pub use channels::{IncomingEvent, NewChannel};
+pub use contacts::{
+    AttributeDefinition, ContactChanges, ContactEventRecord, GroupStats, NewContact, TagUsage,
+};
+pub use error::StoreError;
+pub use events::{ClaimedEvent, EventOutcome};
+pub use imports::{ImportRecord, RowOutcome};
+pub use sessions::{PasswordTokenPurpose, RefreshOutcome};
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    secrets: Option<std::sync::Arc<secrets::SecretBox>>,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        let db = Database::connect(options).await?;
+        if db.get_database_backend() == DbBackend::Sqlite {
+            // WAL lets readers proceed while a writer commits.
+            db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
+                .await?;
+        }
+        Ok(Self { db, secrets: None })
+    }
+
+    /// Lets this store seal and open third-party secrets with `key`.
+    pub fn with_secrets(mut self, key: &[u8; 32]) -> Self {
+        self.secrets = Some(std::sync::Arc::new(secrets::SecretBox::new(key)));
+        self
+    }
+
+    /// A transaction that will write. SQLite starts it IMMEDIATE so that two
+    /// writers queue on the busy timeout instead of failing on upgrade.
+    pub(crate) async fn write_txn(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        Ok(self.db.begin_with_options(options).await?)
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Rolls every migration back (used by tests of the down path).
+    pub async fn migrate_down_all(&self) -> Result<(), StoreError> {
+        Migrator::down(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// A trivial query, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// PostgreSQL databases for isolated test runs: each test gets its own.
+pub mod scratch {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use crate::StoreError;
+
+    fn check_name(name: &str) -> Result<(), StoreError> {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(StoreError::Corrupt(format!("unsafe database name {name}")));
+        }
+        Ok(())
+    }
+
+    /// Creates database `name` on the server of `admin_url`.
+    pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
+        check_name(name)?;
+        let db = Database::connect(admin_url).await?;
+        db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        db.close().await?;
+        Ok(())
+    }
+
+    /// Drops database `name`, disconnecting anyone still on it.
+    pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
+        check_name(name)?;
+        let db = Database::connect(admin_url).await?;
+        db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await?;
+        db.close().await?;
+        Ok(())
+    }
+
+    /// `admin_url` with its database replaced by `name`.
+    pub fn database_url(admin_url: &str, name: &str) -> String {
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (admin_url, None),
+        };
+        let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+        let base = match base[scheme_end..].find('/') {
+            Some(slash) => &base[..scheme_end + slash],
+            None => base,
+        };
+        match query {
+            Some(q) => format!("{base}/{name}?{q}"),
+            None => format!("{base}/{name}"),
+        }
+    }
+}

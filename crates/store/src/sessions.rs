@@ -1,0 +1,217 @@
+//! Refresh-token families and single-use password tokens. Only hashes of the
+//! tokens are stored; the caller hashes before asking.
+
+use chrono::{DateTime, Utc};
+use domain::{TenantId, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::entities::{password_token, refresh_token};
+use crate::{Store, StoreError};
+
+/// What presenting a refresh token led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// The token was current; it is now spent and `new_hash` replaces it.
+    Rotated {
+        tenant: TenantId,
+        user: UserId,
+        family: Uuid,
+    },
+    /// The token had already been spent or revoked: its whole family is now revoked.
+    Reused,
+    /// Unknown or expired.
+    Invalid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordTokenPurpose {
+    Reset,
+    Invite,
+}
+
+impl PasswordTokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            PasswordTokenPurpose::Reset => "reset",
+            PasswordTokenPurpose::Invite => "invite",
+        }
+    }
+}
+
+pub(crate) async fn revoke_member_sessions_in<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<(), StoreError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::TenantId.eq(tenant.0))
+        .filter(refresh_token::Column::UserId.eq(user.0))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Starts a new family (a sign-in) or continues one (a rotation).
+    pub async fn insert_refresh_token(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        family: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.0),
+            user_id: Set(user.0),
+            family_id: Set(family),
+            token_hash: Set(token_hash.to_owned()),
+            created_at: Set(Utc::now()),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+            revoked_at: Set(None),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Spends `token_hash` and stores `new_hash` in its family, atomically.
+    /// Presenting a spent token revokes the family (RFC 6819 5.2.2.3).
+    pub async fn rotate_refresh_token(
+        &self,
+        token_hash: &str,
+        new_hash: &str,
+        new_expires_at: DateTime<Utc>,
+    ) -> Result<RefreshOutcome, StoreError> {
+        let now = Utc::now();
+        let txn = self.write_txn().await?;
+        let Some(current) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .one(&txn)
+            .await?
+        else {
+            return Ok(RefreshOutcome::Invalid);
+        };
+        let spent = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(current.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if spent.rows_affected == 0 {
+            refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+                .filter(refresh_token::Column::FamilyId.eq(current.family_id))
+                .filter(refresh_token::Column::RevokedAt.is_null())
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
+            return Ok(RefreshOutcome::Reused);
+        }
+        if current.expires_at <= now {
+            // Leave it unspent-looking is pointless; the token is simply dead.
+            txn.commit().await?;
+            return Ok(RefreshOutcome::Invalid);
+        }
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(current.tenant_id),
+            user_id: Set(current.user_id),
+            family_id: Set(current.family_id),
+            token_hash: Set(new_hash.to_owned()),
+            created_at: Set(now),
+            expires_at: Set(new_expires_at),
+            used_at: Set(None),
+            revoked_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(RefreshOutcome::Rotated {
+            tenant: TenantId(current.tenant_id),
+            user: UserId(current.user_id),
+            family: current.family_id,
+        })
+    }
+
+    /// Revokes the family of `token_hash` (sign-out). Unknown tokens are ignored.
+    pub async fn revoke_refresh_family(&self, token_hash: &str) -> Result<(), StoreError> {
+        let Some(current) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::FamilyId.eq(current.family_id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Revokes every session of a person, in every tenant (after a password change).
+    pub async fn revoke_all_sessions(&self, user: UserId) -> Result<(), StoreError> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+            .filter(refresh_token::Column::UserId.eq(user.0))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_password_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        purpose: PasswordTokenPurpose,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        password_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(user.0),
+            token_hash: Set(token_hash.to_owned()),
+            purpose: Set(purpose.as_str().to_owned()),
+            created_at: Set(Utc::now()),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Spends a password token if it is unused and unexpired; answers its owner.
+    /// Two concurrent attempts cannot both succeed.
+    pub async fn consume_password_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<UserId>, StoreError> {
+        let now = Utc::now();
+        let Some(token) = password_token::Entity::find()
+            .filter(password_token::Column::TokenHash.eq(token_hash))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let res = password_token::Entity::update_many()
+            .col_expr(password_token::Column::UsedAt, Expr::value(now))
+            .filter(password_token::Column::Id.eq(token.id))
+            .filter(password_token::Column::UsedAt.is_null())
+            .filter(password_token::Column::ExpiresAt.gt(now))
+            .exec(&self.db)
+            .await?;
+        Ok((res.rows_affected == 1).then_some(UserId(token.user_id)))
+    }
+}

@@ -1,0 +1,70 @@
+//! The root: contexts and routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::Auth;
+use crate::components::shell::{Home, Shell};
+use crate::components::toast::ToastHost;
+use crate::pages::auth::{
+    ForgotPasswordPage, LoginPage, ResetPasswordPage, SelectTenantPage, SetupPage,
+};
+use crate::pages::channels::ChannelsPage;
+use crate::pages::contacts::{
+    ContactDetailPage, ContactsPage, GroupDetailPage, GroupsPage, TagsAttributesPage,
+};
+use crate::pages::imports::{ImportHistoryPage, ImportWizardPage};
+use crate::pages::modules::{ModulePlaceholder, NotFound};
+use crate::pages::notifications::NotificationsPage;
+use crate::pages::profile::ProfilePage;
+use crate::pages::roles::{RoleEditPage, RolesPage};
+use crate::pages::settings::SettingsPage;
+use crate::pages::users::UsersPage;
+use crate::state::{MeState, PendingTenant, Toasts};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(Auth::load());
+    provide_context(MeState::new());
+    provide_context(Toasts::new());
+    provide_context(PendingTenant(RwSignal::new(None)));
+
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/select-tenant") view=SelectTenantPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password") view=ResetPasswordPage />
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=Home />
+                    <Route path=path!("/users") view=UsersPage />
+                    <Route path=path!("/roles") view=RolesPage />
+                    <Route path=path!("/roles/:id") view=RoleEditPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/profile") view=ProfilePage />
+                    <Route path=path!("/dashboard") view=|| view! { <ModulePlaceholder module="dashboard" /> } />
+                    <Route path=path!("/notifications") view=NotificationsPage />
+                    <Route path=path!("/conversations") view=|| view! { <ModulePlaceholder module="conversations" /> } />
+                    <Route path=path!("/broadcasts") view=|| view! { <ModulePlaceholder module="broadcasts" /> } />
+                    <Route path=path!("/templates") view=|| view! { <ModulePlaceholder module="templates" /> } />
+                    <Route path=path!("/quick-replies") view=|| view! { <ModulePlaceholder module="quick_replies" /> } />
+                    <Route path=path!("/flows") view=|| view! { <ModulePlaceholder module="flows" /> } />
+                    <Route path=path!("/media") view=|| view! { <ModulePlaceholder module="media" /> } />
+                    <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/contacts/groups") view=GroupsPage />
+                    <Route path=path!("/contacts/groups/:id") view=GroupDetailPage />
+                    <Route path=path!("/contacts/settings") view=TagsAttributesPage />
+                    <Route path=path!("/contacts/import") view=ImportWizardPage />
+                    <Route path=path!("/contacts/imports") view=ImportHistoryPage />
+                    <Route path=path!("/contacts/:id") view=ContactDetailPage />
+                    <Route path=path!("/channels") view=ChannelsPage />
+                    <Route path=path!("/api") view=|| view! { <ModulePlaceholder module="api" /> } />
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastHost />
+    }
+}

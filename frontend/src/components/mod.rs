@@ -1,0 +1,9 @@
+//! Building blocks shared by the pages.
+
+pub mod form;
+pub mod icons;
+pub mod misc;
+pub mod modal;
+pub mod notifications;
+pub mod shell;
+pub mod toast;

@@ -1,0 +1,12 @@
+//! One folder per area of the product.
+
+pub mod auth;
+pub mod channels;
+pub mod contacts;
+pub mod imports;
+pub mod modules;
+pub mod notifications;
+pub mod profile;
+pub mod roles;
+pub mod settings;
+pub mod users;

@@ -1,0 +1,25 @@
+//! Switchboard's schema as sea-orm migrations. They run on SQLite and
+//! PostgreSQL, up and down; `switchboard migrate` and start-up apply them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_accounts;
+mod m0002_channels;
+mod m0003_notifications;
+mod m0004_contacts;
+mod m0005_imports;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_accounts::Migration),
+            Box::new(m0002_channels::Migration),
+            Box::new(m0003_notifications::Migration),
+            Box::new(m0004_contacts::Migration),
+            Box::new(m0005_imports::Migration),
+        ]
+    }
+}
