@@ -8,6 +8,8 @@ mod m0002_channels;
 mod m0003_notifications;
 mod m0004_contacts;
 mod m0005_imports;
+mod m0006_contact_list_index;
+mod m0007_templates;
 
 pub struct Migrator;
 
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_notifications::Migration),
             Box::new(m0004_contacts::Migration),
             Box::new(m0005_imports::Migration),
+            Box::new(m0006_contact_list_index::Migration),
+            Box::new(m0007_templates::Migration),
         ]
     }
 }

@@ -15,8 +15,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{json_error, path_error, query_error, ApiError};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    audience, auth, channels, contacts, imports, me, notifications, roles, setup, system, tenants,
-    users, webhooks,
+    audience, auth, channels, contacts, imports, me, notifications, roles, setup, system,
+    templates, tenants, users, webhooks,
 };
 use crate::state::AppState;
 
@@ -79,6 +79,17 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(channels::subscribe_channel)
                 .service(channels::validate_draft)
                 .service(channels::publish_draft)
+                .service(templates::sync_templates)
+                .service(templates::list_templates)
+                .service(templates::create_template)
+                .service(templates::template_library)
+                .service(templates::preview_template)
+                .service(templates::get_template)
+                .service(templates::update_template)
+                .service(templates::delete_template)
+                .service(templates::submit_template)
+                .service(templates::duplicate_template)
+                .service(templates::share_template)
                 .service(notifications::list_notifications)
                 .service(notifications::mark_all_read)
                 .service(notifications::mark_read)

@@ -18,4 +18,6 @@ mod state;
 pub use app::{build_app, openapi_spec};
 pub use mail::{Mailer, SmtpSettings};
 pub use metrics::Metrics;
+/// One channel's template sync, for the periodic job.
+pub use routes::templates::sync_channel as sync_channel_templates;
 pub use state::{ApiSettings, AppState, ImportLimits, LoginLimits, StateError};

@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Team members"),
         (name = "roles", description = "Roles and permissions"),
         (name = "channels", description = "WhatsApp senders and their credentials"),
+        (name = "templates", description = "WhatsApp message templates, their review and the library"),
         (name = "contacts", description = "Contacts, tags, custom attributes and groups"),
         (name = "notifications", description = "What the signed-in person should know about"),
         (name = "webhooks", description = "Callbacks from Meta and Twilio, verified by signature"),

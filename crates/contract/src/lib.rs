@@ -7,6 +7,7 @@ pub mod common;
 pub mod contacts;
 pub mod notifications;
 pub mod roles;
+pub mod templates;
 pub mod tenants;
 pub mod users;
 

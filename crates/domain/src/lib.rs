@@ -10,6 +10,8 @@ pub mod notification;
 pub mod permissions;
 pub mod spreadsheet;
 pub mod team;
+pub mod template;
+pub mod template_library;
 pub mod tenant;
 
 pub use ids::{ChannelId, RoleId, TenantId, UserId};

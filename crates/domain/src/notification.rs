@@ -44,3 +44,53 @@ pub fn channel_invalid(channel_name: &str, channel_id: uuid::Uuid, provider_said
         ),
     }
 }
+
+/// The notice for a template whose review status changed at the provider.
+pub fn template_status(
+    name: &str,
+    language: &str,
+    template_id: uuid::Uuid,
+    status: crate::template::TemplateStatus,
+    reason: Option<&str>,
+) -> Notice {
+    use crate::template::TemplateStatus as S;
+    let (title, body) = match status {
+        S::Approved => (
+            format!("Template {name} ({language}) is approved"),
+            "It can be sent now.".to_owned(),
+        ),
+        S::Rejected => (
+            format!("Template {name} ({language}) was rejected"),
+            match reason {
+                Some(reason) => format!("Meta's reason: {reason}. Edit it and submit again."),
+                None => "Edit it and submit again.".to_owned(),
+            },
+        ),
+        S::Paused => (
+            format!("Template {name} ({language}) is paused"),
+            "Meta paused it after low ratings from customers; sends are refused meanwhile."
+                .to_owned(),
+        ),
+        S::Disabled => (
+            format!("Template {name} ({language}) is disabled"),
+            "It can no longer be sent.".to_owned(),
+        ),
+        other => (
+            format!(
+                "Template {name} ({language}) is now {}",
+                other.key().replace('_', " ")
+            ),
+            String::new(),
+        ),
+    };
+    Notice {
+        kind: "template_status",
+        title,
+        body,
+        link: Some(format!("/templates/{template_id}")),
+        audience: crate::permissions::Permission::new(
+            crate::permissions::Module::Templates,
+            crate::permissions::Action::View,
+        ),
+    }
+}

@@ -98,6 +98,18 @@ fn check_row(cells: &[String], line: usize, limits: &SheetLimits) -> Result<(), 
 }
 
 pub fn read_csv(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError> {
+    let mut rows = Vec::new();
+    let headers = visit_csv(bytes, limits, &mut |cells| rows.push(cells))?;
+    Ok(Sheet { headers, rows })
+}
+
+/// Reads a CSV file row by row: answers the header row and hands each
+/// non-empty data row to `visit`, so a large file is never held as cells.
+pub fn visit_csv(
+    bytes: &[u8],
+    limits: &SheetLimits,
+    visit: &mut dyn FnMut(Vec<String>),
+) -> Result<Vec<String>, SheetError> {
     let text =
         std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
@@ -116,7 +128,7 @@ pub fn read_csv(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError>
         .flexible(false)
         .from_reader(text.as_bytes());
     let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
+    let mut count = 0usize;
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
@@ -133,7 +145,7 @@ pub fn read_csv(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError>
         let line = record
             .position()
             .map(|p| p.line() as usize)
-            .unwrap_or(rows.len() + 1);
+            .unwrap_or(count + 1);
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
         check_row(&cells, line, limits)?;
         if headers.is_none() {
@@ -143,18 +155,29 @@ pub fn read_csv(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError>
         if cells.iter().all(String::is_empty) {
             continue;
         }
-        if rows.len() == limits.max_rows {
+        if count == limits.max_rows {
             return Err(SheetError::TooManyRows(limits.max_rows));
         }
-        rows.push(cells);
+        count += 1;
+        visit(cells);
     }
-    let headers = headers
+    headers
         .filter(|h| h.iter().any(|c| !c.is_empty()))
-        .ok_or(SheetError::Empty)?;
-    Ok(Sheet { headers, rows })
+        .ok_or(SheetError::Empty)
 }
 
 pub fn read_xlsx(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError> {
+    let mut rows = Vec::new();
+    let headers = visit_xlsx(bytes, limits, &mut |cells| rows.push(cells))?;
+    Ok(Sheet { headers, rows })
+}
+
+/// The first worksheet of an `.xlsx` file, row by row (see [`visit_csv`]).
+pub fn visit_xlsx(
+    bytes: &[u8],
+    limits: &SheetLimits,
+    visit: &mut dyn FnMut(Vec<String>),
+) -> Result<Vec<String>, SheetError> {
     use calamine::{Reader, Xlsx};
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| SheetError::Malformed {
@@ -169,7 +192,7 @@ pub fn read_xlsx(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError
             reason: format!("the first sheet cannot be read: {e}"),
         })?;
     let mut headers: Option<Vec<String>> = None;
-    let mut rows = Vec::new();
+    let mut count = 0usize;
     for (index, row) in range.rows().enumerate() {
         let cells: Vec<String> = row
             .iter()
@@ -186,13 +209,13 @@ pub fn read_xlsx(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError
         if cells.iter().all(String::is_empty) {
             continue;
         }
-        if rows.len() == limits.max_rows {
+        if count == limits.max_rows {
             return Err(SheetError::TooManyRows(limits.max_rows));
         }
-        rows.push(cells);
+        count += 1;
+        visit(cells);
     }
-    let headers = headers.ok_or(SheetError::Empty)?;
-    Ok(Sheet { headers, rows })
+    headers.ok_or(SheetError::Empty)
 }
 
 pub fn read_sheet(
@@ -203,6 +226,20 @@ pub fn read_sheet(
     match detect_format(bytes, file_name) {
         SheetFormat::Csv => read_csv(bytes, limits),
         SheetFormat::Xlsx => read_xlsx(bytes, limits),
+    }
+}
+
+/// Either format, row by row: answers the headers; `visit` gets each data
+/// row (the first is line 2).
+pub fn visit_sheet(
+    bytes: &[u8],
+    file_name: &str,
+    limits: &SheetLimits,
+    visit: &mut dyn FnMut(Vec<String>),
+) -> Result<Vec<String>, SheetError> {
+    match detect_format(bytes, file_name) {
+        SheetFormat::Csv => visit_csv(bytes, limits, visit),
+        SheetFormat::Xlsx => visit_xlsx(bytes, limits, visit),
     }
 }
 

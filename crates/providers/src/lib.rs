@@ -12,6 +12,7 @@ pub mod meta;
 pub mod retry;
 mod settings;
 pub mod template;
+pub mod template_wire;
 mod transport;
 pub mod twilio;
 pub mod webhook;
@@ -86,4 +87,11 @@ pub trait WhatsAppProvider: Send + Sync {
     ) -> Result<CreatedTemplate, ProviderError>;
     /// Deletes a template by name, in all its languages.
     async fn delete_template(&self, name: &str) -> Result<(), ProviderError>;
+    /// Replaces a submitted template's components (and category); it goes
+    /// back to review.
+    async fn edit_template(
+        &self,
+        provider_id: &str,
+        template: &NewTemplate,
+    ) -> Result<(), ProviderError>;
 }

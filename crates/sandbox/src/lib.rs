@@ -71,6 +71,23 @@ pub struct SandboxState {
     http: reqwest::Client,
     /// Delay between the status webhooks of one sent message.
     status_gap: Mutex<Duration>,
+    /// Message templates by WABA id, in creation order.
+    templates: Mutex<HashMap<String, Vec<SandboxTemplate>>>,
+    /// How long a submitted template waits for its review.
+    review_delay: Mutex<Option<Duration>>,
+}
+
+/// A template the sandbox holds, as Meta lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SandboxTemplate {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    pub status: String,
+    pub rejected_reason: Option<String>,
+    pub parameter_format: Option<String>,
+    pub components: serde_json::Value,
 }
 
 impl SandboxState {
@@ -152,6 +169,99 @@ impl SandboxState {
             tokio::time::sleep(delay).await;
         }
         self.failures.lock().ok().and_then(|mut q| q.pop_front())
+    }
+
+    /// Every template of a WABA.
+    pub fn templates(&self, waba_id: &str) -> Vec<SandboxTemplate> {
+        self.templates
+            .lock()
+            .ok()
+            .and_then(|t| t.get(waba_id).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Adds a template as if made in Meta's own manager (no webhook).
+    pub fn put_template(&self, waba_id: &str, template: SandboxTemplate) {
+        if let Ok(mut all) = self.templates.lock() {
+            let list = all.entry(waba_id.to_owned()).or_default();
+            list.retain(|t| !(t.name == template.name && t.language == template.language));
+            list.push(template);
+        }
+    }
+
+    /// Sets a template's status, as a review would; answers the template.
+    pub fn set_template_status(
+        &self,
+        waba_id: &str,
+        id: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> Option<SandboxTemplate> {
+        let mut all = self.templates.lock().ok()?;
+        let template = all.get_mut(waba_id)?.iter_mut().find(|t| t.id == id)?;
+        template.status = status.to_owned();
+        template.rejected_reason = reason.map(str::to_owned);
+        Some(template.clone())
+    }
+
+    /// Applies an edit to the template with `id`: answers its WABA and the
+    /// template, back in review.
+    fn edit_template(
+        &self,
+        id: &str,
+        edit: &serde_json::Value,
+    ) -> Option<(String, SandboxTemplate)> {
+        let mut all = self.templates.lock().ok()?;
+        for (waba, list) in all.iter_mut() {
+            if let Some(t) = list.iter_mut().find(|t| t.id == id) {
+                if let Some(components) = edit.get("components").filter(|c| c.is_array()) {
+                    t.components = components.clone();
+                }
+                if let Some(category) = edit.get("category").and_then(|c| c.as_str()) {
+                    t.category = category.to_owned();
+                }
+                t.status = "PENDING".to_owned();
+                t.rejected_reason = None;
+                return Some((waba.clone(), t.clone()));
+            }
+        }
+        None
+    }
+
+    fn remove_templates(&self, waba_id: &str, name: &str) -> usize {
+        let Ok(mut all) = self.templates.lock() else {
+            return 0;
+        };
+        let Some(list) = all.get_mut(waba_id) else {
+            return 0;
+        };
+        let before = list.len();
+        list.retain(|t| t.name != name);
+        before - list.len()
+    }
+
+    /// A number of the WABA to post its account-level webhooks to.
+    fn number_of_waba(&self, waba_id: &str) -> Option<SandboxNumber> {
+        let numbers = self.numbers.lock().ok()?;
+        let mut of_waba: Vec<&SandboxNumber> =
+            numbers.values().filter(|n| n.waba_id == waba_id).collect();
+        of_waba.sort_by(|a, b| a.phone_number_id.cmp(&b.phone_number_id));
+        of_waba.first().map(|n| (*n).clone())
+    }
+
+    /// How long template reviews take (default 1.5 s).
+    pub fn set_review_delay(&self, delay: Duration) {
+        if let Ok(mut d) = self.review_delay.lock() {
+            *d = Some(delay);
+        }
+    }
+
+    fn review_delay(&self) -> Duration {
+        self.review_delay
+            .lock()
+            .ok()
+            .and_then(|d| *d)
+            .unwrap_or(Duration::from_millis(1500))
     }
 
     fn status_gap(&self) -> Duration {

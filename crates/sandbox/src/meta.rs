@@ -3,6 +3,7 @@
 //! posts back.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
@@ -11,9 +12,18 @@ use crate::{meta_signature, Failure, SandboxState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/graph/{version}/{id}", web::get().to(node))
+        .route("/graph/{version}/{id}", web::post().to(edit_template))
         .route(
             "/graph/{version}/{id}/message_templates",
             web::get().to(templates),
+        )
+        .route(
+            "/graph/{version}/{id}/message_templates",
+            web::post().to(create_template),
+        )
+        .route(
+            "/graph/{version}/{id}/message_templates",
+            web::delete().to(delete_template),
         )
         .route(
             "/graph/{version}/{id}/subscribed_apps",
@@ -108,11 +118,236 @@ async fn node(
     }))
 }
 
-async fn templates(req: HttpRequest, state: web::Data<SandboxState>) -> HttpResponse {
+#[derive(serde::Deserialize)]
+struct TemplatePage {
+    limit: Option<usize>,
+    after: Option<String>,
+    name: Option<String>,
+}
+
+fn template_json(t: &crate::SandboxTemplate) -> Value {
+    let mut v = json!({
+        "id": t.id,
+        "name": t.name,
+        "language": t.language,
+        "category": t.category,
+        "status": t.status,
+        "components": t.components,
+    });
+    if let Some(format) = &t.parameter_format {
+        v["parameter_format"] = json!(format);
+    }
+    if let Some(reason) = &t.rejected_reason {
+        v["rejected_reason"] = json!(reason);
+    }
+    v
+}
+
+/// Meta's list: `limit` per page (25 by default), `paging.next` while more.
+async fn templates(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<TemplatePage>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
     if let Some(answer) = gate(&state, &req, b"").await {
         return answer;
     }
-    HttpResponse::Ok().json(json!({"data": [], "paging": {"cursors": {"before": "", "after": ""}}}))
+    let (version, waba) = path.into_inner();
+    let all: Vec<crate::SandboxTemplate> = state
+        .templates(&waba)
+        .into_iter()
+        .filter(|t| query.name.as_ref().is_none_or(|n| &t.name == n))
+        .collect();
+    let limit = query.limit.unwrap_or(25).clamp(1, 1000);
+    let start = query
+        .after
+        .as_deref()
+        .and_then(|a| a.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(all.len());
+    let end = (start + limit).min(all.len());
+    let data: Vec<Value> = all[start..end].iter().map(template_json).collect();
+    let mut paging = json!({"cursors": {"before": start.to_string(), "after": end.to_string()}});
+    if end < all.len() {
+        let info = req.connection_info();
+        let prefix = req
+            .path()
+            .trim_end_matches(&format!("/graph/{version}/{waba}/message_templates"));
+        paging["next"] = json!(format!(
+            "{}://{}{prefix}/graph/{version}/{waba}/message_templates?limit={limit}&after={end}",
+            info.scheme(),
+            info.host()
+        ));
+    }
+    HttpResponse::Ok().json(json!({"data": data, "paging": paging}))
+}
+
+/// Takes a template for review: approved after the review delay, or
+/// rejected when its name contains `reject`; either way a
+/// `message_template_status_update` webhook follows.
+async fn create_template(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, &body).await {
+        return answer;
+    }
+    let waba = path.into_inner().1;
+    let Ok(new) = serde_json::from_slice::<Value>(&body) else {
+        return meta_error(400, 100, "(#100) Invalid parameter");
+    };
+    let text = |key: &str| new[key].as_str().unwrap_or_default().to_owned();
+    let (name, language, category) = (text("name"), text("language"), text("category"));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return meta_error(400, 100, "(#100) Invalid parameter: name");
+    }
+    if !matches!(
+        category.as_str(),
+        "MARKETING" | "UTILITY" | "AUTHENTICATION"
+    ) {
+        return meta_error(400, 100, "(#100) Invalid parameter: category");
+    }
+    let has_body = new["components"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "BODY"));
+    if language.is_empty() || !has_body {
+        return meta_error(400, 100, "(#100) Invalid parameter: components");
+    }
+    if state
+        .templates(&waba)
+        .iter()
+        .any(|t| t.name == name && t.language == language)
+    {
+        return meta_error(
+            400,
+            100,
+            "(#2388023) Message template language is being deleted or already exists",
+        );
+    }
+    let id = format!(
+        "{}",
+        1_000_000_000_000_000u64 + u64::from(rand::random::<u32>())
+    );
+    state.put_template(
+        &waba,
+        crate::SandboxTemplate {
+            id: id.clone(),
+            name: name.clone(),
+            language,
+            category: category.clone(),
+            status: "PENDING".to_owned(),
+            rejected_reason: None,
+            parameter_format: new["parameter_format"].as_str().map(str::to_owned),
+            components: new["components"].clone(),
+        },
+    );
+    let verdict = if name.contains("reject") {
+        ("REJECTED", Some("INVALID_FORMAT"))
+    } else {
+        ("APPROVED", None)
+    };
+    tokio::spawn(review(state.into_inner(), waba, id.clone(), verdict));
+    HttpResponse::Ok().json(json!({"id": id, "status": "PENDING", "category": category}))
+}
+
+async fn review(
+    state: Arc<SandboxState>,
+    waba: String,
+    id: String,
+    (status, reason): (&'static str, Option<&'static str>),
+) {
+    tokio::time::sleep(state.review_delay()).await;
+    let Some(template) = state.set_template_status(&waba, &id, status, reason) else {
+        return; // deleted meanwhile
+    };
+    let Some(number) = state.number_of_waba(&waba) else {
+        return;
+    };
+    let body = json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": waba,
+            "time": chrono_seconds(),
+            "changes": [{
+                "field": "message_template_status_update",
+                "value": {
+                    "event": status,
+                    "message_template_id": template.id.parse::<u64>().unwrap_or_default(),
+                    "message_template_name": template.name,
+                    "message_template_language": template.language,
+                    "reason": reason.unwrap_or("NONE"),
+                }
+            }]
+        }]
+    });
+    for attempt in 0..5u32 {
+        match post_signed(&state, &number, &body).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::debug!(error = %e, attempt, "sandbox template webhook failed");
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+        }
+    }
+}
+
+/// Meta's template edit: new components (and category), back to review.
+async fn edit_template(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, &body).await {
+        return answer;
+    }
+    let id = path.into_inner().1;
+    let Ok(edit) = serde_json::from_slice::<Value>(&body) else {
+        return meta_error(400, 100, "(#100) Invalid parameter");
+    };
+    let Some((waba, template)) = state.edit_template(&id, &edit) else {
+        return meta_error(400, 100, "(#100) Message template not found");
+    };
+    let verdict = if template.name.contains("reject") {
+        ("REJECTED", Some("INVALID_FORMAT"))
+    } else {
+        ("APPROVED", None)
+    };
+    tokio::spawn(review(state.into_inner(), waba, id, verdict));
+    HttpResponse::Ok().json(json!({"success": true}))
+}
+
+fn chrono_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+async fn delete_template(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<TemplatePage>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, b"").await {
+        return answer;
+    }
+    let waba = path.into_inner().1;
+    let Some(name) = query.name.as_deref() else {
+        return meta_error(400, 100, "(#100) The parameter name is required");
+    };
+    if state.remove_templates(&waba, name) == 0 {
+        return meta_error(400, 100, "(#100) Message template not found");
+    }
+    HttpResponse::Ok().json(json!({"success": true}))
 }
 
 fn app_entry() -> Value {

@@ -51,6 +51,8 @@ pub struct Settings {
     pub import_max_rows: usize,
     pub import_max_columns: usize,
     pub import_max_cell_bytes: usize,
+    /// Minutes between template syncs with Meta (0 turns the job off).
+    pub template_sync_minutes: u64,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -127,6 +129,7 @@ impl Default for Settings {
             import_max_rows: 1_000_000,
             import_max_columns: 100,
             import_max_cell_bytes: 4096,
+            template_sync_minutes: 15,
         }
     }
 }

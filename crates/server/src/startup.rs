@@ -107,6 +107,12 @@ impl Application {
         if settings.workers {
             tokio::spawn(crate::workers::run_webhook_processor(store.clone()));
             tokio::spawn(crate::workers::run_import_processor(store.clone()));
+            if settings.template_sync_minutes > 0 {
+                tokio::spawn(crate::workers::run_template_sync(
+                    state.clone(),
+                    std::time::Duration::from_secs(settings.template_sync_minutes * 60),
+                ));
+            }
         }
         let app_state = state.clone();
         let server = HttpServer::new(move || api::build_app(app_state.clone()))

@@ -78,8 +78,106 @@ async fn apply(store: &Store, event: &ClaimedEvent) -> Result<EventOutcome, Stri
             }
             Ok(EventOutcome::Processed)
         }
-        "message" | "status" | "template_status" => Ok(EventOutcome::Deferred),
+        "template_status" => apply_template_status(store, event).await,
+        "message" | "status" => Ok(EventOutcome::Deferred),
         _ => Ok(EventOutcome::Processed),
+    }
+}
+
+/// Meta's review decision: the template takes the new status at once and
+/// the people who work with templates hear about it.
+async fn apply_template_status(
+    store: &Store,
+    event: &ClaimedEvent,
+) -> Result<EventOutcome, String> {
+    let WebhookEvent::TemplateStatus(update) =
+        serde_json::from_str(&event.payload).map_err(|e| e.to_string())?
+    else {
+        return Ok(EventOutcome::Processed);
+    };
+    let Some(status) = domain::template::TemplateStatus::from_meta(&update.event) else {
+        return Ok(EventOutcome::Processed);
+    };
+    let channel = store
+        .channel(event.tenant(), event.channel())
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(account) = channel.published.get("waba_id") else {
+        return Ok(EventOutcome::Processed);
+    };
+    let name_and_language = match (&update.name, &update.language) {
+        (Some(name), Some(language)) => Some((name.as_str(), language.as_str())),
+        _ => None,
+    };
+    let change = store
+        .apply_template_status(
+            event.tenant(),
+            account,
+            Some(&update.template_id),
+            name_and_language,
+            status,
+            update.reason.as_deref(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    // A template nobody here knows yet arrives with the next sync.
+    if let Some(change) = change {
+        let t = &change.template;
+        let notice = domain::notification::template_status(
+            &t.content.name,
+            &t.content.language,
+            t.id,
+            t.status,
+            t.rejected_reason.as_deref(),
+        );
+        store
+            .notify(event.tenant(), &notice)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(EventOutcome::Processed)
+}
+
+/// Pulls every Meta account's templates every `every`, so templates made or
+/// reviewed in Meta's manager show up even when a webhook was missed. One
+/// instance runs each round (the schedule is claimed in the database).
+pub async fn run_template_sync(state: api::AppState, every: Duration) {
+    let every_db = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::minutes(15));
+    loop {
+        match state.store.claim_schedule("template_sync", every_db).await {
+            Ok(true) => sync_all_templates(&state).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming the template sync failed"),
+        }
+        // Check again well within the period; only a due round is claimed.
+        tokio::time::sleep((every / 4).clamp(Duration::from_secs(5), Duration::from_secs(60)))
+            .await;
+    }
+}
+
+async fn sync_all_templates(state: &api::AppState) {
+    let channels = match state.store.graph_channels().await {
+        Ok(channels) => channels,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing channels for the template sync failed");
+            return;
+        }
+    };
+    let mut done = std::collections::HashSet::new();
+    for channel in channels {
+        let account = (
+            channel.tenant_id,
+            channel.published.get("waba_id").map(str::to_owned),
+        );
+        if !done.insert(account) {
+            continue; // another channel of the same account was synced
+        }
+        match api::sync_channel_templates(state, &channel).await {
+            Ok(result) => {
+                tracing::debug!(channel = %channel.id.0, listed = result.listed, changed = result.changed, "templates synced")
+            }
+            Err(e) => tracing::warn!(channel = %channel.id.0, error = %e, "template sync failed"),
+        }
     }
 }
 
@@ -117,17 +215,6 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
     let bytes = tokio::fs::read(&import.file_path)
         .await
         .map_err(|e| format!("the uploaded file is gone: {e}"))?;
-    let file_name = import.file_name.clone();
-    let sheet = tokio::task::spawn_blocking(move || {
-        domain::spreadsheet::read_sheet(
-            &bytes,
-            &file_name,
-            &domain::spreadsheet::SheetLimits::default(),
-        )
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?;
     let tags = store
         .tag_ids_by_name(import.tenant_id)
         .await
@@ -139,41 +226,67 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
         .into_iter()
         .map(|a| (a.key, a.kind))
         .collect();
-    let ctx = RowContext {
-        tags: &tags,
-        attributes: &attributes,
-        options: &options,
-    };
-    let mut outcomes = Vec::with_capacity(sheet.rows.len());
-    let mut seen_phones = std::collections::HashSet::new();
-    for (index, cells) in sheet.rows.into_iter().enumerate() {
-        // The header is line 1.
-        let line = index as u64 + 2;
-        let outcome = match check_row(&mapping, &cells, &ctx) {
-            Ok(row) if !seen_phones.insert(row.phone.e164.clone()) => store::RowOutcome::Invalid {
-                line,
-                reason: format!("the phone {} appears earlier in the file", row.phone.e164),
-                cells,
-            },
-            Ok(row) => store::RowOutcome::Valid { line, row },
-            Err(reason) => store::RowOutcome::Invalid {
-                line,
-                reason,
-                cells,
-            },
+    // Rows are read and checked one at a time on a blocking thread; only
+    // their outcomes are kept. Progress is written every 1,000 rows.
+    let runtime = tokio::runtime::Handle::current();
+    let (progress_store, progress_import) = (store.clone(), import.clone());
+    let file_name = import.file_name.clone();
+    // The upload counted the rows; one allocation holds all outcomes.
+    let expected_rows = usize::try_from(import.total_rows).unwrap_or(0);
+    let outcomes = tokio::task::spawn_blocking(move || {
+        let ctx = RowContext {
+            tags: &tags,
+            attributes: &attributes,
+            options: &options,
         };
-        outcomes.push(outcome);
-        if (index + 1) % 1000 == 0 {
-            store
-                .import_progress(
-                    import,
-                    index + 1,
-                    chrono::Duration::minutes(IMPORT_LEASE_MINUTES),
-                )
-                .await
-                .map_err(|e| e.to_string())?;
+        let mut outcomes = Vec::with_capacity(expected_rows);
+        let mut seen_phones = std::collections::HashSet::with_capacity(expected_rows);
+        let mut progress_error = None;
+        domain::spreadsheet::visit_sheet(
+            &bytes,
+            &file_name,
+            &domain::spreadsheet::SheetLimits::default(),
+            &mut |cells| {
+                // The header is line 1.
+                let line = outcomes.len() as u64 + 2;
+                let outcome = match check_row(&mapping, &cells, &ctx) {
+                    Ok(row) if !seen_phones.insert(row.phone.e164.clone()) => {
+                        store::RowOutcome::Invalid {
+                            line,
+                            reason: format!(
+                                "the phone {} appears earlier in the file",
+                                row.phone.e164
+                            ),
+                            cells,
+                        }
+                    }
+                    Ok(row) => store::RowOutcome::Valid { line, row },
+                    Err(reason) => store::RowOutcome::Invalid {
+                        line,
+                        reason,
+                        cells,
+                    },
+                };
+                outcomes.push(outcome);
+                if outcomes.len() % 1000 == 0 && progress_error.is_none() {
+                    if let Err(e) = runtime.block_on(progress_store.import_progress(
+                        &progress_import,
+                        outcomes.len(),
+                        chrono::Duration::minutes(IMPORT_LEASE_MINUTES),
+                    )) {
+                        progress_error = Some(e.to_string());
+                    }
+                }
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        match progress_error {
+            Some(e) => Err(e),
+            None => Ok(outcomes),
         }
-    }
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     let applied = store
         .apply_import(import, &outcomes)
         .await

@@ -8,8 +8,8 @@ use domain::contact::{AttributeKind, AttributeMatch, Contact, ContactFilter, Opt
 use domain::TenantId;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -313,13 +313,8 @@ impl Store {
         // Counting is the costly part at 100,000 contacts; later pages
         // (with a cursor) reuse the first page's total.
         let total = match page.after {
-            None => Some(
-                contact::Entity::find()
-                    .filter(cond.clone())
-                    .count(&self.db)
-                    .await?,
-            ),
             Some(_) => None,
+            None => Some(self.count_contacts(tenant, filter, cond.clone()).await?),
         };
         let mut query = contact::Entity::find().filter(cond);
         if let Some(after) = page.after {
@@ -331,6 +326,41 @@ impl Store {
             .all(&self.db)
             .await?;
         Ok((self.assemble_contacts(tenant, rows).await?, total))
+    }
+
+    /// Live contacts matching `filter`. The plain list (no filter) on SQLite
+    /// names its index: SQLite's planner otherwise reads every row of the
+    /// table (20 ms at 100,000 contacts) where the covering index of live
+    /// contacts takes 8 ms.
+    async fn count_contacts(
+        &self,
+        tenant: TenantId,
+        filter: &ContactFilter,
+        cond: Condition,
+    ) -> Result<u64, StoreError> {
+        let n: Option<i64> = if self.backend() == sea_orm::DbBackend::Sqlite
+            && *filter == ContactFilter::default()
+        {
+            self.db
+                .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Sqlite,
+                    "SELECT COUNT(*) FROM contacts INDEXED BY contacts_tenant_live_id \
+                     WHERE tenant_id = ? AND deleted_at IS NULL",
+                    [tenant.0.into()],
+                ))
+                .await?
+                .map(|row| row.try_get_by_index::<i64>(0))
+                .transpose()?
+        } else {
+            contact::Entity::find()
+                .select_only()
+                .column_as(Expr::cust("COUNT(*)"), "n")
+                .filter(cond)
+                .into_tuple()
+                .one(&self.db)
+                .await?
+        };
+        Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
     }
 
     /// Ids of every live contact matching `filter`.
@@ -378,7 +408,7 @@ impl Store {
         .insert(&txn)
         .await
         .map_err(phone_conflict)?;
-        set_tags_in(&txn, tenant, id, &new.tags).await?;
+        let (tagged, _) = set_tags_in(&txn, tenant, id, &new.tags).await?;
         let attrs: BTreeMap<String, Option<String>> = new
             .attributes
             .iter()
@@ -394,6 +424,7 @@ impl Store {
             actor,
         )
         .await?;
+        record_tag_changes(&txn, tenant, id, &tagged, &[], actor).await?;
         txn.commit().await?;
         self.contact(tenant, id).await
     }
@@ -412,6 +443,20 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
+        // What the timeline says changed.
+        let mut edited = Vec::new();
+        if changes.name.as_ref().is_some_and(|n| *n != row.name) {
+            edited.push("name".to_owned());
+        }
+        if changes.phone.as_ref().is_some_and(|p| p.e164 != row.phone) {
+            edited.push("phone".to_owned());
+        }
+        if changes.email.as_ref().is_some_and(|e| *e != row.email) {
+            edited.push("email".to_owned());
+        }
+        if changes.source.as_ref().is_some_and(|s| *s != row.source) {
+            edited.push("source".to_owned());
+        }
         let old_opt_in = row.opt_in.clone();
         let mut model: contact::ActiveModel = row.into();
         if let Some(name) = &changes.name {
@@ -432,16 +477,21 @@ impl Store {
             model.opt_in = Set(opt_in.key().to_owned());
             model.opt_in_at = Set(Some(Utc::now()));
             model.opt_in_source = Set(Some("manual".to_owned()));
+            edited.push("opt-in".to_owned());
         }
         model.updated_at = Set(Utc::now());
         model.update(&txn).await.map_err(phone_conflict)?;
-        if let Some(tags) = &changes.tags {
-            set_tags_in(&txn, tenant, id, tags).await?;
-        }
         if let Some(attrs) = &changes.attributes {
-            set_attributes_in(&txn, tenant, id, attrs).await?;
+            edited.extend(set_attributes_in(&txn, tenant, id, attrs).await?);
         }
-        record(&txn, tenant, id, "updated", "Details edited", actor).await?;
+        if !edited.is_empty() {
+            let detail = format!("Edited {}", edited.join(", "));
+            record(&txn, tenant, id, "updated", &detail, actor).await?;
+        }
+        if let Some(tags) = &changes.tags {
+            let (added, removed) = set_tags_in(&txn, tenant, id, tags).await?;
+            record_tag_changes(&txn, tenant, id, &added, &removed, actor).await?;
+        }
         txn.commit().await?;
         self.contact(tenant, id).await
     }
@@ -723,43 +773,67 @@ impl Store {
 
     // ----- groups --------------------------------------------------------
 
+    /// Member counts, opted-in counts and the last addition of `rows`, in
+    /// two grouped queries whatever the number of groups.
     async fn group_stats(
         &self,
         tenant: TenantId,
         rows: Vec<contact_group::Model>,
     ) -> Result<Vec<GroupStats>, StoreError> {
-        let mut out = Vec::with_capacity(rows.len());
-        for g in rows {
-            let members = group_member::Entity::find()
-                .filter(group_member::Column::TenantId.eq(tenant.0))
-                .filter(group_member::Column::GroupId.eq(g.id));
-            let member_count = members.clone().count(&self.db).await?;
-            let last_added_at = members
-                .clone()
-                .order_by_desc(group_member::Column::AddedAt)
-                .one(&self.db)
-                .await?
-                .map(|m| m.added_at);
-            let filter = ContactFilter {
-                group: Some(g.id),
-                opt_in: Some(OptIn::OptedIn),
-                ..ContactFilter::default()
-            };
-            let opted_in_count = contact::Entity::find()
-                .filter(condition(tenant, &filter))
-                .count(&self.db)
-                .await?;
-            out.push(GroupStats {
-                id: g.id,
-                name: g.name,
-                description: g.description,
-                member_count,
-                opted_in_count,
-                last_added_at,
-                created_at: g.created_at,
-            });
+        if rows.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let ids: Vec<Uuid> = rows.iter().map(|g| g.id).collect();
+        let live = |opted_in: bool| {
+            let mut contacts = Query::select()
+                .column(contact::Column::Id)
+                .from(contact::Entity)
+                .and_where(contact::Column::TenantId.eq(tenant.0))
+                .and_where(contact::Column::DeletedAt.is_null())
+                .take();
+            if opted_in {
+                contacts.and_where(contact::Column::OptIn.eq(OptIn::OptedIn.key()));
+            }
+            group_member::Entity::find()
+                .select_only()
+                .column(group_member::Column::GroupId)
+                .filter(group_member::Column::TenantId.eq(tenant.0))
+                .filter(group_member::Column::GroupId.is_in(ids.clone()))
+                .filter(group_member::Column::ContactId.in_subquery(contacts))
+                .group_by(group_member::Column::GroupId)
+        };
+        let members: HashMap<Uuid, (i64, Option<chrono::DateTime<Utc>>)> = live(false)
+            .column_as(group_member::Column::ContactId.count(), "members")
+            .column_as(group_member::Column::AddedAt.max(), "last_added_at")
+            .into_tuple::<(Uuid, i64, Option<chrono::DateTime<Utc>>)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|(id, n, last)| (id, (n, last)))
+            .collect();
+        let opted_in: HashMap<Uuid, i64> = live(true)
+            .column_as(group_member::Column::ContactId.count(), "opted_in")
+            .into_tuple::<(Uuid, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(rows
+            .into_iter()
+            .map(|g| {
+                let (members, last_added_at) = members.get(&g.id).copied().unwrap_or((0, None));
+                GroupStats {
+                    member_count: count(members),
+                    opted_in_count: count(opted_in.get(&g.id).copied().unwrap_or(0)),
+                    last_added_at,
+                    id: g.id,
+                    name: g.name,
+                    description: g.description,
+                    created_at: g.created_at,
+                }
+            })
+            .collect())
     }
 
     pub async fn list_groups(&self, tenant: TenantId) -> Result<Vec<GroupStats>, StoreError> {
@@ -943,12 +1017,42 @@ async fn live_ids<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Timeline lines for tags a contact gained and lost.
+async fn record_tag_changes<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    contact: Uuid,
+    added: &[String],
+    removed: &[String],
+    actor: Option<Uuid>,
+) -> Result<(), StoreError> {
+    if !added.is_empty() {
+        let detail = format!("Tagged: {}", added.join(", "));
+        record(db, tenant, contact, "tagged", &detail, actor).await?;
+    }
+    if !removed.is_empty() {
+        let detail = format!("Untagged: {}", removed.join(", "));
+        record(db, tenant, contact, "untagged", &detail, actor).await?;
+    }
+    Ok(())
+}
+
+/// Replaces a contact's tags; answers the names of the tags it gained and
+/// of those it lost.
 async fn set_tags_in<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,
     contact: Uuid,
     tags: &[Uuid],
-) -> Result<(), StoreError> {
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let before: Vec<Uuid> = contact_tag::Entity::find()
+        .select_only()
+        .column(contact_tag::Column::TagId)
+        .filter(contact_tag::Column::TenantId.eq(tenant.0))
+        .filter(contact_tag::Column::ContactId.eq(contact))
+        .into_tuple()
+        .all(db)
+        .await?;
     contact_tag::Entity::delete_many()
         .filter(contact_tag::Column::TenantId.eq(tenant.0))
         .filter(contact_tag::Column::ContactId.eq(contact))
@@ -958,27 +1062,56 @@ async fn set_tags_in<C: ConnectionTrait>(
     if own.len() != tags.iter().collect::<std::collections::HashSet<_>>().len() {
         return Err(StoreError::Conflict("unknown_tag"));
     }
-    if own.is_empty() {
-        return Ok(());
+    let added = own
+        .iter()
+        .filter(|t| !before.contains(&t.id))
+        .map(|t| t.name.clone())
+        .collect();
+    let removed_ids: Vec<Uuid> = before.into_iter().filter(|id| !tags.contains(id)).collect();
+    let removed = own_tags(db, tenant, &removed_ids)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    if !own.is_empty() {
+        let rows = own.iter().map(|t| contact_tag::ActiveModel {
+            tenant_id: Set(tenant.0),
+            contact_id: Set(contact),
+            tag_id: Set(t.id),
+        });
+        contact_tag::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
     }
-    let rows = own.iter().map(|t| contact_tag::ActiveModel {
-        tenant_id: Set(tenant.0),
-        contact_id: Set(contact),
-        tag_id: Set(t.id),
-    });
-    contact_tag::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    Ok((added, removed))
 }
 
+/// Sets (or, with `None`, clears) attribute values; answers the keys whose
+/// value changed.
 async fn set_attributes_in<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,
     contact: Uuid,
     values: &BTreeMap<String, Option<String>>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let before: HashMap<String, String> = contact_attribute::Entity::find()
+        .filter(contact_attribute::Column::TenantId.eq(tenant.0))
+        .filter(contact_attribute::Column::ContactId.eq(contact))
+        .filter(contact_attribute::Column::Key.is_in(values.keys().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.key, a.value))
+        .collect();
+    let mut changed = Vec::new();
     for (key, value) in values {
+        if before.get(key) == value.as_ref() {
+            continue;
+        }
+        changed.push(key.clone());
         contact_attribute::Entity::delete_many()
             .filter(contact_attribute::Column::TenantId.eq(tenant.0))
             .filter(contact_attribute::Column::ContactId.eq(contact))
@@ -996,7 +1129,7 @@ async fn set_attributes_in<C: ConnectionTrait>(
             .await?;
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 fn phone_conflict(err: sea_orm::DbErr) -> StoreError {

@@ -91,8 +91,9 @@ fn record_from(m: contact_import::Model) -> ImportRecord {
 
 /// Bind parameters per statement, below SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMS: usize = 30_000;
-/// Phones per `IN (...)` lookup of existing contacts.
-const LOOKUP_CHUNK: usize = 1_000;
+/// Rows applied together: one `IN (...)` lookup of their phones, then
+/// multi-row INSERTs.
+const APPLY_CHUNK: usize = 1_000;
 
 /// Inserts `models` with as few multi-row INSERTs as the parameter limit
 /// allows.
@@ -360,168 +361,172 @@ impl Store {
         let failed = rows(failures.len());
         insert_chunks(&txn, failures, None).await?;
 
-        // The live contacts these rows name, by phone.
-        let mut existing: HashMap<String, contact::Model> = HashMap::new();
-        for phones in valid.chunks(LOOKUP_CHUNK) {
-            let found = contact::Entity::find()
+        // A chunk of rows at a time: one lookup of the phones it names, then
+        // multi-row INSERTs; memory stays bounded by the chunk.
+        let mut created: HashMap<String, Uuid> = HashMap::new();
+        let (mut added, mut updated) = (0i64, 0i64);
+        for chunk in valid.chunks(APPLY_CHUNK) {
+            let existing: HashMap<String, contact::Model> = contact::Entity::find()
                 .filter(contact::Column::TenantId.eq(tenant.0))
                 .filter(contact::Column::DeletedAt.is_null())
-                .filter(contact::Column::Phone.is_in(phones.iter().map(|r| r.phone.e164.clone())))
+                .filter(contact::Column::Phone.is_in(chunk.iter().map(|r| r.phone.e164.clone())))
                 .all(&txn)
-                .await?;
-            existing.extend(found.into_iter().map(|c| (c.phone.clone(), c)));
-        }
-
-        let (mut added, mut updated) = (0i64, 0i64);
-        let mut new_contacts = Vec::new();
-        let mut created: HashMap<String, Uuid> = HashMap::new();
-        let mut links = std::collections::HashSet::new();
-        let mut attributes: HashMap<(Uuid, String), String> = HashMap::new();
-        let mut members = std::collections::HashSet::new();
-        let mut events = Vec::new();
-        for row in valid {
-            let phone = &row.phone.e164;
-            let id = if let Some(found) = existing.get(phone) {
-                // Existing contacts are left as they are unless asked.
-                if !options.update_existing {
-                    continue;
-                }
-                let id = found.id;
-                let mut model: contact::ActiveModel = found.clone().into();
-                model.name = Set(row.name.clone());
-                if let Some(email) = &row.email {
-                    model.email = Set(Some(email.clone()));
-                }
-                if let Some(source) = &row.source {
-                    model.source = Set(source.clone());
-                }
-                if let Some(tag) = &row.first_message_tag {
-                    model.first_message_tag = Set(Some(tag.clone()));
-                }
-                if let Some(opt_in) = row.opt_in {
-                    model.opt_in = Set(opt_in.key().to_owned());
-                    model.opt_in_at = Set(Some(now));
-                    model.opt_in_source = Set(Some("import".to_owned()));
-                }
-                model.updated_at = Set(now);
-                model.update(&txn).await?;
-                updated += 1;
-                id
-            } else if let Some(id) = created.get(phone) {
-                // The file names a phone twice (the worker refuses that,
-                // but stay consistent): the second row is an update.
-                if !options.update_existing {
-                    continue;
-                }
-                updated += 1;
-                *id
-            } else {
-                let id = Uuid::now_v7();
-                let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
-                new_contacts.push(contact::ActiveModel {
-                    id: Set(id),
-                    tenant_id: Set(tenant.0),
-                    name: Set(row.name.clone()),
-                    phone: Set(phone.clone()),
-                    email: Set(row.email.clone()),
-                    country_code: Set(row.phone.country_code.clone()),
-                    iso_code: Set(row.phone.iso_code.clone()),
-                    source: Set(row.source.clone().unwrap_or_else(|| "import".to_owned())),
-                    opt_in: Set(opt_in.key().to_owned()),
-                    opt_in_at: Set((opt_in != OptIn::Unknown).then_some(now)),
-                    opt_in_source: Set((opt_in != OptIn::Unknown).then(|| "import".to_owned())),
-                    first_message_tag: Set(row.first_message_tag.clone()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    last_active_at: Set(None),
-                    deleted_at: Set(None),
-                });
-                created.insert(phone.clone(), id);
-                added += 1;
-                id
-            };
-            links.extend(row.tags.iter().map(|tag| (id, *tag)));
-            for (key, value) in &row.attributes {
-                attributes.insert((id, key.clone()), value.clone());
-            }
-            if options.group.is_some() {
-                members.insert(id);
-            }
-            events.push(contact_event::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant.0),
-                contact_id: Set(id),
-                kind: Set("imported".to_owned()),
-                detail: Set(format!("Imported from {}", import.file_name)),
-                actor_id: Set(Some(import.created_by)),
-                at: Set(now),
-            });
-        }
-        insert_chunks(&txn, new_contacts, None).await?;
-        insert_chunks(
-            &txn,
-            links
+                .await?
                 .into_iter()
-                .map(|(contact_id, tag_id)| contact_tag::ActiveModel {
-                    tenant_id: Set(tenant.0),
-                    contact_id: Set(contact_id),
-                    tag_id: Set(tag_id),
-                })
-                .collect(),
-            Some(
-                OnConflict::columns([contact_tag::Column::ContactId, contact_tag::Column::TagId])
-                    .do_nothing()
-                    .to_owned(),
-            ),
-        )
-        .await?;
-        insert_chunks(
-            &txn,
-            attributes
-                .into_iter()
-                .map(
-                    |((contact_id, key), value)| contact_attribute::ActiveModel {
+                .map(|c| (c.phone.clone(), c))
+                .collect();
+            let mut new_contacts = Vec::new();
+            let mut links = std::collections::HashSet::new();
+            let mut attributes: HashMap<(Uuid, String), String> = HashMap::new();
+            let mut members = std::collections::HashSet::new();
+            let mut events = Vec::new();
+            for row in chunk {
+                let phone = &row.phone.e164;
+                let id = if let Some(found) = existing.get(phone) {
+                    // Existing contacts are left as they are unless asked.
+                    if !options.update_existing {
+                        continue;
+                    }
+                    let id = found.id;
+                    let mut model: contact::ActiveModel = found.clone().into();
+                    model.name = Set(row.name.clone());
+                    if let Some(email) = &row.email {
+                        model.email = Set(Some(email.clone()));
+                    }
+                    if let Some(source) = &row.source {
+                        model.source = Set(source.clone());
+                    }
+                    if let Some(tag) = &row.first_message_tag {
+                        model.first_message_tag = Set(Some(tag.clone()));
+                    }
+                    if let Some(opt_in) = row.opt_in {
+                        model.opt_in = Set(opt_in.key().to_owned());
+                        model.opt_in_at = Set(Some(now));
+                        model.opt_in_source = Set(Some("import".to_owned()));
+                    }
+                    model.updated_at = Set(now);
+                    model.update(&txn).await?;
+                    updated += 1;
+                    id
+                } else if let Some(id) = created.get(phone) {
+                    // The file names a phone twice (the worker refuses that,
+                    // but stay consistent): the second row is an update.
+                    if !options.update_existing {
+                        continue;
+                    }
+                    updated += 1;
+                    *id
+                } else {
+                    let id = Uuid::now_v7();
+                    let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
+                    new_contacts.push(contact::ActiveModel {
+                        id: Set(id),
                         tenant_id: Set(tenant.0),
-                        contact_id: Set(contact_id),
-                        key: Set(key),
-                        value: Set(value),
-                    },
-                )
-                .collect(),
-            Some(
-                OnConflict::columns([
-                    contact_attribute::Column::ContactId,
-                    contact_attribute::Column::Key,
-                ])
-                .update_column(contact_attribute::Column::Value)
-                .to_owned(),
-            ),
-        )
-        .await?;
-        if let Some(group) = options.group {
+                        name: Set(row.name.clone()),
+                        phone: Set(phone.clone()),
+                        email: Set(row.email.clone()),
+                        country_code: Set(row.phone.country_code.clone()),
+                        iso_code: Set(row.phone.iso_code.clone()),
+                        source: Set(row.source.clone().unwrap_or_else(|| "import".to_owned())),
+                        opt_in: Set(opt_in.key().to_owned()),
+                        opt_in_at: Set((opt_in != OptIn::Unknown).then_some(now)),
+                        opt_in_source: Set((opt_in != OptIn::Unknown).then(|| "import".to_owned())),
+                        first_message_tag: Set(row.first_message_tag.clone()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        last_active_at: Set(None),
+                        deleted_at: Set(None),
+                    });
+                    created.insert(phone.clone(), id);
+                    added += 1;
+                    id
+                };
+                links.extend(row.tags.iter().map(|tag| (id, *tag)));
+                for (key, value) in &row.attributes {
+                    attributes.insert((id, key.clone()), value.clone());
+                }
+                if options.group.is_some() {
+                    members.insert(id);
+                }
+                events.push(contact_event::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    tenant_id: Set(tenant.0),
+                    contact_id: Set(id),
+                    kind: Set("imported".to_owned()),
+                    detail: Set(format!("Imported from {}", import.file_name)),
+                    actor_id: Set(Some(import.created_by)),
+                    at: Set(now),
+                });
+            }
+            insert_chunks(&txn, new_contacts, None).await?;
             insert_chunks(
                 &txn,
-                members
+                links
                     .into_iter()
-                    .map(|contact_id| group_member::ActiveModel {
+                    .map(|(contact_id, tag_id)| contact_tag::ActiveModel {
                         tenant_id: Set(tenant.0),
-                        group_id: Set(group),
                         contact_id: Set(contact_id),
-                        added_at: Set(now),
+                        tag_id: Set(tag_id),
                     })
                     .collect(),
                 Some(
                     OnConflict::columns([
-                        group_member::Column::GroupId,
-                        group_member::Column::ContactId,
+                        contact_tag::Column::ContactId,
+                        contact_tag::Column::TagId,
                     ])
                     .do_nothing()
                     .to_owned(),
                 ),
             )
             .await?;
+            insert_chunks(
+                &txn,
+                attributes
+                    .into_iter()
+                    .map(
+                        |((contact_id, key), value)| contact_attribute::ActiveModel {
+                            tenant_id: Set(tenant.0),
+                            contact_id: Set(contact_id),
+                            key: Set(key),
+                            value: Set(value),
+                        },
+                    )
+                    .collect(),
+                Some(
+                    OnConflict::columns([
+                        contact_attribute::Column::ContactId,
+                        contact_attribute::Column::Key,
+                    ])
+                    .update_column(contact_attribute::Column::Value)
+                    .to_owned(),
+                ),
+            )
+            .await?;
+            if let Some(group) = options.group {
+                insert_chunks(
+                    &txn,
+                    members
+                        .into_iter()
+                        .map(|contact_id| group_member::ActiveModel {
+                            tenant_id: Set(tenant.0),
+                            group_id: Set(group),
+                            contact_id: Set(contact_id),
+                            added_at: Set(now),
+                        })
+                        .collect(),
+                    Some(
+                        OnConflict::columns([
+                            group_member::Column::GroupId,
+                            group_member::Column::ContactId,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    ),
+                )
+                .await?;
+            }
+            insert_chunks(&txn, events, None).await?;
         }
-        insert_chunks(&txn, events, None).await?;
 
         // The final state is written only if nobody cancelled meanwhile; a
         // cancelled import rolls back with everything above.

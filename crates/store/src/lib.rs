@@ -11,6 +11,7 @@ mod imports;
 mod notifications;
 pub mod secrets;
 mod sessions;
+mod templates;
 
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use events::{ClaimedEvent, EventOutcome};
 pub use imports::{ImportRecord, RowOutcome};
 pub use sessions::{PasswordTokenPurpose, RefreshOutcome};
+pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, TemplateRecord};
 
 /// Handle to the database; cheap to clone.
 #[derive(Clone, Debug)]

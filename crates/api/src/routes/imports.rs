@@ -6,7 +6,7 @@ use actix_web::{get, post, web, HttpResponse};
 use contract::contacts::{ContactImport, ImportPreview, StartImportRequest};
 use contract::Page;
 use domain::contact_import::{ImportOptions, Mapping, Target};
-use domain::spreadsheet::{read_sheet, SheetError, SheetLimits};
+use domain::spreadsheet::{visit_sheet, SheetError, SheetLimits};
 use domain::tenant::is_country;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -93,7 +93,17 @@ pub async fn upload_import(
         max_columns: limits.max_columns,
         max_cell_bytes: limits.max_cell_bytes,
     };
-    let sheet = read_sheet(&bytes, &file_name, &sheet_limits).map_err(sheet_error)?;
+    // The whole file is checked (and its rows counted) now, but only the
+    // sample is kept in memory.
+    let mut total_rows = 0usize;
+    let mut sample = Vec::new();
+    let headers = visit_sheet(&bytes, &file_name, &sheet_limits, &mut |cells| {
+        total_rows += 1;
+        if sample.len() < 10 {
+            sample.push(cells);
+        }
+    })
+    .map_err(sheet_error)?;
     let id = Uuid::now_v7();
     let dir = state
         .settings
@@ -115,13 +125,13 @@ pub async fn upload_import(
             auth.user_id().0,
             &file_name,
             &path.to_string_lossy(),
-            sheet.rows.len(),
+            total_rows,
         )
         .await?;
     Ok(HttpResponse::Created().json(ImportPreview {
         import: import_dto(&record),
-        headers: sheet.headers,
-        sample: sheet.rows.into_iter().take(10).collect(),
+        headers,
+        sample,
     }))
 }
 

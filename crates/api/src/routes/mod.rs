@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod roles;
 pub mod setup;
 pub mod system;
+pub mod templates;
 pub mod tenants;
 pub mod users;
 pub mod webhooks;

@@ -311,6 +311,24 @@ impl WhatsAppProvider for MetaCloud {
         .await?;
         Ok(())
     }
+
+    async fn edit_template(
+        &self,
+        provider_id: &str,
+        template: &NewTemplate,
+    ) -> Result<(), ProviderError> {
+        template.check()?;
+        if provider_id.is_empty() || !provider_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ProviderError::invalid(format!(
+                "template id {provider_id:?} is not a Meta id"
+            )));
+        }
+        let body = json!({"category": template.category, "components": template.components});
+        let url = self.url(provider_id);
+        self.call(Repeat::Unsafe, |http| http.post(&url).json(&body))
+            .await?;
+        Ok(())
+    }
 }
 
 fn id_of(answer: &Value) -> Option<String> {

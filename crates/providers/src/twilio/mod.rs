@@ -331,6 +331,14 @@ impl WhatsAppProvider for Twilio {
     async fn delete_template(&self, _name: &str) -> Result<(), ProviderError> {
         Err(ProviderError::unsupported(PROVIDER, "template deletion"))
     }
+
+    async fn edit_template(
+        &self,
+        _provider_id: &str,
+        _template: &NewTemplate,
+    ) -> Result<(), ProviderError> {
+        Err(ProviderError::unsupported(PROVIDER, "template editing"))
+    }
 }
 
 /// A Content API item as a template: `components` keeps Twilio's `types`

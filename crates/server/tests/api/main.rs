@@ -15,6 +15,7 @@ mod openapi;
 mod roles;
 mod setup;
 mod system;
+mod templates;
 mod tenants;
 mod users;
 mod worker;

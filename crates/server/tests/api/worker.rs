@@ -135,3 +135,25 @@ async fn an_abandoned_claim_is_taken_up_again_after_its_lease() {
         .unwrap();
     assert_eq!(states, vec![("deferred".to_owned(), 1)]);
 }
+
+#[tokio::test]
+async fn one_caller_at_a_time_claims_a_periodic_job() {
+    let db = crate::helpers::TestDatabase::new().await;
+    let store = store::Store::connect(&db.url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    let every = chrono::Duration::milliseconds(400);
+    // The first round is due at once; racing callers get it once.
+    let (a, b, c) = tokio::join!(
+        store.claim_schedule("test_job", every),
+        store.claim_schedule("test_job", every),
+        store.claim_schedule("test_job", every),
+    );
+    let won = [a.unwrap(), b.unwrap(), c.unwrap()];
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+    assert!(!store.claim_schedule("test_job", every).await.unwrap());
+    // Another job has its own schedule.
+    assert!(store.claim_schedule("other_job", every).await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert!(store.claim_schedule("test_job", every).await.unwrap());
+    store.close().await.ok();
+}

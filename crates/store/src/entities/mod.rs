@@ -341,3 +341,28 @@ simple_entity!(contact_import_failure, "contact_import_failures", {
     reason: String,
     cells: String,
 });
+
+simple_entity!(template, "templates", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    channel_id: Uuid,
+    account_id: String,
+    name: String,
+    language: String,
+    category: String,
+    status: String,
+    rejected_reason: Option<String>,
+    provider_id: Option<String>,
+    content: String,
+    shared: bool,
+    created_by: Option<Uuid>,
+    created_at: DateTimeUtc,
+    updated_at: DateTimeUtc,
+    submitted_at: Option<DateTimeUtc>,
+    synced_at: Option<DateTimeUtc>,
+});
+
+simple_entity!(scheduled_job, "scheduled_jobs", {
+    #[sea_orm(primary_key, auto_increment = false)] name: String,
+    next_run_at: DateTimeUtc,
+});
