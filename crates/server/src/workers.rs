@@ -240,7 +240,9 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
             options: &options,
         };
         let mut outcomes = Vec::with_capacity(expected_rows);
+        // E.164 numbers are at most 15 digits: as u64s they take 8 bytes.
         let mut seen_phones = std::collections::HashSet::with_capacity(expected_rows);
+        let phone_key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
         let mut progress_error = None;
         domain::spreadsheet::visit_sheet(
             &bytes,
@@ -250,7 +252,9 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
                 // The header is line 1.
                 let line = outcomes.len() as u64 + 2;
                 let outcome = match check_row(&mapping, &cells, &ctx) {
-                    Ok(row) if !seen_phones.insert(row.phone.e164.clone()) => {
+                    Ok(row)
+                        if phone_key(&row.phone.e164).is_some_and(|k| !seen_phones.insert(k)) =>
+                    {
                         store::RowOutcome::Invalid {
                             line,
                             reason: format!(

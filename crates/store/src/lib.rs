@@ -48,7 +48,10 @@ impl Store {
             .min_connections(1)
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+            .sqlx_logging(false)
+            // Multi-row INSERTs of imports vary in size; a smaller cache
+            // keeps their prepared statements from piling up per connection.
+            .map_sqlx_sqlite_opts(|o| o.statement_cache_capacity(32));
         let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {
             // WAL lets readers proceed while a writer commits.

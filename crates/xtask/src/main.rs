@@ -169,6 +169,15 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
 fn bench(which: Option<&str>) -> Result<()> {
     match which {
         Some("contacts" | "import") | None => {
+            step("building the release binary");
+            sh(Command::new("cargo").args([
+                "build",
+                "--release",
+                "--package",
+                "server",
+                "--bin",
+                "switchboard",
+            ]))?;
             let run = |postgres: Option<&str>| {
                 let mut cargo = Command::new("cargo");
                 cargo.args([

@@ -127,6 +127,17 @@ impl Answer {
 }
 
 impl TestApp {
+    /// A client for a server started elsewhere (the benchmark runs the
+    /// release binary as its own process) on `db`.
+    #[allow(dead_code)] // used by the benchmark, which includes this module
+    pub fn attach(address: String, db: TestDatabase) -> Self {
+        TestApp {
+            address,
+            client: Client::new(),
+            _db: db,
+        }
+    }
+
     /// The application's data directory (SQLite file, master key).
     pub fn data_dir(&self) -> &std::path::Path {
         self._db.dir.path()
