@@ -10,6 +10,7 @@ mod m0004_contacts;
 mod m0005_imports;
 mod m0006_contact_list_index;
 mod m0007_templates;
+mod m0008_media;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_imports::Migration),
             Box::new(m0006_contact_list_index::Migration),
             Box::new(m0007_templates::Migration),
+            Box::new(m0008_media::Migration),
         ]
     }
 }

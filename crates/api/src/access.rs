@@ -14,6 +14,9 @@ pub enum Access {
     Permission(Permission),
     /// People who administer the whole instance.
     InstanceAdmin,
+    /// Members holding this permission, or anyone presenting a signed link
+    /// (`?sig=`), which the handler checks: for files fetched by `<img src>`.
+    PermissionOrSignedLink(Permission),
 }
 
 const fn perm(module: Module, action: Action) -> Access {
@@ -119,6 +122,13 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/groups/{id}", perm(Module::Contacts, Action::Delete)),
     ("POST", "/api/v1/groups/{id}/members", perm(Module::Contacts, Action::Edit)),
     ("POST", "/api/v1/groups/{id}/members/remove", perm(Module::Contacts, Action::Edit)),
+    ("GET", "/api/v1/media", perm(Module::Media, Action::View)),
+    ("POST", "/api/v1/media", perm(Module::Media, Action::Create)),
+    ("GET", "/api/v1/media/{id}", perm(Module::Media, Action::View)),
+    ("PATCH", "/api/v1/media/{id}", perm(Module::Media, Action::Edit)),
+    ("DELETE", "/api/v1/media/{id}", perm(Module::Media, Action::Delete)),
+    ("GET", "/api/v1/media/{id}/content", Access::PermissionOrSignedLink(Permission::new(Module::Media, Action::View))),
+    ("POST", "/api/v1/media/{id}/provider-upload", perm(Module::Media, Action::Create)),
 ];
 
 /// The rule for a matched route, if declared.

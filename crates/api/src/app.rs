@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{json_error, path_error, query_error, ApiError};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    audience, auth, channels, contacts, imports, me, notifications, roles, setup, system,
+    audience, auth, channels, contacts, imports, me, media, notifications, roles, setup, system,
     templates, tenants, users, webhooks,
 };
 use crate::state::AppState;
@@ -123,7 +123,14 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(audience::update_group)
                 .service(audience::delete_group)
                 .service(audience::add_members)
-                .service(audience::remove_members),
+                .service(audience::remove_members)
+                .service(media::upload_media)
+                .service(media::list_media)
+                .service(media::get_media)
+                .service(media::rename_media)
+                .service(media::delete_media)
+                .service(media::media_content)
+                .service(media::upload_to_provider),
         );
 }
 

@@ -29,6 +29,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("{detail}")]
     TooLarge { detail: String },
+    /// A file of a type that cannot be used here (415).
+    #[error("{detail}")]
+    UnsupportedMediaType { code: &'static str, detail: String },
     #[error("validation failed")]
     Validation(FieldErrors),
     #[error("{detail}")]
@@ -99,6 +102,9 @@ impl ApiError {
                 Some(format!("The request body may be at most {limit} bytes.")),
             ),
             ApiError::TooLarge { detail } => ("too_large", "Too large", Some(detail.clone())),
+            ApiError::UnsupportedMediaType { code, detail } => {
+                (code, "Unsupported file type", Some(detail.clone()))
+            }
             ApiError::Validation(_) => (
                 "validation_failed",
                 "Some fields need attention",
@@ -155,6 +161,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } | ApiError::TooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::Unprocessable { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -211,6 +218,19 @@ impl From<StoreError> for ApiError {
                 ApiError::conflict(code, "This conflicts with something that already exists.")
             }
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<object_store::Error> for ApiError {
+    fn from(err: object_store::Error) -> Self {
+        match err {
+            // A row whose file is gone: nothing to serve.
+            object_store::Error::NotFound { path, .. } => {
+                tracing::warn!(%path, "media file missing from storage");
+                ApiError::NotFound
+            }
+            other => ApiError::Internal(format!("media storage: {other}")),
         }
     }
 }

@@ -8,6 +8,7 @@ mod body;
 pub mod channel_provider;
 pub mod error;
 mod mail;
+pub mod media_store;
 mod metrics;
 mod openapi;
 mod pagination;
@@ -17,6 +18,7 @@ mod state;
 
 pub use app::{build_app, openapi_spec};
 pub use mail::{Mailer, SmtpSettings};
+pub use media_store::MediaStorage;
 pub use metrics::Metrics;
 /// One channel's template sync, for the periodic job.
 pub use routes::templates::sync_channel as sync_channel_templates;

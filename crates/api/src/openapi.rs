@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "channels", description = "WhatsApp senders and their credentials"),
         (name = "templates", description = "WhatsApp message templates, their review and the library"),
         (name = "contacts", description = "Contacts, tags, custom attributes and groups"),
+        (name = "media", description = "The media gallery: files for template headers and messages"),
         (name = "notifications", description = "What the signed-in person should know about"),
         (name = "webhooks", description = "Callbacks from Meta and Twilio, verified by signature"),
         (name = "system", description = "Probes and metrics"),

@@ -7,6 +7,7 @@ use store::Store;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::limiter::LoginLimiter;
 use crate::mail::Mailer;
+use crate::media_store::{MediaStorage, MediaStore, MediaStoreError, MediaUrls};
 use crate::metrics::Metrics;
 
 /// Settings the API needs from the server's configuration.
@@ -27,6 +28,10 @@ pub struct ApiSettings {
     /// This process's own address, for the built-in sandbox provider
     /// (`{local_url}/sandbox/graph`) and its webhooks back to us.
     pub local_url: String,
+    /// Where the media gallery's files are kept.
+    pub media: MediaStorage,
+    /// How long a signed link to a gallery file works, at least.
+    pub media_url_ttl: std::time::Duration,
 }
 
 /// What an uploaded contacts file may hold.
@@ -79,6 +84,10 @@ pub struct AppState {
     /// The same adapters pointed at the built-in sandbox.
     pub sandbox_providers: providers::ProviderClient,
     pub sandbox: Arc<sandbox::SandboxState>,
+    /// The media gallery's bytes.
+    pub media: MediaStore,
+    /// Signs links to gallery files.
+    pub media_urls: Arc<MediaUrls>,
 }
 
 /// Failure to assemble the state at start-up.
@@ -88,6 +97,8 @@ pub enum StateError {
     Metrics(#[from] prometheus::Error),
     #[error("provider client: {0}")]
     Providers(#[from] providers::ProviderError),
+    #[error("media storage: {0}")]
+    Media(#[from] MediaStoreError),
 }
 
 impl AppState {
@@ -105,6 +116,8 @@ impl AppState {
             ..settings.providers.clone()
         };
         let sandbox_providers = providers::ProviderClient::new(sandbox_settings)?;
+        let media = MediaStore::open(&settings.media)?;
+        let media_urls = MediaUrls::from_token_key(jwt_secret, settings.media_url_ttl);
         Ok(Self {
             store,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),
@@ -115,6 +128,8 @@ impl AppState {
             providers,
             sandbox_providers,
             sandbox: sandbox::SandboxState::new(),
+            media,
+            media_urls: Arc::new(media_urls),
         })
     }
 }

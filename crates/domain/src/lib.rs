@@ -6,6 +6,7 @@ pub mod channel;
 pub mod contact;
 pub mod contact_import;
 pub mod ids;
+pub mod media;
 pub mod notification;
 pub mod permissions;
 pub mod spreadsheet;

@@ -171,6 +171,17 @@ impl Header {
         }
     }
 
+    /// The kind of gallery item a media header shows.
+    pub fn media_kind(&self) -> Option<crate::media::MediaKind> {
+        use crate::media::MediaKind;
+        match self {
+            Header::Image { .. } => Some(MediaKind::Image),
+            Header::Video { .. } => Some(MediaKind::Video),
+            Header::Document { .. } => Some(MediaKind::Document),
+            _ => None,
+        }
+    }
+
     /// The gallery item a media header shows.
     pub fn media(&self) -> Option<uuid::Uuid> {
         match self {
@@ -381,6 +392,12 @@ pub fn check_template(t: &TemplateContent) -> FieldErrors {
                 "Give a sample value for the header's variable; Meta reviews it.",
             );
         }
+    }
+    if t.header.media_kind().is_some() && t.header.media().is_none() {
+        errors.add(
+            "header.media_id",
+            "Choose a sample file from the media gallery; Meta reviews it.",
+        );
     }
     if t.header.kind() != "none" && t.category == Category::Authentication {
         errors.add("header", "Authentication templates have no header.");
@@ -1094,6 +1111,27 @@ mod tests {
             ..auth
         };
         assert!(errors_of(&with_header).contains_key("header"));
+    }
+
+    #[test]
+    fn a_media_header_needs_a_sample_from_the_gallery() {
+        let without = TemplateContent {
+            header: Header::Video { media_id: None },
+            ..template()
+        };
+        assert!(errors_of(&without).contains_key("header.media_id"));
+        let with = TemplateContent {
+            header: Header::Video {
+                media_id: Some(uuid::Uuid::nil()),
+            },
+            ..template()
+        };
+        assert!(!errors_of(&with).contains_key("header.media_id"));
+        assert_eq!(
+            with.header.media_kind(),
+            Some(crate::media::MediaKind::Video)
+        );
+        assert_eq!(Header::Location.media_kind(), None);
     }
 
     #[test]

@@ -148,39 +148,17 @@ impl MediaUpload {
     }
 }
 
-const MB: usize = 1024 * 1024;
-
-/// Meta's size limit for a media type, `None` for types WhatsApp refuses.
-/// Stickers get the animated limit: we cannot tell animated ones apart.
+/// Meta's size limit for a media type, `None` for types WhatsApp refuses
+/// (the rule lives in `domain::media`, shared with the media gallery).
 pub fn media_size_limit(mime_type: &str) -> Option<usize> {
-    let essence = mime_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
-        "image/jpeg" | "image/png" => Some(5 * MB),
-        "image/webp" => Some(500 * 1024),
-        "video/mp4" | "video/3gpp" => Some(16 * MB),
-        "audio/aac" | "audio/amr" | "audio/mpeg" | "audio/mp4" | "audio/ogg" => Some(16 * MB),
-        "text/plain"
-        | "application/pdf"
-        | "application/msword"
-        | "application/vnd.ms-excel"
-        | "application/vnd.ms-powerpoint"
-        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
-            Some(100 * MB)
-        }
-        _ => None,
-    }
+    domain::media::size_limit(mime_type).and_then(|limit| usize::try_from(limit).ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MB: usize = 1024 * 1024;
 
     #[test]
     fn template_names_follow_meta_rules() {

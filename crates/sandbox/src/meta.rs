@@ -220,6 +220,23 @@ async fn create_template(
     if language.is_empty() || !has_body {
         return meta_error(400, 100, "(#100) Invalid parameter: components");
     }
+    // A media header is reviewed with a sample: an uploaded file's handle.
+    let media_header_without_sample = new["components"].as_array().is_some_and(|c| {
+        c.iter().any(|c| {
+            c["type"] == "HEADER"
+                && matches!(c["format"].as_str(), Some("IMAGE" | "VIDEO" | "DOCUMENT"))
+                && c["example"]["header_handle"][0]
+                    .as_str()
+                    .is_none_or(|h| h.trim().is_empty())
+        })
+    });
+    if media_header_without_sample {
+        return meta_error(
+            400,
+            100,
+            "(#100) Invalid parameter: a media header needs example.header_handle",
+        );
+    }
     if state
         .templates(&waba)
         .iter()
@@ -382,9 +399,24 @@ async fn subscribe(
     HttpResponse::Ok().json(json!({"success": true}))
 }
 
+/// Takes a multipart upload (`messaging_product=whatsapp`, `type`, `file`)
+/// and answers a media id, as Meta does.
 async fn media(req: HttpRequest, body: web::Bytes, state: web::Data<SandboxState>) -> HttpResponse {
     if let Some(answer) = gate(&state, &req, &body).await {
         return answer;
+    }
+    let multipart = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let has = |needle: &[u8]| body.windows(needle.len()).any(|w| w == needle);
+    if !multipart || !has(b"name=\"messaging_product\"") || !has(b"name=\"file\"") {
+        return meta_error(
+            400,
+            100,
+            "(#100) The parameter messaging_product and a file are required.",
+        );
     }
     HttpResponse::Ok().json(
         json!({"id": format!("{}", 1_000_000_000_000_000u64 + u64::from(rand::random::<u32>()))}),

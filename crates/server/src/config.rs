@@ -53,6 +53,19 @@ pub struct Settings {
     pub import_max_cell_bytes: usize,
     /// Minutes between template syncs with Meta (0 turns the job off).
     pub template_sync_minutes: u64,
+    /// Where media gallery files are kept on disk when no bucket is set
+    /// (default `{data_dir}/media`).
+    pub media_dir: Option<PathBuf>,
+    /// Keep media gallery files in this S3-compatible bucket instead.
+    pub media_s3_bucket: Option<String>,
+    /// e.g. `http://127.0.0.1:9000` (MinIO); AWS when unset.
+    pub media_s3_endpoint: Option<String>,
+    pub media_s3_region: Option<String>,
+    /// Without these, the usual `AWS_*` variables (or an instance role) apply.
+    pub media_s3_access_key_id: Option<String>,
+    pub media_s3_secret_access_key: Option<String>,
+    /// Seconds a signed link to a gallery file works, at least (default 3600).
+    pub media_url_ttl_secs: u64,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -130,6 +143,13 @@ impl Default for Settings {
             import_max_columns: 100,
             import_max_cell_bytes: 4096,
             template_sync_minutes: 15,
+            media_dir: None,
+            media_s3_bucket: None,
+            media_s3_endpoint: None,
+            media_s3_region: None,
+            media_s3_access_key_id: None,
+            media_s3_secret_access_key: None,
+            media_url_ttl_secs: 3600,
         }
     }
 }
@@ -155,6 +175,27 @@ impl Settings {
                 self.data_dir.display()
             )
         })
+    }
+
+    /// Where media gallery files go: the bucket when one is set, else a
+    /// directory on disk.
+    pub fn media_storage(&self) -> api::MediaStorage {
+        let set = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        match set(&self.media_s3_bucket) {
+            Some(bucket) => api::MediaStorage::S3 {
+                bucket,
+                endpoint: set(&self.media_s3_endpoint),
+                region: set(&self.media_s3_region),
+                access_key_id: set(&self.media_s3_access_key_id),
+                secret_access_key: set(&self.media_s3_secret_access_key),
+            },
+            None => api::MediaStorage::Local {
+                dir: self
+                    .media_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("media")),
+            },
+        }
     }
 
     pub fn public_url(&self, bound_port: u16) -> String {
@@ -192,5 +233,25 @@ mod tests {
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.database_url(), "sqlite://./data/switchboard.db?mode=rwc");
         assert_eq!(s.public_url(8080), "http://127.0.0.1:8080");
+        assert!(matches!(
+            s.media_storage(),
+            api::MediaStorage::Local { dir } if dir == Path::new("./data/media")
+        ));
+    }
+
+    #[test]
+    fn a_bucket_moves_media_to_s3() {
+        let s = Settings {
+            media_s3_bucket: Some("switchboard-media".into()),
+            media_s3_endpoint: Some("http://127.0.0.1:9000".into()),
+            media_s3_secret_access_key: Some("very-secret".into()),
+            ..Settings::default()
+        };
+        let storage = s.media_storage();
+        assert!(matches!(
+            &storage,
+            api::MediaStorage::S3 { bucket, endpoint: Some(_), .. } if bucket == "switchboard-media"
+        ));
+        assert!(!format!("{storage:?}").contains("very-secret"));
     }
 }

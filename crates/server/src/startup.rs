@@ -94,6 +94,8 @@ impl Application {
                 max_columns: settings.import_max_columns,
                 max_cell_bytes: settings.import_max_cell_bytes,
             },
+            media: settings.media_storage(),
+            media_url_ttl: std::time::Duration::from_secs(settings.media_url_ttl_secs),
         };
         let state = AppState::new(
             store.clone(),

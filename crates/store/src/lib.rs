@@ -8,6 +8,7 @@ mod entities;
 mod error;
 mod events;
 mod imports;
+mod media;
 mod notifications;
 pub mod secrets;
 mod sessions;
@@ -29,6 +30,7 @@ pub use contacts::{
 pub use error::StoreError;
 pub use events::{ClaimedEvent, EventOutcome};
 pub use imports::{ImportRecord, RowOutcome};
+pub use media::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
 pub use sessions::{PasswordTokenPurpose, RefreshOutcome};
 pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, TemplateRecord};
 

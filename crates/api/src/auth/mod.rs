@@ -85,7 +85,12 @@ pub async fn middleware(
         }
         None => Access::Public,
     };
-    if rule == Access::Public {
+    let signed_link = matches!(rule, Access::PermissionOrSignedLink(_))
+        && req
+            .query_string()
+            .split('&')
+            .any(|pair| pair.starts_with("sig="));
+    if rule == Access::Public || signed_link {
         return next
             .call(req)
             .await
@@ -124,12 +129,16 @@ async fn authenticate(req: &HttpRequest, rule: Access) -> Result<Authenticated, 
     };
     let allowed = match rule {
         Access::Public | Access::SignedIn => true,
-        Access::Permission(p) => member.role.permissions.contains(p),
+        Access::Permission(p) | Access::PermissionOrSignedLink(p) => {
+            member.role.permissions.contains(p)
+        }
         Access::InstanceAdmin => member.user.is_instance_admin,
     };
     if !allowed {
         let detail = match rule {
-            Access::Permission(p) => format!("Your role lacks the `{p}` permission."),
+            Access::Permission(p) | Access::PermissionOrSignedLink(p) => {
+                format!("Your role lacks the `{p}` permission.")
+            }
             _ => "Only instance administrators may do this.".to_owned(),
         };
         return Err(ApiError::Forbidden {

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod docs;
 pub mod imports;
 pub mod me;
+pub mod media;
 pub mod notifications;
 pub mod roles;
 pub mod setup;

@@ -180,6 +180,48 @@ fn template_conflict(e: store::StoreError) -> ApiError {
     }
 }
 
+/// The sample Meta reviews a media header with: the header's gallery file,
+/// uploaded through the channel (or an earlier upload that is still valid).
+async fn header_handle(
+    state: &AppState,
+    channel: &Channel,
+    content: &TemplateContent,
+) -> Result<Option<String>, ApiError> {
+    const FIELD: &str = "content.header.media_id";
+    let Some(kind) = content.header.media_kind() else {
+        return Ok(None);
+    };
+    let Some(media_id) = content.header.media() else {
+        return Err(ApiError::field(
+            FIELD,
+            "Choose a sample file from the media gallery.",
+        ));
+    };
+    let record = match state.store.media(channel.tenant_id, media_id).await {
+        Ok(record) => record,
+        Err(store::StoreError::NotFound) => {
+            return Err(ApiError::field(
+                FIELD,
+                "This file is no longer in the media gallery; choose another.",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if record.kind != kind {
+        return Err(ApiError::field(
+            FIELD,
+            &format!(
+                "The header shows a {}; choose a {} file, not a {}.",
+                kind.key(),
+                kind.key(),
+                record.kind.key()
+            ),
+        ));
+    }
+    let (upload, _) = super::media::ensure_on_channel(state, channel, &record).await?;
+    Ok(Some(upload.provider_media_id))
+}
+
 /// Submits a saved template to the provider; on refusal the caller's record
 /// is left as it was and the provider's reason is answered.
 async fn submit(
@@ -187,8 +229,9 @@ async fn submit(
     channel: &Channel,
     record: &TemplateRecord,
 ) -> Result<TemplateRecord, ApiError> {
+    let handle = header_handle(state, channel, &record.content).await?;
     let adapter = channel_provider::adapter(state, channel, &channel.published)?;
-    let wire = providers::template_wire::meta_new_template(&record.content, None);
+    let wire = providers::template_wire::meta_new_template(&record.content, handle.as_deref());
     let created = match adapter.create_template(&wire).await {
         Ok(created) => created,
         Err(err) => {
@@ -411,8 +454,9 @@ pub async fn update_template(
                 return Err(ApiError::Validation(errors));
             }
             require_meta(&channel)?;
+            let handle = header_handle(&state, &channel, &content).await?;
             let adapter = channel_provider::adapter(&state, &channel, &channel.published)?;
-            let wire = providers::template_wire::meta_new_template(&content, None);
+            let wire = providers::template_wire::meta_new_template(&content, handle.as_deref());
             if let Err(err) = adapter.edit_template(provider_id, &wire).await {
                 channel_provider::record_failure(&state, &channel, &err).await?;
                 return Err(channel_provider::provider_error(&err));

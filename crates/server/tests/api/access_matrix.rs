@@ -135,7 +135,9 @@ async fn every_route_answers_each_role_as_declared() {
             );
             let allowed = match rule {
                 Access::Public | Access::SignedIn => true,
-                Access::Permission(p) => permissions.contains(p),
+                Access::Permission(p) | Access::PermissionOrSignedLink(p) => {
+                    permissions.contains(p)
+                }
                 Access::InstanceAdmin => *instance_admin,
             };
             if allowed {

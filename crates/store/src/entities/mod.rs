@@ -366,3 +366,30 @@ simple_entity!(scheduled_job, "scheduled_jobs", {
     #[sea_orm(primary_key, auto_increment = false)] name: String,
     next_run_at: DateTimeUtc,
 });
+
+simple_entity!(media, "media", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    name: String,
+    kind: String,
+    mime_type: String,
+    size_bytes: i64,
+    width: Option<i32>,
+    height: Option<i32>,
+    object_key: String,
+    sha256: Option<String>,
+    created_by: Option<Uuid>,
+    created_at: DateTimeUtc,
+    updated_at: DateTimeUtc,
+    deleted_at: Option<DateTimeUtc>,
+});
+
+simple_entity!(media_provider_upload, "media_provider_uploads", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    media_id: Uuid,
+    channel_id: Uuid,
+    provider_media_id: String,
+    expires_at: DateTimeUtc,
+    uploaded_at: DateTimeUtc,
+});

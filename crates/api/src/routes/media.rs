@@ -1,0 +1,659 @@
+//! The media gallery: upload a file (its type sniffed from its bytes and
+//! held to WhatsApp's limit for that type), list and search, rename, serve
+//! the bytes (to a member, or through a short-lived signed link for
+//! `<img src>`), delete when nothing uses the file, and upload it to a
+//! channel's provider, remembering the provider's id while it is valid.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use contract::media::{MediaItem, ProviderUpload, ProviderUploadRequest, RenameMedia};
+use contract::Page;
+use domain::channel::Channel;
+use domain::media::{
+    check_name, check_size, dimensions, human_size, sniff, MediaError, MediaKind, Sniffed,
+    MAX_MEDIA_BYTES, SNIFF_BYTES,
+};
+use domain::{ChannelId, TenantId};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use store::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
+use crate::auth::Authenticated;
+use crate::body::Body;
+use crate::channel_provider;
+use crate::error::ApiError;
+use crate::media_store::{LinkProblem, MediaStore, MediaWriter};
+use crate::pagination::{next_cursor, PageParams};
+use crate::state::AppState;
+
+/// Meta keeps uploaded media for 30 days.
+const PROVIDER_MEDIA_DAYS: i64 = 30;
+/// A remembered provider id is reused only while it has this long left,
+/// so that a send or a template review started now can still use it.
+const PROVIDER_MEDIA_MARGIN_HOURS: i64 = 24;
+
+pub fn media_dto(state: &AppState, r: &MediaRecord) -> MediaItem {
+    let (url, url_expires_at) = state.media_urls.link(r.tenant_id.0, r.id, Utc::now());
+    MediaItem {
+        id: r.id,
+        name: r.name.clone(),
+        kind: r.kind.key().to_owned(),
+        mime_type: r.mime_type.clone(),
+        size_bytes: r.size_bytes,
+        width: r.width,
+        height: r.height,
+        url,
+        url_expires_at,
+        created_by: r.created_by,
+        created_by_name: r.created_by_name.clone(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+fn media_error(e: MediaError) -> ApiError {
+    match e {
+        MediaError::Empty => ApiError::Unprocessable {
+            code: "empty_file",
+            detail: "The file is empty.".into(),
+        },
+        MediaError::Unsupported { .. } => ApiError::UnsupportedMediaType {
+            code: "unsupported_media_type",
+            detail: e.to_string(),
+        },
+        MediaError::TooLarge { .. } => ApiError::TooLarge {
+            detail: e.to_string(),
+        },
+    }
+}
+
+fn over_global_limit() -> ApiError {
+    ApiError::TooLarge {
+        detail: format!(
+            "Files may be at most {} (documents; images 5 MB, videos and audio 16 MB).",
+            human_size(MAX_MEDIA_BYTES)
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// The file's name as shown in the gallery (1 to 200 characters). Its
+    /// extension does not decide the type: the content does.
+    pub name: String,
+}
+
+/// What was received and stored.
+struct Received {
+    found: Sniffed,
+    size: u64,
+    sha256: String,
+    dimensions: Option<(u32, u32)>,
+}
+
+/// Reads the body into storage under `key`, sniffing the type from the
+/// first bytes and stopping as soon as the type's limit (or 100 MB) is
+/// passed. A started multipart write is left in `writer` for the caller to
+/// abort on failure.
+async fn receive_into(
+    media: &MediaStore,
+    key: &str,
+    name: &str,
+    payload: &mut web::Payload,
+    writer: &mut Option<MediaWriter>,
+    read: &mut u64,
+) -> Result<Received, ApiError> {
+    let mut head: Vec<u8> = Vec::new();
+    let mut found: Option<(Sniffed, Option<(u32, u32)>)> = None;
+    let mut size: u64 = 0;
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
+        size += chunk.len() as u64;
+        *read = size;
+        if size > MAX_MEDIA_BYTES {
+            return Err(over_global_limit());
+        }
+        hasher.update(&chunk);
+        if let (Some((sniffed, _)), Some(w)) = (&found, writer.as_mut()) {
+            check_size(sniffed, size).map_err(media_error)?;
+            w.write(&chunk).await?;
+            continue;
+        }
+        head.extend_from_slice(&chunk);
+        if head.len() >= SNIFF_BYTES {
+            let window = &head[..SNIFF_BYTES];
+            let sniffed = sniff(window, name).map_err(media_error)?;
+            check_size(&sniffed, size).map_err(media_error)?;
+            found = Some((sniffed, dimensions(window, sniffed.mime_type)));
+            let w = writer.insert(media.writer(key).await?);
+            w.write(&head).await?;
+            head = Vec::new();
+        }
+    }
+    let (found, dims) = match found {
+        Some(found) => {
+            if let Some(w) = writer.take() {
+                w.finish().await?;
+            }
+            found
+        }
+        None => {
+            // The whole file fit in the sniffing window: one write.
+            let sniffed = sniff(&head, name).map_err(media_error)?;
+            check_size(&sniffed, size).map_err(media_error)?;
+            let dims = dimensions(&head, sniffed.mime_type);
+            media.put(key, web::Bytes::from(head)).await?;
+            (sniffed, dims)
+        }
+    };
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Received {
+        found,
+        size,
+        sha256,
+        dimensions: dims,
+    })
+}
+
+/// Reads what is left of a refused upload without keeping it, so that the
+/// client (a browser still sending) gets the answer rather than a reset
+/// connection; past 100 MB in all it stops and answers 413 at once.
+async fn discard_rest(payload: &mut web::Payload, mut read: u64) -> Result<(), ApiError> {
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return Ok(());
+        };
+        read += chunk.len() as u64;
+        if read > MAX_MEDIA_BYTES {
+            return Err(over_global_limit());
+        }
+    }
+    Ok(())
+}
+
+/// Uploads a file to the gallery: the raw bytes as the body (a browser can
+/// send a `File` as is, with progress), the name as `?name=`. The type is
+/// read from the content, whatever the name or `Content-Type` say; the size
+/// is held to WhatsApp's limit for that type (images 5 MB, stickers 500 KB,
+/// video and audio 16 MB, documents 100 MB).
+#[utoipa::path(tag = "media", params(UploadParams), request_body(content = Vec<u8>, content_type = "application/octet-stream",
+    description = "The file's bytes (JPEG, PNG, WebP, MP4, 3GP, AAC, AMR, MP3, M4A, OGG, PDF, Word, Excel, PowerPoint or text)"),
+    security(("bearer_jwt" = [])), responses(
+    (status = 201, description = "Stored", body = MediaItem),
+    (status = 413, description = "Larger than WhatsApp allows for the file's type", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 415, description = "A type WhatsApp cannot send (or a multipart body)", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Forbidden, Invalid,
+))]
+#[post("/media")]
+pub async fn upload_media(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    query: web::Query<UploadParams>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let name = check_name(&query.name).map_err(|m| ApiError::field("name", m))?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        return Err(ApiError::UnsupportedMediaType {
+            code: "raw_body_expected",
+            detail: "Send the file's bytes as the request body, not a multipart form.".into(),
+        });
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_MEDIA_BYTES) {
+        return Err(over_global_limit());
+    }
+    let tenant = auth.tenant();
+    let id = Uuid::now_v7();
+    let key = MediaStore::key(tenant, id);
+    let mut writer = None;
+    let mut read = 0;
+    let received = match receive_into(
+        &state.media,
+        &key,
+        &name,
+        &mut payload,
+        &mut writer,
+        &mut read,
+    )
+    .await
+    {
+        Ok(received) => received,
+        Err(e) => {
+            if let Some(w) = writer {
+                w.abort().await;
+            }
+            if matches!(
+                e,
+                ApiError::TooLarge { .. } | ApiError::UnsupportedMediaType { .. }
+            ) {
+                discard_rest(&mut payload, read).await?;
+            }
+            return Err(e);
+        }
+    };
+    let new = NewMedia {
+        id,
+        name,
+        kind: received.found.kind,
+        mime_type: received.found.mime_type.to_owned(),
+        size_bytes: received.size,
+        width: received.dimensions.map(|(w, _)| w),
+        height: received.dimensions.map(|(_, h)| h),
+        object_key: key.clone(),
+        sha256: Some(received.sha256),
+        created_by: Some(auth.user_id().0),
+    };
+    let record = match state.store.create_media(tenant, &new).await {
+        Ok(record) => record,
+        Err(e) => {
+            if let Err(cleanup) = state.media.delete(&key).await {
+                tracing::warn!(%key, error = %cleanup, "removing an unrecorded media file");
+            }
+            return Err(e.into());
+        }
+    };
+    Ok(HttpResponse::Created().json(media_dto(&state, &record)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MediaQuery {
+    /// `image`, `video`, `audio`, `document` or `sticker`.
+    pub kind: Option<String>,
+    /// Part of the name, any case.
+    pub q: Option<String>,
+}
+
+/// The workspace's gallery, newest first.
+#[utoipa::path(tag = "media", params(MediaQuery, PageParams), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Page<MediaItem>), Unauthenticated, Forbidden, Invalid,
+))]
+#[get("/media")]
+pub async fn list_media(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<MediaQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<MediaItem>>, ApiError> {
+    let page = page.request()?;
+    let kind = match query.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(MediaKind::parse(k).ok_or_else(|| {
+            ApiError::field("kind", "Choose image, video, audio, document or sticker.")
+        })?),
+    };
+    let filter = MediaFilter {
+        kind,
+        q: query.q.clone(),
+    };
+    let found = state.store.list_media(auth.tenant(), &filter, page).await?;
+    Ok(web::Json(Page {
+        next_cursor: next_cursor(&found, page.limit, |m| m.id),
+        items: found.iter().map(|m| media_dto(&state, m)).collect(),
+        total: None,
+    }))
+}
+
+/// One gallery file, with a fresh signed link to its bytes.
+#[utoipa::path(tag = "media", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = MediaItem), Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/media/{id}")]
+pub async fn get_media(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<MediaItem>, ApiError> {
+    let record = state.store.media(auth.tenant(), *id).await?;
+    Ok(web::Json(media_dto(&state, &record)))
+}
+
+/// Renames a gallery file (its type and bytes stay).
+#[utoipa::path(tag = "media", params(("id" = Uuid, Path)), request_body = RenameMedia, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Renamed", body = MediaItem), Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[patch("/media/{id}")]
+pub async fn rename_media(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<RenameMedia>,
+) -> Result<web::Json<MediaItem>, ApiError> {
+    let name = check_name(&body.into_inner().name).map_err(|m| ApiError::field("name", m))?;
+    let record = state.store.rename_media(auth.tenant(), *id, &name).await?;
+    Ok(web::Json(media_dto(&state, &record)))
+}
+
+/// "template order_update (en_US, created by Ana Silva)".
+fn describe_use(u: &MediaUse) -> String {
+    match u {
+        MediaUse::Template {
+            name,
+            language,
+            created_by_name,
+            ..
+        } => match created_by_name {
+            Some(person) => format!("template {name} ({language}, created by {person})"),
+            None => format!("template {name} ({language})"),
+        },
+    }
+}
+
+/// Deletes a gallery file and its bytes. Refused (409, naming them) while a
+/// template's header uses it as its sample.
+#[utoipa::path(tag = "media", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[delete("/media/{id}")]
+pub async fn delete_media(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = auth.tenant();
+    state.store.media(tenant, *id).await?;
+    // Templates today; broadcasts and messages will add their uses in
+    // `Store::media_uses`, and this refusal covers them unchanged.
+    let uses = state.store.media_uses(tenant, *id).await?;
+    if !uses.is_empty() {
+        let named: Vec<String> = uses.iter().map(describe_use).collect();
+        return Err(ApiError::Conflict {
+            code: "media_in_use",
+            detail: format!(
+                "Used by {}. Choose another file there first.",
+                named.join("; ")
+            ),
+        });
+    }
+    let removed = state.store.delete_media(tenant, *id).await?;
+    if let Err(e) = state.media.delete(&removed.object_key).await {
+        // The row is gone; an orphaned object only costs space.
+        tracing::warn!(key = %removed.object_key, error = %e, "removing a deleted media file");
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContentParams {
+    /// Signed links only: the workspace.
+    pub tenant: Option<Uuid>,
+    /// Signed links only: expiry, Unix seconds.
+    pub exp: Option<i64>,
+    /// Signed links only: the signature. Without it, a bearer token with
+    /// `media.view` is needed.
+    pub sig: Option<String>,
+}
+
+/// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range within `size`; anything
+/// else (several ranges, nonsense) is ignored and the whole file is served.
+fn byte_range(value: Option<&str>, size: u64) -> Option<std::ops::Range<u64>> {
+    let spec = value?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || size == 0 {
+        return None;
+    }
+    let (start, end) = spec.split_once('-')?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok()?;
+            (size.checked_sub(n.min(size))?, size - 1)
+        }
+        (start, "") => (start.parse().ok()?, size - 1),
+        (start, end) => (start.parse().ok()?, end.parse::<u64>().ok()?.min(size - 1)),
+    };
+    (start <= end && start < size).then_some(start..end + 1)
+}
+
+/// `inline; filename="menu.jpg"; filename*=UTF-8''men%C3%BA.jpg`.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The file's bytes with its type, inline. Members send their bearer
+/// token; `<img src>`, `<video>` and links use the signed `url` of the
+/// item (`?tenant=&exp=&sig=`): 401 once expired, 403 when the signature
+/// does not match. Single byte ranges are honoured for players.
+#[utoipa::path(tag = "media", params(("id" = Uuid, Path), ContentParams), security(("bearer_jwt" = []), ()), responses(
+    (status = 200, description = "The bytes", content_type = "application/octet-stream", body = Vec<u8>),
+    (status = 206, description = "Part of the bytes (Range)", content_type = "application/octet-stream", body = Vec<u8>),
+    Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/media/{id}/content")]
+pub async fn media_content(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: Option<Authenticated>,
+    id: web::Path<Uuid>,
+    query: web::Query<ContentParams>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = match (&query.sig, auth) {
+        (Some(sig), _) => {
+            let (Some(tenant), Some(exp)) = (query.tenant, query.exp) else {
+                return Err(ApiError::forbidden(
+                    "bad_signature",
+                    "This link is incomplete. Open the file from the gallery again.",
+                ));
+            };
+            match state.media_urls.check(tenant, *id, exp, sig, Utc::now()) {
+                Ok(()) => TenantId(tenant),
+                Err(LinkProblem::Expired) => {
+                    return Err(ApiError::Unauthorized {
+                        code: "link_expired",
+                        detail: "This link has expired. Open the file from the gallery again."
+                            .into(),
+                    })
+                }
+                Err(LinkProblem::BadSignature) => {
+                    return Err(ApiError::forbidden(
+                        "bad_signature",
+                        "This link is not valid. Open the file from the gallery again.",
+                    ))
+                }
+            }
+        }
+        (None, Some(auth)) => auth.tenant(),
+        (None, None) => return Err(ApiError::unauthorized(
+            "Sign in and send the access token as a Bearer token, or use the file's signed url.",
+        )),
+    };
+    let record = state.store.media(tenant, *id).await?;
+    let range = byte_range(
+        req.headers()
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok()),
+        record.size_bytes,
+    );
+    let stream = state
+        .media
+        .read(&record.object_key, range.clone())
+        .await?
+        .map(|chunk| chunk.map_err(actix_web::error::ErrorInternalServerError));
+    let content_type = if record.mime_type == "text/plain" {
+        "text/plain; charset=utf-8".to_owned()
+    } else {
+        record.mime_type.clone()
+    };
+    let mut response = match &range {
+        Some(r) => {
+            let mut partial = HttpResponse::PartialContent();
+            partial.insert_header((
+                header::CONTENT_RANGE,
+                format!("bytes {}-{}/{}", r.start, r.end - 1, record.size_bytes),
+            ));
+            partial
+        }
+        None => HttpResponse::Ok(),
+    };
+    let length = range
+        .as_ref()
+        .map_or(record.size_bytes, |r| r.end - r.start);
+    Ok(response
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition(&record.name),
+        ))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .no_chunking(length)
+        .streaming(stream))
+}
+
+/// The channel's provider id for a gallery file: a remembered one while it
+/// has at least a day left, otherwise the file is uploaded now (Meta keeps
+/// it 30 days). Answers the record and whether it was reused.
+pub async fn ensure_on_channel(
+    state: &AppState,
+    channel: &Channel,
+    record: &MediaRecord,
+) -> Result<(ProviderUploadRecord, bool), ApiError> {
+    if !channel.provider.speaks_graph_api() {
+        return Err(ApiError::Unprocessable {
+            code: "not_for_provider",
+            detail: "Twilio sends media by link; uploads are for Meta channels.".into(),
+        });
+    }
+    let now = Utc::now();
+    if let Some(known) = state
+        .store
+        .provider_upload(record.tenant_id, record.id, channel.id)
+        .await?
+    {
+        if known.expires_at > now + chrono::Duration::hours(PROVIDER_MEDIA_MARGIN_HOURS) {
+            return Ok((known, true));
+        }
+    }
+    let bytes = state.media.read_all(&record.object_key).await?;
+    let adapter = channel_provider::adapter(state, channel, &channel.published)?;
+    let upload = providers::MediaUpload {
+        bytes,
+        mime_type: record.mime_type.clone(),
+        filename: record.name.clone(),
+    };
+    let provider_id = match adapter.upload_media(&upload).await {
+        Ok(id) => id,
+        Err(err) => {
+            channel_provider::record_failure(state, channel, &err).await?;
+            return Err(channel_provider::provider_error(&err));
+        }
+    };
+    let saved = state
+        .store
+        .save_provider_upload(
+            record.tenant_id,
+            record.id,
+            channel.id,
+            &provider_id,
+            now + chrono::Duration::days(PROVIDER_MEDIA_DAYS),
+        )
+        .await?;
+    Ok((saved, false))
+}
+
+/// Uploads a gallery file to a channel's provider (Meta), or answers the
+/// id of an earlier upload that is still valid.
+#[utoipa::path(tag = "media", params(("id" = Uuid, Path)), request_body = ProviderUploadRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "The provider's id for the file", body = ProviderUpload),
+    (status = 502, description = "The provider could not be reached", body = contract::Problem, content_type = "application/problem+json"),
+    Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[post("/media/{id}/provider-upload")]
+pub async fn upload_to_provider(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<ProviderUploadRequest>,
+) -> Result<web::Json<ProviderUpload>, ApiError> {
+    let request = body.into_inner();
+    let record = state.store.media(auth.tenant(), *id).await?;
+    let channel = state
+        .store
+        .channel(auth.tenant(), ChannelId(request.channel_id))
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => {
+                ApiError::field("channel_id", "Choose a channel of this workspace.")
+            }
+            other => other.into(),
+        })?;
+    let (upload, reused) = ensure_on_channel(&state, &channel, &record).await?;
+    Ok(web::Json(ProviderUpload {
+        media_id: upload.media_id,
+        channel_id: upload.channel_id.0,
+        provider_media_id: upload.provider_media_id,
+        expires_at: upload.expires_at,
+        uploaded_at: upload.uploaded_at,
+        reused,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_byte_ranges_are_read_and_others_ignored() {
+        assert_eq!(byte_range(Some("bytes=0-9"), 100), Some(0..10));
+        assert_eq!(byte_range(Some("bytes=90-"), 100), Some(90..100));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Some(90..100));
+        assert_eq!(byte_range(Some("bytes=50-500"), 100), Some(50..100));
+        assert_eq!(byte_range(Some("bytes=100-"), 100), None);
+        assert_eq!(byte_range(Some("bytes=0-1,5-6"), 100), None);
+        assert_eq!(byte_range(Some("items=0-1"), 100), None);
+        assert_eq!(byte_range(None, 100), None);
+    }
+
+    #[test]
+    fn file_names_are_quoted_safely() {
+        assert_eq!(
+            content_disposition("menú \"v2\".pdf"),
+            "inline; filename=\"men_ _v2_.pdf\"; filename*=UTF-8''men%C3%BA%20%22v2%22.pdf"
+        );
+    }
+}
