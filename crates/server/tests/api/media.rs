@@ -165,6 +165,38 @@ async fn every_kind_is_stored_as_its_bytes_say_whatever_the_name_claims() {
 }
 
 #[tokio::test]
+async fn a_large_file_streams_into_storage_and_back_whole() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    // Larger than the sniffing window, so it goes up in parts.
+    let mut big = pdf();
+    big.extend((0..3_000_000u32).map(|i| b'a' + (i % 26) as u8));
+    let item = stored(&app, &owner, "catalogue.pdf", big.clone()).await;
+    assert_eq!(item["size_bytes"], big.len());
+    assert_eq!(item["mime_type"], "application/pdf");
+    let url = format!("{}{}", app.address, item["url"].as_str().unwrap());
+    let served = app.client.get(&url).send().await.unwrap();
+    assert_eq!(
+        served.headers()["content-length"],
+        big.len().to_string().as_str()
+    );
+    assert!(served.bytes().await.unwrap().to_vec() == big);
+    let tail = app
+        .client
+        .get(&url)
+        .header("range", "bytes=-5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tail.status(), 206);
+    assert_eq!(
+        tail.headers()["content-range"],
+        format!("bytes {}-{}/{}", big.len() - 5, big.len() - 1, big.len()).as_str()
+    );
+    assert_eq!(tail.bytes().await.unwrap().as_ref(), &big[big.len() - 5..]);
+}
+
+#[tokio::test]
 async fn files_whatsapp_cannot_take_are_refused_with_the_reason() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
@@ -213,6 +245,9 @@ async fn files_whatsapp_cannot_take_are_refused_with_the_reason() {
         app.get("/api/v1/media", &owner).await.body["items"],
         json!([])
     );
+    // Nothing of the refused files stayed in storage, partial parts included.
+    let left = walk(&app.data_dir().join("media"));
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[tokio::test]
@@ -596,6 +631,19 @@ async fn a_media_header_template_is_submitted_with_its_gallery_sample() {
         .unwrap();
     assert_eq!(header["format"], "IMAGE");
     assert_eq!(header["example"]["header_handle"][0], handle);
+
+    // An edit goes back to review with the same, still valid, sample.
+    let mut edited = image_template("order_photo", Some(photo_id));
+    edited["body"] = json!("Hi {{1}}, your order has shipped.");
+    let resubmitted = app
+        .patch(
+            &format!("/api/v1/templates/{}", created.body["id"].as_str().unwrap()),
+            &owner,
+            json!({"content": edited}),
+        )
+        .await;
+    assert_eq!(resubmitted.status, 200, "{}", resubmitted.body);
+    assert_eq!(resubmitted.body["status"], "pending");
 
     // The file is now in use.
     assert_eq!(
