@@ -15,11 +15,13 @@ use crate::pages::contacts::{
     ContactDetailPage, ContactsPage, GroupDetailPage, GroupsPage, TagsAttributesPage,
 };
 use crate::pages::imports::{ImportHistoryPage, ImportWizardPage};
+use crate::pages::media::MediaPage;
 use crate::pages::modules::{ModulePlaceholder, NotFound};
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::profile::ProfilePage;
 use crate::pages::roles::{RoleEditPage, RolesPage};
 use crate::pages::settings::SettingsPage;
+use crate::pages::templates::{TemplateEditorPage, TemplateLibraryPage, TemplatesPage};
 use crate::pages::users::UsersPage;
 use crate::state::{MeState, PendingTenant, Toasts};
 
@@ -49,10 +51,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=NotificationsPage />
                     <Route path=path!("/conversations") view=|| view! { <ModulePlaceholder module="conversations" /> } />
                     <Route path=path!("/broadcasts") view=|| view! { <ModulePlaceholder module="broadcasts" /> } />
-                    <Route path=path!("/templates") view=|| view! { <ModulePlaceholder module="templates" /> } />
+                    <Route path=path!("/templates") view=TemplatesPage />
+                    <Route path=path!("/templates/library") view=TemplateLibraryPage />
+                    <Route path=path!("/templates/new") view=TemplateEditorPage />
+                    <Route path=path!("/templates/:id") view=TemplateEditorPage />
                     <Route path=path!("/quick-replies") view=|| view! { <ModulePlaceholder module="quick_replies" /> } />
                     <Route path=path!("/flows") view=|| view! { <ModulePlaceholder module="flows" /> } />
-                    <Route path=path!("/media") view=|| view! { <ModulePlaceholder module="media" /> } />
+                    <Route path=path!("/media") view=MediaPage />
                     <Route path=path!("/contacts") view=ContactsPage />
                     <Route path=path!("/contacts/groups") view=GroupsPage />
                     <Route path=path!("/contacts/groups/:id") view=GroupDetailPage />

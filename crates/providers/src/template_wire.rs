@@ -217,6 +217,105 @@ pub fn content_from_meta(t: &Template) -> Option<(TemplateContent, TemplateStatu
     ))
 }
 
+/// A Twilio Content template (as the adapter lists it: `types` and
+/// `variables` under `components`) in the editor's terms, for a read-only
+/// listing. Twilio does not say whether WhatsApp approved it here, so it is
+/// listed as approved: Twilio refuses the send when it is not.
+pub fn content_from_twilio(t: &Template) -> Option<(TemplateContent, TemplateStatus)> {
+    let types = t.components.get("types")?.as_object()?;
+    // The richest type first: its body and actions are what WhatsApp shows.
+    let order = [
+        "twilio/card",
+        "twilio/call-to-action",
+        "twilio/quick-reply",
+        "twilio/media",
+        "twilio/text",
+    ];
+    let (kind, spec) = order
+        .iter()
+        .find_map(|k| types.get(*k).map(|v| (*k, v)))
+        .or_else(|| types.iter().next().map(|(k, v)| (k.as_str(), v)))?;
+    let body = text(spec, "body").or_else(|| text(spec, "title"))?;
+    let header = match (kind, spec.get("media").and_then(Value::as_array)) {
+        (_, Some(media)) if !media.is_empty() => {
+            let url = media.first().and_then(Value::as_str).unwrap_or_default();
+            let lower = url.to_ascii_lowercase();
+            if lower.ends_with(".mp4") || lower.ends_with(".3gp") {
+                Header::Video { media_id: None }
+            } else if lower.ends_with(".pdf") {
+                Header::Document { media_id: None }
+            } else {
+                Header::Image { media_id: None }
+            }
+        }
+        _ => Header::None,
+    };
+    let buttons = spec
+        .get("actions")
+        .and_then(Value::as_array)
+        .map(|actions| {
+            actions
+                .iter()
+                .filter_map(|a| {
+                    let title = text(a, "title").unwrap_or_default();
+                    match a.get("type").and_then(Value::as_str) {
+                        Some("URL") => Some(Button::Url {
+                            text: title,
+                            url: text(a, "url")?,
+                            example: None,
+                        }),
+                        Some("PHONE_NUMBER") => Some(Button::PhoneNumber {
+                            text: title,
+                            phone: text(a, "phone")?,
+                        }),
+                        Some("COPY_CODE") => Some(Button::CopyCode {
+                            example: text(a, "code").unwrap_or_default(),
+                        }),
+                        _ => Some(Button::QuickReply { text: title }),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let body_examples = t
+        .components
+        .get("variables")
+        .and_then(Value::as_object)
+        .map(|vars| {
+            vars.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let parameter_format = if domain::template::variables(&body)
+        .iter()
+        .all(|v| v.chars().all(|c| c.is_ascii_digit()))
+    {
+        ParameterFormat::Positional
+    } else {
+        ParameterFormat::Named
+    };
+    let language = if t.language.is_empty() {
+        "en".to_owned()
+    } else {
+        t.language.clone()
+    };
+    Some((
+        TemplateContent {
+            name: t.name.clone(),
+            language,
+            category: Category::Utility,
+            parameter_format,
+            header,
+            body,
+            body_examples,
+            footer: None,
+            buttons,
+        },
+        TemplateStatus::Approved,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,5 +419,43 @@ mod tests {
             new.components[0],
             json!({"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aGFuZGxl"]}})
         );
+    }
+
+    #[test]
+    fn twilio_content_reads_body_variables_and_actions() {
+        let t = Template {
+            id: "HX123".into(),
+            name: "order_update".into(),
+            language: "en".into(),
+            status: None,
+            category: None,
+            parameter_format: None,
+            rejected_reason: None,
+            components: json!({
+                "types": {
+                    "twilio/text": {"body": "fallback"},
+                    "twilio/quick-reply": {"body": "Hi {{1}}, is {{2}} a good time?",
+                        "actions": [{"title": "Yes", "id": "yes"}, {"title": "No", "id": "no"}]}
+                },
+                "variables": {"1": "Ana", "2": "3 pm"}
+            }),
+        };
+        let (content, status) = content_from_twilio(&t).expect("readable");
+        assert_eq!(status, TemplateStatus::Approved);
+        assert_eq!(content.body, "Hi {{1}}, is {{2}} a good time?");
+        assert_eq!(
+            content.body_examples.get("2").map(String::as_str),
+            Some("3 pm")
+        );
+        assert_eq!(content.buttons.len(), 2);
+        assert_eq!(
+            content.buttons[0],
+            Button::QuickReply { text: "Yes".into() }
+        );
+        let empty = Template {
+            components: json!({"types": {}}),
+            ..t
+        };
+        assert!(content_from_twilio(&empty).is_none());
     }
 }

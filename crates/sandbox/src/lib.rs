@@ -352,6 +352,8 @@ pub struct Sandbox {
     pub meta_base_url: String,
     /// Base URL of the fake Twilio API (append `/2010-04-01/...`).
     pub twilio_base_url: String,
+    /// Base URL of the fake Twilio Content API (append `/v1/Content`).
+    pub twilio_content_base_url: String,
     pub state: Arc<SandboxState>,
     pub server: Server,
 }
@@ -378,6 +380,7 @@ pub fn start(listener: TcpListener) -> std::io::Result<Sandbox> {
     Ok(Sandbox {
         meta_base_url: format!("{base}/graph"),
         twilio_base_url: format!("{base}/twilio"),
+        twilio_content_base_url: format!("{base}/twilio/content"),
         state,
         server,
     })

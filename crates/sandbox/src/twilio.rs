@@ -1,5 +1,6 @@
-//! The fake Twilio REST API: account lookup and message sending, with
-//! Twilio's error bodies. Auth is HTTP basic (account SID, auth token).
+//! The fake Twilio REST API: account lookup, message sending and the
+//! Content API's template list, with Twilio's error bodies. Auth is HTTP
+//! basic (account SID, auth token).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
@@ -15,7 +16,105 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/twilio/2010-04-01/Accounts/{sid}/Messages.json",
         web::post().to(send),
-    );
+    )
+    .route("/twilio/content/v1/Content", web::get().to(contents));
+}
+
+/// The Content templates every sandbox account has: plain text with two
+/// variables, quick replies, and a call to action with a link and a phone.
+fn demo_contents(account: &str) -> Vec<serde_json::Value> {
+    vec![
+        json!({
+            "sid": "HX00000000000000000000000000000001",
+            "account_sid": account,
+            "friendly_name": "appointment_reminder",
+            "language": "en",
+            "variables": {"1": "Ana", "2": "Tuesday 3 pm"},
+            "types": {"twilio/text": {"body": "Hi {{1}}, see you on {{2}}. Reply C to cancel."}},
+        }),
+        json!({
+            "sid": "HX00000000000000000000000000000002",
+            "account_sid": account,
+            "friendly_name": "delivery_slot",
+            "language": "en",
+            "variables": {"1": "#1042"},
+            "types": {
+                "twilio/text": {"body": "Order {{1}} is ready. Pick a slot."},
+                "twilio/quick-reply": {
+                    "body": "Order {{1}} is ready. When should we deliver?",
+                    "actions": [{"title": "Morning", "id": "am"}, {"title": "Afternoon", "id": "pm"}]
+                }
+            },
+        }),
+        json!({
+            "sid": "HX00000000000000000000000000000003",
+            "account_sid": account,
+            "friendly_name": "support_contact",
+            "language": "es",
+            "variables": {},
+            "types": {"twilio/call-to-action": {
+                "body": "¿Necesitas ayuda? Escríbenos o llámanos.",
+                "actions": [
+                    {"type": "URL", "title": "Centro de ayuda", "url": "https://help.example/es"},
+                    {"type": "PHONE_NUMBER", "title": "Llamar", "phone": "+14155550100"}
+                ]
+            }},
+        }),
+    ]
+}
+
+/// `GET /v1/Content`: pages of `PageSize` (default 50) with `Page`,
+/// linked by `meta.next_page_url` as Twilio does.
+async fn contents(
+    req: HttpRequest,
+    query: web::Query<std::collections::HashMap<String, String>>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(failure) = state.arrive(&req, b"").await {
+        return failure_answer(failure);
+    }
+    let account = basic_user(&req).filter(|(user, token)| {
+        user.starts_with("AC") && token.starts_with("sandbox")
+    });
+    let Some((account, _)) = account else {
+        return twilio_error(401, 20003, "Authenticate");
+    };
+    let size = query
+        .get("PageSize")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| (1..=1000).contains(n))
+        .unwrap_or(50);
+    let page = query
+        .get("Page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let all = demo_contents(&account);
+    let items: Vec<_> = all.iter().skip(page * size).take(size).cloned().collect();
+    let next = ((page + 1) * size < all.len()).then(|| {
+        format!(
+            "https://content.twilio.com/v1/Content?PageSize={size}&Page={}",
+            page + 1
+        )
+    });
+    HttpResponse::Ok().json(json!({
+        "contents": items,
+        "meta": {"page": page, "page_size": size, "next_page_url": next},
+    }))
+}
+
+/// The user and password of HTTP basic auth.
+fn basic_user(req: &HttpRequest) -> Option<(String, String)> {
+    let encoded = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8_lossy(&decoded);
+    let (user, token) = text.split_once(':')?;
+    Some((user.to_owned(), token.to_owned()))
 }
 
 fn twilio_error(status: u16, code: i64, message: &str) -> HttpResponse {

@@ -273,6 +273,9 @@ fn test(root: &Path) -> Result<()> {
         .args(["test", "--workspace", "--exclude", "frontend"])
         .env_remove("TEST_DB"))?;
 
+    step("SPA unit tests (pure functions, on the host)");
+    sh(Command::new("cargo").args(["test", "--package", "frontend"]))?;
+
     match postgres_url() {
         Some(url) => {
             step("tests on PostgreSQL");

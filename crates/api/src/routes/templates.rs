@@ -599,7 +599,8 @@ pub async fn share_template(
 
 /// Refresh: pulls every template of the channel's WhatsApp account from
 /// Meta (all pages). New ones appear, statuses and reasons update, and each
-/// status change notifies the team.
+/// status change notifies the team. On a Twilio channel it lists the
+/// account's Content API templates (ContentSid and variables), read-only.
 #[utoipa::path(tag = "templates", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Synced", body = TemplateSyncResult),
     (status = 502, description = "The provider could not be reached", body = contract::Problem, content_type = "application/problem+json"),
@@ -621,7 +622,6 @@ pub async fn sync_channel(
     state: &AppState,
     channel: &Channel,
 ) -> Result<TemplateSyncResult, ApiError> {
-    require_meta(channel)?;
     let account = account_of(channel)?;
     let adapter = channel_provider::adapter(state, channel, &channel.published)?;
     let listed = match adapter.list_templates().await {
@@ -634,7 +634,12 @@ pub async fn sync_channel(
     let found: Vec<SyncedTemplate> = listed
         .iter()
         .filter_map(|t| {
-            let (content, status) = providers::template_wire::content_from_meta(t)?;
+            // Twilio's Content templates are listed read-only.
+            let (content, status) = if channel.provider.speaks_graph_api() {
+                providers::template_wire::content_from_meta(t)?
+            } else {
+                providers::template_wire::content_from_twilio(t)?
+            };
             Some(SyncedTemplate {
                 content,
                 status,

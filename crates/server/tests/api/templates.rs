@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, PASSWORD};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 
 async fn sandbox_channel(app: &TestApp, token: &str) -> (String, String) {
     let created = app
@@ -470,4 +470,99 @@ async fn templates_are_private_to_their_workspace() {
             .status,
         200
     );
+}
+
+#[tokio::test]
+async fn a_twilio_channel_lists_its_content_templates_read_only() {
+    let fake = sandbox::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+    let (twilio, content_api) = (
+        fake.twilio_base_url.clone(),
+        fake.twilio_content_base_url.clone(),
+    );
+    tokio::spawn(fake.server);
+    let app = spawn_app_with(move |s| {
+        s.twilio_base_url = twilio;
+        s.twilio_content_base_url = content_api;
+    })
+    .await;
+    let owner = app.owner_token().await;
+    let created = app
+        .post(
+            "/api/v1/channels",
+            Some(&owner),
+            json!({"name": "Twilio line", "provider": "twilio", "fields": {
+                "account_sid": "AC11112222333344445555666677778888",
+                "sender": "whatsapp:+14155550123",
+                "auth_token": "sandbox-token"}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let channel = created.body["id"].as_str().unwrap().to_owned();
+
+    let synced = app
+        .post(
+            &format!("/api/v1/channels/{channel}/templates/sync"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(synced.status, 200, "{}", synced.body);
+    assert_eq!(synced.body["listed"], 3);
+
+    let listed = app
+        .get(&format!("/api/v1/templates?channel_id={channel}"), &owner)
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let items = listed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    let by_name = |name: &str| {
+        items
+            .iter()
+            .find(|t| t["content"]["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing: {}", listed.body))
+    };
+    let reminder = by_name("appointment_reminder");
+    assert_eq!(reminder["provider_id"], "HX00000000000000000000000000000001");
+    assert_eq!(reminder["status"], "approved");
+    assert_eq!(
+        reminder["content"]["body"],
+        "Hi {{1}}, see you on {{2}}. Reply C to cancel."
+    );
+    assert_eq!(reminder["content"]["body_examples"]["2"], "Tuesday 3 pm");
+    let slot = by_name("delivery_slot");
+    assert_eq!(slot["content"]["buttons"].as_array().unwrap().len(), 2);
+    let support = by_name("support_contact");
+    assert_eq!(support["content"]["language"], "es");
+    assert_eq!(support["content"]["buttons"][0]["kind"], "url");
+
+    // Read-only: Twilio's templates are made in Twilio's console.
+    let id = reminder["id"].as_str().unwrap();
+    let edit = app
+        .patch(
+            &format!("/api/v1/templates/{id}"),
+            &owner,
+            json!({"content": reminder["content"].clone()}),
+        )
+        .await;
+    assert_eq!(edit.status, 422, "{}", edit.body);
+    assert_eq!(edit.code(), "not_for_provider");
+    let new = app
+        .post(
+            "/api/v1/templates",
+            Some(&owner),
+            json!({"channel_id": channel, "content": content("from_switchboard")}),
+        )
+        .await;
+    assert_eq!(new.status, 422, "{}", new.body);
+
+    // A second Refresh changes nothing.
+    let again = app
+        .post(
+            &format!("/api/v1/channels/{channel}/templates/sync"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.body["listed"], 3);
+    assert_eq!(again.body["changed"], 0);
 }
