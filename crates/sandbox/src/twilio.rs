@@ -73,9 +73,8 @@ async fn contents(
     if let Some(failure) = state.arrive(&req, b"").await {
         return failure_answer(failure);
     }
-    let account = basic_user(&req).filter(|(user, token)| {
-        user.starts_with("AC") && token.starts_with("sandbox")
-    });
+    let account = basic_user(&req)
+        .filter(|(user, token)| user.starts_with("AC") && token.starts_with("sandbox"));
     let Some((account, _)) = account else {
         return twilio_error(401, 20003, "Authenticate");
     };

@@ -522,7 +522,10 @@ async fn a_twilio_channel_lists_its_content_templates_read_only() {
             .unwrap_or_else(|| panic!("{name} missing: {}", listed.body))
     };
     let reminder = by_name("appointment_reminder");
-    assert_eq!(reminder["provider_id"], "HX00000000000000000000000000000001");
+    assert_eq!(
+        reminder["provider_id"],
+        "HX00000000000000000000000000000001"
+    );
     assert_eq!(reminder["status"], "approved");
     assert_eq!(
         reminder["content"]["body"],
