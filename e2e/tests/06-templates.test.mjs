@@ -103,9 +103,22 @@ test('templates: gallery upload, image-header template, preview, review by the s
     await shot('tpl-01-gallery');
     // Filtering by another kind hides it; images show it again.
     await page.click('[data-testid=media-kind-document]');
-    await page.locator('[data-testid=media-empty]').waitFor();
+    await eventually(page, async () => (await page.locator('[data-testid=media-item][data-kind=image]').count()) === 0, 'images hidden');
     await page.click('[data-testid=media-kind-image]');
     await tile.waitFor();
+    // Dropping a file on the page uploads it too; the bytes say it is a PDF.
+    await page.locator('[data-testid=media-dropzone]').evaluate((zone) => {
+      const pdf = '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+      const data = new DataTransfer();
+      data.items.add(new File([pdf], 'price-list.pdf', { type: 'application/pdf' }));
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await toast('Uploaded price-list.pdf');
+    await page.click('[data-testid=media-kind-all]');
+    const pdf = page.locator('[data-testid=media-item][data-name="price-list.pdf"]').first();
+    await pdf.waitFor();
+    assert.equal(await pdf.getAttribute('data-kind'), 'document');
     await page.click('[data-testid=media-list-view]');
     await page.locator('[data-testid=media-table] [data-testid=media-item]').first().waitFor();
     await shot('tpl-02-gallery-list');
@@ -186,7 +199,16 @@ test('templates: gallery upload, image-header template, preview, review by the s
     assert.match(await row(rejected).locator('[data-testid=rejected-reason]').innerText(), /INVALID_FORMAT/);
     // The status filter narrows the list.
     await page.selectOption('[data-testid=filter-status]', 'rejected');
-    await eventually(page, async () => (await page.locator('[data-testid=template-row]').count()) === 1, 'only the rejected one');
+    await eventually(
+      page,
+      async () => {
+        const statuses = await page.locator('[data-testid=template-row]').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+        return statuses.length > 0 && statuses.every((s) => s === 'rejected');
+      },
+      'only rejected ones',
+    );
+    await row(rejected).waitFor();
+    assert.equal(await row(name).count(), 0, 'the approved one is filtered out');
     await shot('tpl-07-rejected');
     await page.selectOption('[data-testid=filter-status]', '');
   });

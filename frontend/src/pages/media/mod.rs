@@ -185,7 +185,7 @@ fn Gallery() -> impl IntoView {
         let (k, text) = (kind.get_untracked(), q.get_untracked());
         spawn_local(async move {
             let result = api.media(&k, &text, None).await;
-            if generation.get_value() != gen {
+            if generation.try_get_value() != Some(gen) {
                 return;
             }
             loading.set(false);

@@ -264,7 +264,7 @@ fn TemplateEditor() -> impl IntoView {
         generation.set_value(gen);
         set_timeout(
             move || {
-                if generation.get_value() != gen {
+                if generation.try_get_value() != Some(gen) {
                     return;
                 }
                 let req = PreviewRequest {
@@ -275,7 +275,7 @@ fn TemplateEditor() -> impl IntoView {
                 };
                 spawn_local(async move {
                     let result = api.preview_template(&req).await;
-                    if generation.get_value() == gen {
+                    if generation.try_get_value() == Some(gen) {
                         rendered.set(result.ok());
                     }
                 });

@@ -109,7 +109,7 @@ fn TemplatesList() -> impl IntoView {
         let pairs = filters.with_untracked(Filters::pairs);
         spawn_local(async move {
             let result = api.templates(&pairs, None).await;
-            if generation.get_value() != gen {
+            if generation.try_get_value() != Some(gen) {
                 return;
             }
             match result {
