@@ -615,4 +615,30 @@ mod tests {
             "{00000000-0000-0000-0000-000000000000,00000000-0000-0000-0000-000000000000}"
         );
     }
+
+    #[test]
+    fn a_contact_updated_twice_takes_both_updates_in_order() {
+        let id = Uuid::nil();
+        let mut first = ContactUpdate {
+            id,
+            name: "First".into(),
+            email: Some("first@example.com".into()),
+            source: Some("fair".into()),
+            first_message_tag: None,
+            opt_in: Some("opted_in"),
+        };
+        first.then(ContactUpdate {
+            id,
+            name: "Second".into(),
+            email: None,
+            source: Some("web".into()),
+            first_message_tag: Some("welcome".into()),
+            opt_in: None,
+        });
+        assert_eq!(first.name, "Second");
+        assert_eq!(first.email.as_deref(), Some("first@example.com"));
+        assert_eq!(first.source.as_deref(), Some("web"));
+        assert_eq!(first.first_message_tag.as_deref(), Some("welcome"));
+        assert_eq!(first.opt_in, Some("opted_in"));
+    }
 }
