@@ -233,6 +233,7 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
     let file_name = import.file_name.clone();
     // The upload counted the rows; one allocation holds all outcomes.
     let expected_rows = usize::try_from(import.total_rows).unwrap_or(0);
+    let started = std::time::Instant::now();
     let outcomes = tokio::task::spawn_blocking(move || {
         let ctx = RowContext {
             tags: &tags,
@@ -291,6 +292,7 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
     })
     .await
     .map_err(|e| e.to_string())??;
+    tracing::info!(import = %import.id, rows = outcomes.len(), check_ms = started.elapsed().as_millis(), "import rows checked");
     let applied = store
         .apply_import(import, &outcomes)
         .await

@@ -3,22 +3,23 @@
 //! cancel before the commit leaves no contact changed, and the import runs
 //! again from the start (or stays cancelled).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use domain::contact::OptIn;
 use domain::contact_import::{ImportOptions, ImportedRow, Mapping};
 use domain::TenantId;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
-use crate::entities::{
-    contact, contact_attribute, contact_event, contact_import, contact_import_failure, contact_tag,
-    group_member,
+use crate::entities::{contact, contact_import, contact_import_failure};
+use crate::import_writes::{
+    write_chunk, write_failures, ChunkWrites, ContactUpdate, FailureRow, ImportContext,
+    NewContactRow,
 };
 use crate::{PageRequest, Store, StoreError};
 
@@ -89,36 +90,11 @@ fn record_from(m: contact_import::Model) -> ImportRecord {
     }
 }
 
-/// Rows per multi-row INSERT. Every full statement has the same SQL, so a
-/// connection prepares (and caches) it once; bigger statements save little
-/// time and each cached one holds megabytes. 100 rows x 16 columns stays far
-/// below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
-const ROWS_PER_INSERT: usize = 100;
-/// Rows applied together: one `IN (...)` lookup of their phones, then
-/// multi-row INSERTs.
-const APPLY_CHUNK: usize = 500;
-
-/// Inserts `models` with multi-row INSERTs of [`ROWS_PER_INSERT`] rows.
-async fn insert_chunks<A>(
-    txn: &DatabaseTransaction,
-    models: Vec<A>,
-    on_conflict: Option<OnConflict>,
-) -> Result<(), StoreError>
-where
-    A: ActiveModelTrait + Send,
-{
-    let per_statement = ROWS_PER_INSERT;
-    let mut models = models.into_iter().peekable();
-    while models.peek().is_some() {
-        let chunk: Vec<A> = models.by_ref().take(per_statement).collect();
-        let mut insert = A::Entity::insert_many(chunk);
-        if let Some(conflict) = &on_conflict {
-            insert = insert.on_conflict(conflict.clone());
-        }
-        insert.exec_without_returning(txn).await?;
-    }
-    Ok(())
-}
+/// Rows applied together: one lookup of their phones, then one round of
+/// writes. PostgreSQL writes a chunk with one statement per table, so its
+/// chunks are larger; SQLite's phone lookup binds one parameter per row.
+const APPLY_CHUNK_SQLITE: usize = 500;
+const APPLY_CHUNK_POSTGRES: usize = 5_000;
 
 /// The live contacts of a tenant with these phones. On PostgreSQL the
 /// phones go as one array joined to the table: a long `IN ($1, $2 ...)`
@@ -358,8 +334,9 @@ impl Store {
     /// cancelled meanwhile.
     ///
     /// Existing contacts are looked up a chunk of phones at a time and every
-    /// new row goes in through multi-row INSERTs, so 100,000 rows take a few
-    /// hundred statements rather than half a million.
+    /// new row goes in through bulk INSERTs (one per table and chunk on
+    /// PostgreSQL, multi-row ones of 100 rows on SQLite), so
+    /// 100,000 rows take a few hundred statements rather than half a million.
     pub async fn apply_import(
         &self,
         import: &ImportRecord,
@@ -370,8 +347,22 @@ impl Store {
             .options
             .clone()
             .ok_or_else(|| StoreError::Corrupt("import without options".into()))?;
+        let chunk_rows = if self.backend() == DbBackend::Postgres {
+            APPLY_CHUNK_POSTGRES
+        } else {
+            APPLY_CHUNK_SQLITE
+        };
+        let started = std::time::Instant::now();
         let txn = self.write_txn().await?;
         let now = Utc::now();
+        let ctx = ImportContext {
+            tenant,
+            import_id: import.id,
+            now,
+            group: options.group,
+            event_detail: format!("Imported from {}", import.file_name),
+            actor: import.created_by,
+        };
 
         let mut failures = Vec::new();
         let mut valid = Vec::new();
@@ -381,22 +372,17 @@ impl Store {
                     line,
                     reason,
                     cells,
-                } => failures.push(contact_import_failure::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    tenant_id: Set(tenant.0),
-                    import_id: Set(import.id),
-                    line: Set(i64::try_from(*line).unwrap_or(i64::MAX)),
-                    reason: Set(reason.clone()),
-                    cells: Set(serde_json::to_string(cells).unwrap_or_default()),
+                } => failures.push(FailureRow {
+                    line: i64::try_from(*line).unwrap_or(i64::MAX),
+                    reason: reason.clone(),
+                    cells: serde_json::to_string(cells).unwrap_or_default(),
                 }),
                 RowOutcome::Valid { row, .. } => valid.push(row),
             }
         }
         let failed = rows(failures.len());
-        insert_chunks(&txn, failures, None).await?;
+        write_failures(&txn, &ctx, failures).await?;
 
-        // A chunk of rows at a time: one lookup of the phones it names, then
-        // multi-row INSERTs; memory stays bounded by the chunk.
         let (mut added, mut updated) = (0i64, 0i64);
         // Which rows name contacts that exist: looked up before anything is
         // written, so the lookups read a table of settled size (on
@@ -404,7 +390,7 @@ impl Store {
         // were planned as scans and took minutes).
         let key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
         let mut known: HashMap<u64, Uuid> = HashMap::new();
-        for chunk in valid.chunks(APPLY_CHUNK) {
+        for chunk in valid.chunks(chunk_rows) {
             let phones = chunk.iter().map(|r| r.phone.e164.clone()).collect();
             for c in live_contacts_by_phone(&txn, tenant, phones).await? {
                 if let Some(k) = key(&c.phone) {
@@ -412,15 +398,15 @@ impl Store {
                 }
             }
         }
-        for chunk in valid.chunks(APPLY_CHUNK) {
+        let looked_up = started.elapsed();
+        // A chunk of rows at a time; memory stays bounded by the chunk.
+        for chunk in valid.chunks(chunk_rows) {
             // New contacts of this chunk by phone, for a chunk naming one
             // twice; earlier chunks' are in the table, found by the lookup.
             let mut created: HashMap<&str, Uuid> = HashMap::new();
-            let mut new_contacts = Vec::new();
-            let mut links = std::collections::HashSet::new();
-            let mut attributes: HashMap<(Uuid, String), String> = HashMap::new();
-            let mut members = std::collections::HashSet::new();
-            let mut events = Vec::new();
+            let mut writes = ChunkWrites::default();
+            let mut links = HashSet::new();
+            let mut members = HashSet::new();
             for row in chunk {
                 let phone = &row.phone.e164;
                 let existing = key(phone).and_then(|k| known.get(&k)).copied();
@@ -429,34 +415,14 @@ impl Store {
                     if !options.update_existing {
                         continue;
                     }
-                    let mut update = contact::Entity::update_many()
-                        .col_expr(contact::Column::Name, Expr::value(row.name.clone()))
-                        .col_expr(contact::Column::UpdatedAt, Expr::value(now));
-                    if let Some(email) = &row.email {
-                        update = update
-                            .col_expr(contact::Column::Email, Expr::value(Some(email.clone())));
-                    }
-                    if let Some(source) = &row.source {
-                        update =
-                            update.col_expr(contact::Column::Source, Expr::value(source.clone()));
-                    }
-                    if let Some(tag) = &row.first_message_tag {
-                        update = update.col_expr(
-                            contact::Column::FirstMessageTag,
-                            Expr::value(Some(tag.clone())),
-                        );
-                    }
-                    if let Some(opt_in) = row.opt_in {
-                        update = update
-                            .col_expr(contact::Column::OptIn, Expr::value(opt_in.key()))
-                            .col_expr(contact::Column::OptInAt, Expr::value(Some(now)))
-                            .col_expr(contact::Column::OptInSource, Expr::value(Some("import")));
-                    }
-                    update
-                        .filter(contact::Column::TenantId.eq(tenant.0))
-                        .filter(contact::Column::Id.eq(id))
-                        .exec(&txn)
-                        .await?;
+                    writes.updates.push(ContactUpdate {
+                        id,
+                        name: row.name.clone(),
+                        email: row.email.clone(),
+                        source: row.source.clone(),
+                        first_message_tag: row.first_message_tag.clone(),
+                        opt_in: row.opt_in.map(OptIn::key),
+                    });
                     updated += 1;
                     id
                 } else if let Some(id) = created.get(phone.as_str()) {
@@ -470,113 +436,38 @@ impl Store {
                 } else {
                     let id = Uuid::now_v7();
                     let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
-                    new_contacts.push(contact::ActiveModel {
-                        id: Set(id),
-                        tenant_id: Set(tenant.0),
-                        name: Set(row.name.clone()),
-                        phone: Set(phone.clone()),
-                        email: Set(row.email.clone()),
-                        country_code: Set(row.phone.country_code.clone()),
-                        iso_code: Set(row.phone.iso_code.clone()),
-                        source: Set(row.source.clone().unwrap_or_else(|| "import".to_owned())),
-                        opt_in: Set(opt_in.key().to_owned()),
-                        opt_in_at: Set((opt_in != OptIn::Unknown).then_some(now)),
-                        opt_in_source: Set((opt_in != OptIn::Unknown).then(|| "import".to_owned())),
-                        first_message_tag: Set(row.first_message_tag.clone()),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        last_active_at: Set(None),
-                        deleted_at: Set(None),
+                    let opted = opt_in != OptIn::Unknown;
+                    writes.contacts.push(NewContactRow {
+                        id,
+                        name: row.name.clone(),
+                        phone: phone.clone(),
+                        email: row.email.clone(),
+                        country_code: row.phone.country_code.clone(),
+                        iso_code: row.phone.iso_code.clone(),
+                        source: row.source.clone().unwrap_or_else(|| "import".to_owned()),
+                        opt_in: opt_in.key(),
+                        opt_in_at: opted.then_some(now),
+                        opt_in_source: opted.then(|| "import".to_owned()),
+                        first_message_tag: row.first_message_tag.clone(),
                     });
                     created.insert(phone.as_str(), id);
                     added += 1;
                     id
                 };
-                links.extend(row.tags.iter().map(|tag| (id, *tag)));
+                for tag in &row.tags {
+                    if links.insert((id, *tag)) {
+                        writes.links.push((id, *tag));
+                    }
+                }
                 for (key, value) in &row.attributes {
-                    attributes.insert((id, key.clone()), value.clone());
+                    writes.attributes.insert((id, key.clone()), value.clone());
                 }
-                if options.group.is_some() {
-                    members.insert(id);
+                if options.group.is_some() && members.insert(id) {
+                    writes.members.push(id);
                 }
-                events.push(contact_event::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    tenant_id: Set(tenant.0),
-                    contact_id: Set(id),
-                    kind: Set("imported".to_owned()),
-                    detail: Set(format!("Imported from {}", import.file_name)),
-                    actor_id: Set(Some(import.created_by)),
-                    at: Set(now),
-                });
+                writes.events.push(id);
             }
-            insert_chunks(&txn, new_contacts, None).await?;
-            insert_chunks(
-                &txn,
-                links
-                    .into_iter()
-                    .map(|(contact_id, tag_id)| contact_tag::ActiveModel {
-                        tenant_id: Set(tenant.0),
-                        contact_id: Set(contact_id),
-                        tag_id: Set(tag_id),
-                    })
-                    .collect(),
-                Some(
-                    OnConflict::columns([
-                        contact_tag::Column::ContactId,
-                        contact_tag::Column::TagId,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                ),
-            )
-            .await?;
-            insert_chunks(
-                &txn,
-                attributes
-                    .into_iter()
-                    .map(
-                        |((contact_id, key), value)| contact_attribute::ActiveModel {
-                            tenant_id: Set(tenant.0),
-                            contact_id: Set(contact_id),
-                            key: Set(key),
-                            value: Set(value),
-                        },
-                    )
-                    .collect(),
-                Some(
-                    OnConflict::columns([
-                        contact_attribute::Column::ContactId,
-                        contact_attribute::Column::Key,
-                    ])
-                    .update_column(contact_attribute::Column::Value)
-                    .to_owned(),
-                ),
-            )
-            .await?;
-            if let Some(group) = options.group {
-                insert_chunks(
-                    &txn,
-                    members
-                        .into_iter()
-                        .map(|contact_id| group_member::ActiveModel {
-                            tenant_id: Set(tenant.0),
-                            group_id: Set(group),
-                            contact_id: Set(contact_id),
-                            added_at: Set(now),
-                        })
-                        .collect(),
-                    Some(
-                        OnConflict::columns([
-                            group_member::Column::GroupId,
-                            group_member::Column::ContactId,
-                        ])
-                        .do_nothing()
-                        .to_owned(),
-                    ),
-                )
-                .await?;
-            }
-            insert_chunks(&txn, events, None).await?;
+            write_chunk(&txn, &ctx, writes).await?;
         }
 
         // The final state is written only if nobody cancelled meanwhile; a
@@ -599,6 +490,13 @@ impl Store {
             return Ok(false);
         }
         txn.commit().await?;
+        tracing::info!(
+            import = %import.id,
+            rows = outcomes.len(),
+            lookup_ms = looked_up.as_millis(),
+            total_ms = started.elapsed().as_millis(),
+            "import applied"
+        );
         if outcomes.len() >= 1000 {
             // A large import skews the planner's statistics until autovacuum
             // catches up; without them PostgreSQL picks nested loops that

@@ -7,6 +7,7 @@ mod contacts;
 mod entities;
 mod error;
 mod events;
+mod import_writes;
 mod imports;
 mod media;
 mod notifications;

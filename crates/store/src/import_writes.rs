@@ -1,0 +1,644 @@
+//! The rows one chunk of a contact import writes, and how each backend
+//! writes them. SQLite takes multi-row INSERTs of a fixed size. PostgreSQL
+//! takes one statement per table and chunk whatever its size: every column
+//! travels as one array literal that `unnest` turns back into rows, so the
+//! server parses one small statement (prepared once per connection) instead
+//! of binding thousands of parameters per hundred rows.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::TenantId;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, Set, Statement, Value,
+};
+use uuid::Uuid;
+
+use crate::entities::{
+    contact, contact_attribute, contact_event, contact_import_failure, contact_tag, group_member,
+};
+use crate::StoreError;
+
+/// Rows per multi-row INSERT on SQLite. Every full statement has the same
+/// SQL, so a connection prepares (and caches) it once; bigger statements
+/// save little time and each cached one holds megabytes. 100 rows x 16
+/// columns stays far below SQLite's 32,766 bind parameters.
+const ROWS_PER_INSERT: usize = 100;
+
+/// What every row of an import shares.
+pub(crate) struct ImportContext {
+    pub tenant: TenantId,
+    pub import_id: Uuid,
+    pub now: DateTime<Utc>,
+    pub group: Option<Uuid>,
+    /// The timeline entry of each contact the import touches.
+    pub event_detail: String,
+    pub actor: Uuid,
+}
+
+/// A contact the import creates.
+pub(crate) struct NewContactRow {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub country_code: String,
+    pub iso_code: Option<String>,
+    pub source: String,
+    pub opt_in: &'static str,
+    pub opt_in_at: Option<DateTime<Utc>>,
+    pub opt_in_source: Option<String>,
+    pub first_message_tag: Option<String>,
+}
+
+/// An existing contact the import updates: the name always, the other
+/// fields when the row has them.
+pub(crate) struct ContactUpdate {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub source: Option<String>,
+    pub first_message_tag: Option<String>,
+    pub opt_in: Option<&'static str>,
+}
+
+impl ContactUpdate {
+    /// This update followed by `later`, as one.
+    fn then(&mut self, later: ContactUpdate) {
+        self.name = later.name;
+        self.email = later.email.or(self.email.take());
+        self.source = later.source.or(self.source.take());
+        self.first_message_tag = later.first_message_tag.or(self.first_message_tag.take());
+        self.opt_in = later.opt_in.or(self.opt_in);
+    }
+}
+
+/// A row the import could not take.
+pub(crate) struct FailureRow {
+    pub line: i64,
+    pub reason: String,
+    /// The row's cells as a JSON array.
+    pub cells: String,
+}
+
+/// Everything one chunk of rows writes besides updates of existing
+/// contacts. Links, attributes and members hold each key once (a
+/// PostgreSQL `ON CONFLICT DO UPDATE` may not touch a row twice).
+#[derive(Default)]
+pub(crate) struct ChunkWrites {
+    pub contacts: Vec<NewContactRow>,
+    /// Updates of existing contacts, in file order.
+    pub updates: Vec<ContactUpdate>,
+    /// (contact, tag)
+    pub links: Vec<(Uuid, Uuid)>,
+    /// (contact, key) -> value
+    pub attributes: HashMap<(Uuid, String), String>,
+    /// Contacts to add to the import's group.
+    pub members: Vec<Uuid>,
+    /// Contacts whose timeline records the import.
+    pub events: Vec<Uuid>,
+}
+
+fn is_postgres(txn: &DatabaseTransaction) -> bool {
+    txn.get_database_backend() == DbBackend::Postgres
+}
+
+/// Records the failed rows.
+pub(crate) async fn write_failures(
+    txn: &DatabaseTransaction,
+    ctx: &ImportContext,
+    failures: Vec<FailureRow>,
+) -> Result<(), StoreError> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    if is_postgres(txn) {
+        let (mut ids, mut lines, mut reasons, mut cells) = (
+            PgArray::new(),
+            PgArray::new(),
+            PgArray::new(),
+            PgArray::new(),
+        );
+        for f in &failures {
+            ids.push_uuid(Uuid::now_v7());
+            lines.push(Some(&f.line.to_string()));
+            reasons.push(Some(&f.reason));
+            cells.push(Some(&f.cells));
+        }
+        return pg_execute(
+            txn,
+            "INSERT INTO contact_import_failures (id, tenant_id, import_id, line, reason, cells) \
+             SELECT r.id, $1, $2, r.line, r.reason, r.cells \
+             FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::text[]) \
+             AS r(id, line, reason, cells)",
+            vec![
+                ctx.tenant.0.into(),
+                ctx.import_id.into(),
+                ids.into(),
+                lines.into(),
+                reasons.into(),
+                cells.into(),
+            ],
+        )
+        .await;
+    }
+    insert_chunks(
+        txn,
+        failures
+            .into_iter()
+            .map(|f| contact_import_failure::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(ctx.tenant.0),
+                import_id: Set(ctx.import_id),
+                line: Set(f.line),
+                reason: Set(f.reason),
+                cells: Set(f.cells),
+            })
+            .collect(),
+        None,
+    )
+    .await
+}
+
+/// Writes one chunk's new contacts, tags, attributes, group memberships and
+/// timeline entries.
+pub(crate) async fn write_chunk(
+    txn: &DatabaseTransaction,
+    ctx: &ImportContext,
+    writes: ChunkWrites,
+) -> Result<(), StoreError> {
+    if is_postgres(txn) {
+        write_chunk_pg(txn, ctx, writes).await
+    } else {
+        write_chunk_multirow(txn, ctx, writes).await
+    }
+}
+
+async fn write_chunk_multirow(
+    txn: &DatabaseTransaction,
+    ctx: &ImportContext,
+    writes: ChunkWrites,
+) -> Result<(), StoreError> {
+    let tenant = ctx.tenant.0;
+    let now = ctx.now;
+    for update in writes.updates {
+        update_contact(txn, ctx, update).await?;
+    }
+    insert_chunks(
+        txn,
+        writes
+            .contacts
+            .into_iter()
+            .map(|c| contact::ActiveModel {
+                id: Set(c.id),
+                tenant_id: Set(tenant),
+                name: Set(c.name),
+                phone: Set(c.phone),
+                email: Set(c.email),
+                country_code: Set(c.country_code),
+                iso_code: Set(c.iso_code),
+                source: Set(c.source),
+                opt_in: Set(c.opt_in.to_owned()),
+                opt_in_at: Set(c.opt_in_at),
+                opt_in_source: Set(c.opt_in_source),
+                first_message_tag: Set(c.first_message_tag),
+                created_at: Set(now),
+                updated_at: Set(now),
+                last_active_at: Set(None),
+                deleted_at: Set(None),
+            })
+            .collect(),
+        None,
+    )
+    .await?;
+    insert_chunks(
+        txn,
+        writes
+            .links
+            .into_iter()
+            .map(|(contact_id, tag_id)| contact_tag::ActiveModel {
+                tenant_id: Set(tenant),
+                contact_id: Set(contact_id),
+                tag_id: Set(tag_id),
+            })
+            .collect(),
+        Some(
+            OnConflict::columns([contact_tag::Column::ContactId, contact_tag::Column::TagId])
+                .do_nothing()
+                .to_owned(),
+        ),
+    )
+    .await?;
+    insert_chunks(
+        txn,
+        writes
+            .attributes
+            .into_iter()
+            .map(
+                |((contact_id, key), value)| contact_attribute::ActiveModel {
+                    tenant_id: Set(tenant),
+                    contact_id: Set(contact_id),
+                    key: Set(key),
+                    value: Set(value),
+                },
+            )
+            .collect(),
+        Some(
+            OnConflict::columns([
+                contact_attribute::Column::ContactId,
+                contact_attribute::Column::Key,
+            ])
+            .update_column(contact_attribute::Column::Value)
+            .to_owned(),
+        ),
+    )
+    .await?;
+    if let Some(group) = ctx.group {
+        insert_chunks(
+            txn,
+            writes
+                .members
+                .into_iter()
+                .map(|contact_id| group_member::ActiveModel {
+                    tenant_id: Set(tenant),
+                    group_id: Set(group),
+                    contact_id: Set(contact_id),
+                    added_at: Set(now),
+                })
+                .collect(),
+            Some(
+                OnConflict::columns([
+                    group_member::Column::GroupId,
+                    group_member::Column::ContactId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            ),
+        )
+        .await?;
+    }
+    insert_chunks(
+        txn,
+        writes
+            .events
+            .into_iter()
+            .map(|contact_id| contact_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant),
+                contact_id: Set(contact_id),
+                kind: Set("imported".to_owned()),
+                detail: Set(ctx.event_detail.clone()),
+                actor_id: Set(Some(ctx.actor)),
+                at: Set(now),
+            })
+            .collect(),
+        None,
+    )
+    .await
+}
+
+async fn update_contact(
+    txn: &DatabaseTransaction,
+    ctx: &ImportContext,
+    update: ContactUpdate,
+) -> Result<(), StoreError> {
+    let mut query = contact::Entity::update_many()
+        .col_expr(contact::Column::Name, Expr::value(update.name))
+        .col_expr(contact::Column::UpdatedAt, Expr::value(ctx.now));
+    if let Some(email) = update.email {
+        query = query.col_expr(contact::Column::Email, Expr::value(Some(email)));
+    }
+    if let Some(source) = update.source {
+        query = query.col_expr(contact::Column::Source, Expr::value(source));
+    }
+    if let Some(tag) = update.first_message_tag {
+        query = query.col_expr(contact::Column::FirstMessageTag, Expr::value(Some(tag)));
+    }
+    if let Some(opt_in) = update.opt_in {
+        query = query
+            .col_expr(contact::Column::OptIn, Expr::value(opt_in))
+            .col_expr(contact::Column::OptInAt, Expr::value(Some(ctx.now)))
+            .col_expr(contact::Column::OptInSource, Expr::value(Some("import")));
+    }
+    query
+        .filter(contact::Column::TenantId.eq(ctx.tenant.0))
+        .filter(contact::Column::Id.eq(update.id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Inserts `models` with multi-row INSERTs of [`ROWS_PER_INSERT`] rows.
+async fn insert_chunks<A>(
+    txn: &DatabaseTransaction,
+    models: Vec<A>,
+    on_conflict: Option<OnConflict>,
+) -> Result<(), StoreError>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let chunk: Vec<A> = models.by_ref().take(ROWS_PER_INSERT).collect();
+        let mut insert = A::Entity::insert_many(chunk);
+        if let Some(conflict) = &on_conflict {
+            insert = insert.on_conflict(conflict.clone());
+        }
+        insert.exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+async fn write_chunk_pg(
+    txn: &DatabaseTransaction,
+    ctx: &ImportContext,
+    writes: ChunkWrites,
+) -> Result<(), StoreError> {
+    let tenant: Value = ctx.tenant.0.into();
+    let now: Value = ctx.now.into();
+    if !writes.updates.is_empty() {
+        // One UPDATE joins the rows by id, so each contact appears once:
+        // a contact named twice gets both updates merged, in order.
+        let mut merged: Vec<ContactUpdate> = Vec::with_capacity(writes.updates.len());
+        let mut at: HashMap<Uuid, usize> = HashMap::new();
+        for update in writes.updates {
+            match at.get(&update.id) {
+                Some(&i) => merged[i].then(update),
+                None => {
+                    at.insert(update.id, merged.len());
+                    merged.push(update);
+                }
+            }
+        }
+        let mut columns: [PgArray; 6] = std::array::from_fn(|_| PgArray::with_rows(merged.len()));
+        for u in &merged {
+            let [id, name, email, source, first_message_tag, opt_in] = &mut columns;
+            id.push_uuid(u.id);
+            name.push(Some(&u.name));
+            email.push(u.email.as_deref());
+            source.push(u.source.as_deref());
+            first_message_tag.push(u.first_message_tag.as_deref());
+            opt_in.push(u.opt_in);
+        }
+        let mut values = vec![tenant.clone(), now.clone()];
+        values.extend(columns.into_iter().map(Value::from));
+        pg_execute(
+            txn,
+            "UPDATE contacts c SET name = r.name, updated_at = $2, \
+             email = COALESCE(r.email, c.email), source = COALESCE(r.source, c.source), \
+             first_message_tag = COALESCE(r.first_message_tag, c.first_message_tag), \
+             opt_in = COALESCE(r.opt_in, c.opt_in), \
+             opt_in_at = CASE WHEN r.opt_in IS NULL THEN c.opt_in_at ELSE $2 END, \
+             opt_in_source = CASE WHEN r.opt_in IS NULL THEN c.opt_in_source ELSE 'import' END \
+             FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
+             AS r(id, name, email, source, first_message_tag, opt_in) \
+             WHERE c.tenant_id = $1 AND c.id = r.id",
+            values,
+        )
+        .await?;
+    }
+    if !writes.contacts.is_empty() {
+        let n = writes.contacts.len();
+        let mut columns: [PgArray; 11] = std::array::from_fn(|_| PgArray::with_rows(n));
+        for c in &writes.contacts {
+            let [id, name, phone, email, country_code, iso_code, source, opt_in, opt_in_at, opt_in_source, first_message_tag] =
+                &mut columns;
+            id.push_uuid(c.id);
+            name.push(Some(&c.name));
+            phone.push(Some(&c.phone));
+            email.push(c.email.as_deref());
+            country_code.push(Some(&c.country_code));
+            iso_code.push(c.iso_code.as_deref());
+            source.push(Some(&c.source));
+            opt_in.push(Some(c.opt_in));
+            opt_in_at.push(
+                c.opt_in_at
+                    .map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true))
+                    .as_deref(),
+            );
+            opt_in_source.push(c.opt_in_source.as_deref());
+            first_message_tag.push(c.first_message_tag.as_deref());
+        }
+        let mut values = vec![tenant.clone(), now.clone()];
+        values.extend(columns.into_iter().map(Value::from));
+        pg_execute(
+            txn,
+            "INSERT INTO contacts (id, tenant_id, name, phone, email, country_code, iso_code, \
+             source, opt_in, opt_in_at, opt_in_source, first_message_tag, created_at, updated_at) \
+             SELECT r.id, $1, r.name, r.phone, r.email, r.country_code, r.iso_code, r.source, \
+             r.opt_in, r.opt_in_at, r.opt_in_source, r.first_message_tag, $2, $2 \
+             FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
+             $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[]) \
+             AS r(id, name, phone, email, country_code, iso_code, source, opt_in, opt_in_at, \
+             opt_in_source, first_message_tag)",
+            values,
+        )
+        .await?;
+    }
+    if !writes.links.is_empty() {
+        let (mut contacts, mut tags) = (
+            PgArray::with_rows(writes.links.len()),
+            PgArray::with_rows(writes.links.len()),
+        );
+        for (contact_id, tag_id) in &writes.links {
+            contacts.push_uuid(*contact_id);
+            tags.push_uuid(*tag_id);
+        }
+        pg_execute(
+            txn,
+            "INSERT INTO contact_tags (tenant_id, contact_id, tag_id) \
+             SELECT $1, r.contact_id, r.tag_id FROM unnest($2::uuid[], $3::uuid[]) \
+             AS r(contact_id, tag_id) \
+             ON CONFLICT (contact_id, tag_id) DO NOTHING",
+            vec![tenant.clone(), contacts.into(), tags.into()],
+        )
+        .await?;
+    }
+    if !writes.attributes.is_empty() {
+        let n = writes.attributes.len();
+        let (mut contacts, mut keys, mut values) = (
+            PgArray::with_rows(n),
+            PgArray::with_rows(n),
+            PgArray::with_rows(n),
+        );
+        for ((contact_id, key), value) in &writes.attributes {
+            contacts.push_uuid(*contact_id);
+            keys.push(Some(key));
+            values.push(Some(value));
+        }
+        pg_execute(
+            txn,
+            "INSERT INTO contact_attributes (tenant_id, contact_id, key, value) \
+             SELECT $1, r.contact_id, r.key, r.value \
+             FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(contact_id, key, value) \
+             ON CONFLICT (contact_id, key) DO UPDATE SET value = excluded.value",
+            vec![tenant.clone(), contacts.into(), keys.into(), values.into()],
+        )
+        .await?;
+    }
+    if let Some(group) = ctx.group.filter(|_| !writes.members.is_empty()) {
+        let mut contacts = PgArray::with_rows(writes.members.len());
+        for contact_id in &writes.members {
+            contacts.push_uuid(*contact_id);
+        }
+        pg_execute(
+            txn,
+            "INSERT INTO group_members (tenant_id, group_id, contact_id, added_at) \
+             SELECT $1, $2, r.contact_id, $3 FROM unnest($4::uuid[]) AS r(contact_id) \
+             ON CONFLICT (group_id, contact_id) DO NOTHING",
+            vec![tenant.clone(), group.into(), now.clone(), contacts.into()],
+        )
+        .await?;
+    }
+    if !writes.events.is_empty() {
+        let n = writes.events.len();
+        let (mut ids, mut contacts) = (PgArray::with_rows(n), PgArray::with_rows(n));
+        for contact_id in &writes.events {
+            ids.push_uuid(Uuid::now_v7());
+            contacts.push_uuid(*contact_id);
+        }
+        pg_execute(
+            txn,
+            "INSERT INTO contact_events (id, tenant_id, contact_id, kind, detail, actor_id, at) \
+             SELECT r.id, $1, r.contact_id, 'imported', $2, $3, $4 \
+             FROM unnest($5::uuid[], $6::uuid[]) AS r(id, contact_id)",
+            vec![
+                tenant,
+                ctx.event_detail.clone().into(),
+                Some(ctx.actor).into(),
+                now,
+                ids.into(),
+                contacts.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn pg_execute(
+    txn: &DatabaseTransaction,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<(), StoreError> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A PostgreSQL array literal (`{"a","b",NULL}`) built as text: bound as
+/// one text parameter and cast in SQL (`$1::uuid[]`), it carries a whole
+/// column, with NULLs, whatever the number of rows.
+pub(crate) struct PgArray(String);
+
+impl PgArray {
+    pub(crate) fn new() -> Self {
+        Self::with_rows(0)
+    }
+
+    /// Room for `n` short elements.
+    pub(crate) fn with_rows(n: usize) -> Self {
+        let mut text = String::with_capacity(2 + n.saturating_mul(24));
+        text.push('{');
+        Self(text)
+    }
+
+    fn separate(&mut self) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+    }
+
+    /// Appends a value (quoted, so any text survives) or NULL.
+    pub(crate) fn push(&mut self, value: Option<&str>) {
+        self.separate();
+        match value {
+            None => self.0.push_str("NULL"),
+            Some(text) => {
+                self.0.push('"');
+                for ch in text.chars() {
+                    if ch == '"' || ch == '\\' {
+                        self.0.push('\\');
+                    }
+                    self.0.push(ch);
+                }
+                self.0.push('"');
+            }
+        }
+    }
+
+    pub(crate) fn push_uuid(&mut self, id: Uuid) {
+        self.separate();
+        self.0
+            .push_str(id.hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+    }
+}
+
+impl From<PgArray> for Value {
+    fn from(mut array: PgArray) -> Self {
+        array.0.push('}');
+        array.0.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal(array: PgArray) -> String {
+        match Value::from(array) {
+            Value::String(Some(s)) => s,
+            other => panic!("not text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn array_literals_quote_text_and_keep_nulls() {
+        let mut a = PgArray::new();
+        a.push(Some(r#"Smith, "Jo" \ NULL"#));
+        a.push(None);
+        a.push(Some(""));
+        a.push(Some("NULL"));
+        assert_eq!(literal(a), r#"{"Smith, \"Jo\" \\ NULL",NULL,"","NULL"}"#);
+        assert_eq!(literal(PgArray::new()), "{}");
+        let mut ids = PgArray::new();
+        ids.push_uuid(Uuid::nil());
+        ids.push_uuid(Uuid::nil());
+        assert_eq!(
+            literal(ids),
+            "{00000000-0000-0000-0000-000000000000,00000000-0000-0000-0000-000000000000}"
+        );
+    }
+
+    #[test]
+    fn a_contact_updated_twice_takes_both_updates_in_order() {
+        let id = Uuid::nil();
+        let mut first = ContactUpdate {
+            id,
+            name: "First".into(),
+            email: Some("first@example.com".into()),
+            source: Some("fair".into()),
+            first_message_tag: None,
+            opt_in: Some("opted_in"),
+        };
+        first.then(ContactUpdate {
+            id,
+            name: "Second".into(),
+            email: None,
+            source: Some("web".into()),
+            first_message_tag: Some("welcome".into()),
+            opt_in: None,
+        });
+        assert_eq!(first.name, "Second");
+        assert_eq!(first.email.as_deref(), Some("first@example.com"));
+        assert_eq!(first.source.as_deref(), Some("web"));
+        assert_eq!(first.first_message_tag.as_deref(), Some("welcome"));
+        assert_eq!(first.opt_in, Some("opted_in"));
+    }
+}
