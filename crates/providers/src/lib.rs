@@ -78,6 +78,16 @@ pub trait WhatsAppProvider: Send + Sync {
     async fn mark_read(&self, provider_message_id: &str) -> Result<(), ProviderError>;
     /// Uploads a file; answers the media id to send it by.
     async fn upload_media(&self, media: &MediaUpload) -> Result<String, ProviderError>;
+    /// Uploads a template's media-header sample; answers the handle Meta
+    /// reviews it by (`example.header_handle`). Providers without template
+    /// creation answer [`ProviderError::Unsupported`].
+    async fn upload_template_sample(&self, media: &MediaUpload) -> Result<String, ProviderError> {
+        let _ = media;
+        Err(ProviderError::unsupported(
+            "this provider",
+            "template media samples",
+        ))
+    }
     /// Every template of the account, all pages.
     async fn list_templates(&self) -> Result<Vec<Template>, ProviderError>;
     /// Submits a template for approval.

@@ -310,22 +310,32 @@ impl Store {
         page: PageRequest,
     ) -> Result<(Vec<Contact>, Option<u64>), StoreError> {
         let cond = condition(tenant, filter);
-        // Counting is the costly part at 100,000 contacts; later pages
-        // (with a cursor) reuse the first page's total.
-        let total = match page.after {
-            Some(_) => None,
-            None => Some(self.count_contacts(tenant, filter, cond.clone()).await?),
-        };
-        let mut query = contact::Entity::find().filter(cond);
+        let mut query = contact::Entity::find().filter(cond.clone());
         if let Some(after) = page.after {
             query = query.filter(contact::Column::Id.lt(after));
         }
-        let rows = query
-            .order_by_desc(contact::Column::Id)
-            .limit(page.limit)
-            .all(&self.db)
-            .await?;
-        Ok((self.assemble_contacts(tenant, rows).await?, total))
+        let page_rows = async {
+            let rows = query
+                .order_by_desc(contact::Column::Id)
+                .limit(page.limit)
+                .all(&self.db)
+                .await?;
+            self.assemble_contacts(tenant, rows).await
+        };
+        // Counting is the costly part at 100,000 contacts: it runs beside
+        // the page on another pooled connection, and later pages (with a
+        // cursor) reuse the first page's total.
+        match page.after {
+            Some(_) => Ok((page_rows.await?, None)),
+            None => {
+                let (contacts, total) = futures_util::future::try_join(
+                    page_rows,
+                    self.count_contacts(tenant, filter, cond),
+                )
+                .await?;
+                Ok((contacts, Some(total)))
+            }
+        }
     }
 
     /// Live contacts matching `filter`. The plain list (no filter) on SQLite

@@ -218,8 +218,31 @@ async fn header_handle(
             ),
         ));
     }
-    let (upload, _) = super::media::ensure_on_channel(state, channel, &record).await?;
-    Ok(Some(upload.provider_media_id))
+    // A Meta channel with its app id uploads the sample through Meta's
+    // Resumable Upload API, whose handle Meta's review expects. Without an
+    // app id (the sandbox) the channel's media id of the file stands in.
+    let has_app = channel.provider == domain::channel::Provider::MetaCloud
+        && channel
+            .published
+            .get("app_id")
+            .is_some_and(|a| !a.is_empty());
+    if !has_app {
+        let (upload, _) = super::media::ensure_on_channel(state, channel, &record).await?;
+        return Ok(Some(upload.provider_media_id));
+    }
+    let sample = providers::MediaUpload {
+        bytes: state.media.read_all(&record.object_key).await?,
+        mime_type: record.mime_type.clone(),
+        filename: record.name.clone(),
+    };
+    let adapter = channel_provider::adapter(state, channel, &channel.published)?;
+    match adapter.upload_template_sample(&sample).await {
+        Ok(handle) => Ok(Some(handle)),
+        Err(err) => {
+            channel_provider::record_failure(state, channel, &err).await?;
+            Err(channel_provider::provider_error(&err))
+        }
+    }
 }
 
 /// Submits a saved template to the provider; on refusal the caller's record

@@ -11,7 +11,7 @@ use wiremock::matchers::{bearer_token, body_json, header, method, path, query_pa
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::fixture;
-use crate::helpers::{json, meta, PHONE_NUMBER_ID, WABA_ID};
+use crate::helpers::{json, meta, APP_ID, PHONE_NUMBER_ID, WABA_ID};
 
 const TO: &str = "+91 98123-45678";
 const WAMID: &str = "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSOUT7";
@@ -504,6 +504,43 @@ async fn media_uploads_are_multipart_with_the_file() {
     assert!(body.contains("name=\"file\"; filename=\"box.png\""));
     assert!(body.contains("Content-Type: image/png"));
     assert!(body.contains("PNG fake image bytes"));
+}
+
+#[tokio::test]
+async fn template_samples_go_through_the_resumable_upload_api() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v25.0/{APP_ID}/uploads")))
+        .and(bearer_token("EAAG-test-token"))
+        .and(query_param("file_name", "menu.png"))
+        .and(query_param("file_length", "21"))
+        .and(query_param("file_type", "image/png"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "upload:MTphdHRhY2htZW50"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v25.0/upload:MTphdHRhY2htZW50"))
+        .and(bearer_token("EAAG-test-token"))
+        .and(header("file_offset", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"h": "4::aW1hZ2UvcG5n"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sample = MediaUpload {
+        bytes: b"\x89PNG fake image bytes".to_vec(),
+        mime_type: "image/png".into(),
+        filename: "menu.png".into(),
+    };
+    let handle = meta(&server).upload_template_sample(&sample).await.unwrap();
+    assert_eq!(handle, "4::aW1hZ2UvcG5n");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        requests[1].body, sample.bytes,
+        "the bytes travel whole at offset 0"
+    );
 }
 
 #[tokio::test]
