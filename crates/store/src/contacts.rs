@@ -231,17 +231,30 @@ impl Store {
         let mut tags_of: HashMap<Uuid, Vec<Tag>> = HashMap::new();
         let mut attrs_of: HashMap<Uuid, BTreeMap<String, String>> = HashMap::new();
         if !ids.is_empty() {
-            let links = contact_tag::Entity::find()
-                .filter(contact_tag::Column::TenantId.eq(tenant.0))
-                .filter(contact_tag::Column::ContactId.is_in(ids.clone()))
-                .all(&self.db)
-                .await?;
-            let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-            let tags: HashMap<Uuid, tag::Model> = own_tags(&self.db, tenant, &tag_ids)
-                .await?
-                .into_iter()
-                .map(|t| (t.id, t))
-                .collect();
+            // Tags and attributes are read side by side (two pooled
+            // connections): a page costs one round trip less.
+            let tags_read = async {
+                let links = contact_tag::Entity::find()
+                    .filter(contact_tag::Column::TenantId.eq(tenant.0))
+                    .filter(contact_tag::Column::ContactId.is_in(ids.clone()))
+                    .all(&self.db)
+                    .await?;
+                let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+                let tags = own_tags(&self.db, tenant, &tag_ids).await?;
+                Ok::<_, StoreError>((links, tags))
+            };
+            let attrs_read = async {
+                Ok::<_, StoreError>(
+                    contact_attribute::Entity::find()
+                        .filter(contact_attribute::Column::TenantId.eq(tenant.0))
+                        .filter(contact_attribute::Column::ContactId.is_in(ids.clone()))
+                        .all(&self.db)
+                        .await?,
+                )
+            };
+            let ((links, tags), attrs) =
+                futures_util::future::try_join(tags_read, attrs_read).await?;
+            let tags: HashMap<Uuid, tag::Model> = tags.into_iter().map(|t| (t.id, t)).collect();
             for link in links {
                 if let Some(t) = tags.get(&link.tag_id) {
                     tags_of.entry(link.contact_id).or_default().push(Tag {
@@ -251,12 +264,7 @@ impl Store {
                     });
                 }
             }
-            for a in contact_attribute::Entity::find()
-                .filter(contact_attribute::Column::TenantId.eq(tenant.0))
-                .filter(contact_attribute::Column::ContactId.is_in(ids))
-                .all(&self.db)
-                .await?
-            {
+            for a in attrs {
                 attrs_of
                     .entry(a.contact_id)
                     .or_default()
