@@ -144,19 +144,7 @@ fn failure_answer(failure: Failure) -> HttpResponse {
 
 /// Basic auth with the path's SID and a token starting with `sandbox`.
 fn authorised(req: &HttpRequest, sid: &str) -> bool {
-    let Some(encoded) = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-    else {
-        return false;
-    };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&decoded);
-    matches!(text.split_once(':'), Some((user, token)) if user == sid && token.starts_with("sandbox"))
+    matches!(basic_user(req), Some((user, token)) if user == sid && token.starts_with("sandbox"))
 }
 
 async fn gate(

@@ -106,7 +106,12 @@ pub(crate) async fn problem_of(resp: Response) -> ApiError {
     let status = resp.status();
     let status_text = resp.status_text();
     let text = resp.text().await.unwrap_or_default();
-    match serde_json::from_str::<Problem>(&text) {
+    problem_from(status, status_text, &text)
+}
+
+/// An error answer's body as a [`Problem`], or one made up from the status.
+pub(crate) fn problem_from(status: u16, status_text: String, text: &str) -> ApiError {
+    match serde_json::from_str::<Problem>(text) {
         Ok(p) => ApiError::Problem(p),
         Err(_) => ApiError::Problem(Problem {
             problem_type: "about:blank".into(),

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_icons::Icon;
 
 use crate::i18n::t;
+use crate::state::me_state;
 
 /// A page's title row with an optional action area.
 #[component]
@@ -95,6 +96,22 @@ pub fn NoAccess() -> impl IntoView {
                 {t("access.home")}
             </a>
         </div>
+    }
+}
+
+/// Renders `inner` only for people holding `permission`, else [`NoAccess`].
+pub fn gated<V: IntoView + 'static>(
+    permission: &'static str,
+    inner: impl Fn() -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let me = me_state();
+    let allowed = Memo::new(move |_| me.can(permission));
+    move || {
+        if allowed.get() {
+            inner().into_any()
+        } else {
+            view! { <NoAccess /> }.into_any()
+        }
     }
 }
 

@@ -2,15 +2,14 @@
 //! pushing an item to a channel's provider.
 
 use contract::media::{MediaItem, RenameMedia};
-use contract::{Page, Problem};
+use contract::Page;
 use uuid::Uuid;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{ProgressEvent, XmlHttpRequest};
 
-use super::super::{encode, ApiError, Verb, BASE};
+use super::super::{encode, problem_from, ApiError, Verb, BASE};
 use super::Authed;
-use crate::api::FieldErrors;
 
 impl Authed {
     /// `kind` is image, video, audio, document or sticker; empty for all.
@@ -121,15 +120,5 @@ fn answer(status: u16, text: &str) -> Result<MediaItem, ApiError> {
     if (200..300).contains(&status) {
         return serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()));
     }
-    Err(ApiError::Problem(
-        serde_json::from_str::<Problem>(text).unwrap_or_else(|_| Problem {
-            problem_type: "about:blank".into(),
-            title: format!("HTTP {status}"),
-            status,
-            detail: None,
-            code: format!("http_{status}"),
-            errors: FieldErrors::new(),
-            request_id: None,
-        }),
-    ))
+    Err(problem_from(status, String::new(), text))
 }

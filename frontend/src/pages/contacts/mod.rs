@@ -16,9 +16,8 @@ use leptos_icons::Icon;
 use uuid::Uuid;
 
 use crate::api::FieldErrors;
-use crate::components::misc::{NoAccess, PageHeader};
+use crate::components::misc::PageHeader;
 use crate::i18n::t;
-use crate::state::me_state;
 
 pub use detail::ContactDetailPage;
 pub use groups::{GroupDetailPage, GroupsPage};
@@ -33,17 +32,9 @@ pub enum Tab {
     Settings,
 }
 
-/// Renders `inner` only for people who may view contacts.
+/// Renders `inner` only for people who may view this module.
 fn gated<V: IntoView + 'static>(inner: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView {
-    let me = me_state();
-    let allowed = Memo::new(move |_| me.can("contacts.view"));
-    move || {
-        if allowed.get() {
-            inner().into_any()
-        } else {
-            view! { <NoAccess /> }.into_any()
-        }
-    }
+    crate::components::misc::gated("contacts.view", inner)
 }
 
 /// The module's title and tabs, with the page's own actions at the tabs' right.

@@ -10,9 +10,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::authed::Download;
-use crate::components::misc::NoAccess;
+pub(crate) use crate::components::misc::gated;
 use crate::i18n::{lookup, t, tf};
-use crate::state::me_state;
 
 pub use history::ImportHistoryPage;
 pub use menu::ImportExportMenu;
@@ -20,22 +19,6 @@ pub use wizard::ImportWizardPage;
 
 /// The limits the server applies to an uploaded file.
 pub const MAX_BYTES: f64 = 50.0 * 1024.0 * 1024.0;
-
-/// Renders `inner` only for people holding `permission`.
-fn gated<V: IntoView + 'static>(
-    permission: &'static str,
-    inner: impl Fn() -> V + Send + Sync + 'static,
-) -> impl IntoView {
-    let me = me_state();
-    let allowed = Memo::new(move |_| me.can(permission));
-    move || {
-        if allowed.get() {
-            inner().into_any()
-        } else {
-            view! { <NoAccess /> }.into_any()
-        }
-    }
-}
 
 /// A count with thousands separators: `1000000` -> `1,000,000`.
 pub fn grouped(n: u64) -> String {

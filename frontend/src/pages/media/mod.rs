@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{ApiError, Authed, FieldErrors};
 use crate::components::form::TextField;
-use crate::components::misc::{format_date, ErrorBanner, Loading, NoAccess, PageHeader};
+use crate::components::misc::{format_date, gated, ErrorBanner, Loading, PageHeader};
 use crate::components::modal::{ConfirmDialog, Modal};
 use crate::i18n::{t, tc, tf};
 use crate::state::{me_state, toasts};
@@ -144,15 +144,7 @@ enum Dialog {
 
 #[component]
 pub fn MediaPage() -> impl IntoView {
-    let me = me_state();
-    let allowed = Memo::new(move |_| me.can("media.view"));
-    move || {
-        if allowed.get() {
-            view! { <Gallery /> }.into_any()
-        } else {
-            view! { <NoAccess /> }.into_any()
-        }
-    }
+    gated("media.view", || view! { <Gallery /> })
 }
 
 #[component]

@@ -10,9 +10,8 @@ mod preview;
 use contract::channels::Channel;
 use leptos::prelude::*;
 
-use crate::components::misc::{NoAccess, PageHeader};
+use crate::components::misc::PageHeader;
 use crate::i18n::t;
-use crate::state::me_state;
 
 pub use editor::TemplateEditorPage;
 pub use library::TemplateLibraryPage;
@@ -25,17 +24,9 @@ pub enum Tab {
     Library,
 }
 
-/// Renders `inner` only for people who may view templates.
+/// Renders `inner` only for people who may view this module.
 fn gated<V: IntoView + 'static>(inner: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView {
-    let me = me_state();
-    let allowed = Memo::new(move |_| me.can("templates.view"));
-    move || {
-        if allowed.get() {
-            inner().into_any()
-        } else {
-            view! { <NoAccess /> }.into_any()
-        }
-    }
+    crate::components::misc::gated("templates.view", inner)
 }
 
 /// The module's title and tabs, with the page's own actions at the right.
