@@ -214,7 +214,7 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
   });
 
   await t.test('a module not built yet says so', async () => {
-    await page.click('[data-testid=nav-conversations]');
+    await page.click('[data-testid=nav-flows]');
     await page.locator('[data-testid=module-unavailable]').waitFor();
     await shot('14-module-placeholder');
   });

@@ -1,7 +1,7 @@
 //! The root: contexts and routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::Auth;
@@ -15,10 +15,12 @@ use crate::pages::contacts::{
     ContactDetailPage, ContactsPage, GroupDetailPage, GroupsPage, TagsAttributesPage,
 };
 use crate::pages::imports::{ImportHistoryPage, ImportWizardPage};
+use crate::pages::inbox::{InboxPage, StarredPage};
 use crate::pages::media::MediaPage;
 use crate::pages::modules::{ModulePlaceholder, NotFound};
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::profile::ProfilePage;
+use crate::pages::quick_replies::QuickRepliesPage;
 use crate::pages::roles::{RoleEditPage, RolesPage};
 use crate::pages::settings::SettingsPage;
 use crate::pages::templates::{TemplateEditorPage, TemplateLibraryPage, TemplatesPage};
@@ -49,13 +51,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=ProfilePage />
                     <Route path=path!("/dashboard") view=|| view! { <ModulePlaceholder module="dashboard" /> } />
                     <Route path=path!("/notifications") view=NotificationsPage />
-                    <Route path=path!("/conversations") view=|| view! { <ModulePlaceholder module="conversations" /> } />
+                    <Route path=path!("/conversations") view=|| view! { <Redirect path="/inbox" /> } />
+                    <Route path=path!("/inbox/starred") view=StarredPage />
+                    <Route path=path!("/inbox/:id?") view=InboxPage />
                     <Route path=path!("/broadcasts") view=|| view! { <ModulePlaceholder module="broadcasts" /> } />
                     <Route path=path!("/templates") view=TemplatesPage />
                     <Route path=path!("/templates/library") view=TemplateLibraryPage />
                     <Route path=path!("/templates/new") view=TemplateEditorPage />
                     <Route path=path!("/templates/:id") view=TemplateEditorPage />
-                    <Route path=path!("/quick-replies") view=|| view! { <ModulePlaceholder module="quick_replies" /> } />
+                    <Route path=path!("/quick-replies") view=QuickRepliesPage />
                     <Route path=path!("/flows") view=|| view! { <ModulePlaceholder module="flows" /> } />
                     <Route path=path!("/media") view=MediaPage />
                     <Route path=path!("/contacts") view=ContactsPage />

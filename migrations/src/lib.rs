@@ -11,6 +11,7 @@ mod m0005_imports;
 mod m0006_contact_list_index;
 mod m0007_templates;
 mod m0008_media;
+mod m0009_inbox;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_contact_list_index::Migration),
             Box::new(m0007_templates::Migration),
             Box::new(m0008_media::Migration),
+            Box::new(m0009_inbox::Migration),
         ]
     }
 }

@@ -15,8 +15,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{json_error, path_error, query_error, ApiError};
 use crate::openapi::ApiDoc;
 use crate::routes::{
-    audience, auth, channels, contacts, imports, me, media, notifications, roles, setup, system,
-    templates, tenants, users, webhooks,
+    audience, auth, channels, contacts, events, imports, inbox, me, media, notifications,
+    quick_replies, roles, setup, system, templates, tenants, users, webhooks,
 };
 use crate::state::AppState;
 
@@ -43,6 +43,33 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(auth::forgot_password)
                 .service(auth::reset_password)
+                .service(inbox::list_conversations)
+                .service(inbox::get_conversation)
+                .service(inbox::list_messages)
+                .service(inbox::send_message)
+                .service(inbox::mark_read)
+                .service(inbox::take_control)
+                .service(inbox::release)
+                .service(inbox::resolve)
+                .service(inbox::reopen)
+                .service(inbox::transfer)
+                .service(inbox::set_chatbot)
+                .service(inbox::archive_conversation)
+                .service(inbox::unarchive_conversation)
+                .service(inbox::delete_conversation)
+                .service(inbox::star)
+                .service(inbox::unstar)
+                .service(inbox::starred)
+                .service(inbox::search)
+                .service(inbox::list_agents)
+                .service(inbox::simulate_inbound)
+                .service(quick_replies::list_quick_replies)
+                .service(quick_replies::bulk_delete_quick_replies)
+                .service(quick_replies::create_quick_reply)
+                .service(quick_replies::update_quick_reply)
+                .service(quick_replies::delete_quick_reply)
+                .service(events::create_ticket)
+                .service(events::stream)
                 .service(me::get_me)
                 .service(me::update_profile)
                 .service(me::change_password)

@@ -7,6 +7,8 @@ pub mod auth;
 mod body;
 pub mod channel_provider;
 pub mod error;
+pub mod inbox;
+pub mod live;
 mod mail;
 pub mod media_store;
 mod metrics;

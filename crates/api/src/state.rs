@@ -88,6 +88,8 @@ pub struct AppState {
     pub media: MediaStore,
     /// Signs links to gallery files.
     pub media_urls: Arc<MediaUrls>,
+    /// Live events for the signed-in people's streams.
+    pub live: Arc<crate::live::LiveBus>,
 }
 
 /// Failure to assemble the state at start-up.
@@ -118,7 +120,9 @@ impl AppState {
         let sandbox_providers = providers::ProviderClient::new(sandbox_settings)?;
         let media = MediaStore::open(&settings.media)?;
         let media_urls = MediaUrls::from_token_key(jwt_secret, settings.media_url_ttl);
+        let live = Arc::new(crate::live::LiveBus::new(store.clone()));
         Ok(Self {
+            live,
             store,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),
             mailer: Arc::new(mailer),

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod channels;
 pub mod common;
 pub mod contacts;
+pub mod inbox;
 pub mod media;
 pub mod notifications;
 pub mod roles;

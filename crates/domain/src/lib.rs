@@ -5,6 +5,7 @@ pub mod account;
 pub mod channel;
 pub mod contact;
 pub mod contact_import;
+pub mod conversation;
 pub mod ids;
 pub mod media;
 pub mod notification;

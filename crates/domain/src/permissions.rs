@@ -268,7 +268,8 @@ impl BuiltinRole {
                 (Templates, CRUD),
                 (Broadcasts, CRUD),
                 (Contacts, CRUD),
-                (Conversations, CRUD),
+                // Deleting conversations is for owners and admins.
+                (Conversations, &[View, Create, Edit]),
                 (QuickReplies, CRUD),
                 (Media, CRUD),
                 (Flows, CRUD),

@@ -53,6 +53,23 @@ pub struct NumberInfo {
     pub account_mode: Option<String>,
 }
 
+/// A customer's file fetched from the provider.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DownloadedMedia {
+    pub bytes: Vec<u8>,
+    /// What the provider says the type is (the bytes are sniffed again).
+    pub mime_type: Option<String>,
+}
+
+impl std::fmt::Debug for DownloadedMedia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadedMedia")
+            .field("bytes", &self.bytes.len())
+            .field("mime_type", &self.mime_type)
+            .finish()
+    }
+}
+
 /// A message accepted by the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accepted {
@@ -78,6 +95,17 @@ pub trait WhatsAppProvider: Send + Sync {
     async fn mark_read(&self, provider_message_id: &str) -> Result<(), ProviderError>;
     /// Uploads a file; answers the media id to send it by.
     async fn upload_media(&self, media: &MediaUpload) -> Result<String, ProviderError>;
+    /// Fetches a customer's file: by Meta media id, or by Twilio media URL.
+    async fn download_media(
+        &self,
+        media: &webhook::InboundMedia,
+    ) -> Result<DownloadedMedia, ProviderError> {
+        let _ = media;
+        Err(ProviderError::unsupported(
+            "this provider",
+            "media downloads",
+        ))
+    }
     /// Uploads a template's media-header sample; answers the handle Meta
     /// reviews it by (`example.header_handle`). Providers without template
     /// creation answer [`ProviderError::Unsupported`].

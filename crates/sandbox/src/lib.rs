@@ -75,6 +75,8 @@ pub struct SandboxState {
     templates: Mutex<HashMap<String, Vec<SandboxTemplate>>>,
     /// How long a submitted template waits for its review.
     review_delay: Mutex<Option<Duration>>,
+    /// Uploaded and customer files by media id: bytes and type.
+    media: Mutex<HashMap<String, (Vec<u8>, String)>>,
 }
 
 /// A template the sandbox holds, as Meta lists it.
@@ -250,6 +252,18 @@ impl SandboxState {
     }
 
     /// How long template reviews take (default 1.5 s).
+    /// Holds a file under a media id, as if a customer had sent it; the
+    /// Graph API then serves it (`GET /{media_id}`, then its URL).
+    pub fn put_media(&self, id: &str, bytes: Vec<u8>, mime_type: &str) {
+        if let Ok(mut media) = self.media.lock() {
+            media.insert(id.to_owned(), (bytes, mime_type.to_owned()));
+        }
+    }
+
+    pub fn media_file(&self, id: &str) -> Option<(Vec<u8>, String)> {
+        self.media.lock().ok().and_then(|m| m.get(id).cloned())
+    }
+
     pub fn set_review_delay(&self, delay: Duration) {
         if let Ok(mut d) = self.review_delay.lock() {
             *d = Some(delay);
@@ -335,6 +349,7 @@ fn control(cfg: &mut web::ServiceConfig) {
                     &body.from,
                     body.name.as_deref(),
                     &body.text,
+                    None,
                 )
                 .await
                 {
@@ -384,6 +399,19 @@ pub fn start(listener: TcpListener) -> std::io::Result<Sandbox> {
         state,
         server,
     })
+}
+
+/// Posts a customer's text message to a registered number's callback, as
+/// Meta would; `at` (Unix seconds) backdates it. Answers the message id.
+pub async fn send_inbound_at(
+    state: &SandboxState,
+    phone_number_id: &str,
+    from: &str,
+    name: Option<&str>,
+    text: &str,
+    at: Option<i64>,
+) -> Result<String, String> {
+    meta::send_inbound(state, phone_number_id, from, name, text, at).await
 }
 
 /// Signs a body as Meta does: `sha256=` and the hex HMAC-SHA256 with the app secret.

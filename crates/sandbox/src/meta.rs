@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 use crate::{meta_signature, Failure, SandboxState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/graph/{version}/{id}", web::get().to(node))
+    // Before `/{version}/{id}`, which would match it too.
+    cfg.route("/graph/media-files/{id}", web::get().to(media_file))
+        .route("/graph/{version}/{id}", web::get().to(node))
         .route("/graph/{version}/{id}", web::post().to(edit_template))
         .route(
             "/graph/{version}/{id}/message_templates",
@@ -98,6 +100,23 @@ async fn node(
         return answer;
     }
     let id = path.into_inner().1;
+    if let Some((bytes, mime_type)) = state.media_file(&id) {
+        // Where the file is: this sandbox's own address, under the same prefix.
+        let prefix = req.path().split("/graph/").next().unwrap_or_default();
+        let info = req.connection_info();
+        let url = format!(
+            "{}://{}{prefix}/graph/media-files/{id}",
+            info.scheme(),
+            info.host()
+        );
+        return HttpResponse::Ok().json(json!({
+            "messaging_product": "whatsapp",
+            "url": url,
+            "mime_type": mime_type,
+            "file_size": bytes.len(),
+            "id": id,
+        }));
+    }
     let suffix: String = id
         .chars()
         .rev()
@@ -418,9 +437,53 @@ async fn media(req: HttpRequest, body: web::Bytes, state: web::Data<SandboxState
             "(#100) The parameter messaging_product and a file are required.",
         );
     }
-    HttpResponse::Ok().json(
-        json!({"id": format!("{}", 1_000_000_000_000_000u64 + u64::from(rand::random::<u32>()))}),
-    )
+    let id = format!(
+        "{}",
+        1_000_000_000_000_000u64 + u64::from(rand::random::<u32>())
+    );
+    if let Some((bytes, mime_type)) = file_part(&body) {
+        state.put_media(&id, bytes, &mime_type);
+    }
+    HttpResponse::Ok().json(json!({ "id": id }))
+}
+
+/// The bytes behind a media URL (bearer token required, as at Meta).
+async fn media_file(
+    req: HttpRequest,
+    id: web::Path<String>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    if let Some(answer) = gate(&state, &req, b"").await {
+        return answer;
+    }
+    match state.media_file(&id) {
+        Some((bytes, mime_type)) => HttpResponse::Ok().content_type(mime_type).body(bytes),
+        None => meta_error(404, 100, "(#100) Unknown media"),
+    }
+}
+
+/// The `file` part of a multipart body, with its content type.
+fn file_part(body: &[u8]) -> Option<(Vec<u8>, String)> {
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| p + from)
+    };
+    let start = find(body, b"name=\"file\"", 0)?;
+    let headers_end = find(body, b"\r\n\r\n", start)?;
+    let headers = String::from_utf8_lossy(body.get(start..headers_end)?).to_string();
+    let mime_type = headers
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type:")
+                .map(|v| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "application/octet-stream".to_owned());
+    let data_start = headers_end + 4;
+    let end = find(body, b"\r\n--", data_start)?;
+    Some((body.get(data_start..end)?.to_vec(), mime_type))
 }
 
 fn new_wamid() -> String {
@@ -566,6 +629,7 @@ pub async fn send_inbound(
     from: &str,
     name: Option<&str>,
     text: &str,
+    at: Option<i64>,
 ) -> Result<String, String> {
     let number = state
         .number(phone_number_id)
@@ -580,7 +644,7 @@ pub async fn send_inbound(
             "contacts": [{"profile": {"name": name.unwrap_or("Sandbox Customer")}, "wa_id": from}],
             "messages": [{
                 "from": from,
-                "timestamp": chrono::Utc::now().timestamp().to_string(),
+                "timestamp": at.unwrap_or_else(|| chrono::Utc::now().timestamp()).to_string(),
                 "id": id,
                 "type": "text",
                 "text": {"body": text}

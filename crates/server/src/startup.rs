@@ -107,7 +107,7 @@ impl Application {
             api::channel_provider::register_sandbox_number(&state, &channel, &channel.published);
         }
         if settings.workers {
-            tokio::spawn(crate::workers::run_webhook_processor(store.clone()));
+            tokio::spawn(crate::workers::run_webhook_processor(state.clone()));
             tokio::spawn(crate::workers::run_import_processor(store.clone()));
             if settings.template_sync_minutes > 0 {
                 tokio::spawn(crate::workers::run_template_sync(
@@ -116,6 +116,7 @@ impl Application {
                 ));
             }
         }
+        tokio::spawn(state.live.clone().relay_from_other_instances());
         let app_state = state.clone();
         let server = HttpServer::new(move || api::build_app(app_state.clone()))
             .listen(listener)?

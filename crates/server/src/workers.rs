@@ -1,8 +1,8 @@
 //! Background workers. The webhook event processor turns stored events into
 //! their effects: it claims due events with a lease, applies them, and marks
 //! them processed only once the effects are saved; a failure is retried with
-//! exponential backoff. Messages, statuses and template updates are kept
-//! (`deferred`) for the inbox and templates areas, which pick them up.
+//! exponential backoff. Inbound messages and statuses go to the inbox,
+//! template decisions to the templates.
 
 use std::time::Duration;
 
@@ -20,7 +20,8 @@ pub fn backoff_secs(attempts: i32) -> i64 {
     2i64.saturating_pow(exponent).min(3600)
 }
 
-pub async fn run_webhook_processor(store: Store) {
+pub async fn run_webhook_processor(state: api::AppState) {
+    let store = &state.store;
     loop {
         match store
             .claim_webhook_events(BATCH, chrono::Duration::seconds(LEASE_SECS))
@@ -29,7 +30,7 @@ pub async fn run_webhook_processor(store: Store) {
             Ok(events) if events.is_empty() => tokio::time::sleep(IDLE).await,
             Ok(events) => {
                 for event in events {
-                    handle(&store, &event).await;
+                    handle(&state, &event).await;
                 }
             }
             Err(e) => {
@@ -40,8 +41,9 @@ pub async fn run_webhook_processor(store: Store) {
     }
 }
 
-async fn handle(store: &Store, event: &ClaimedEvent) {
-    let outcome = match apply(store, event).await {
+async fn handle(state: &api::AppState, event: &ClaimedEvent) {
+    let store = &state.store;
+    let outcome = match apply(state, event).await {
         Ok(outcome) => store.finish_webhook_event(event, outcome).await,
         Err(error) => {
             let retry_at =
@@ -57,7 +59,8 @@ async fn handle(store: &Store, event: &ClaimedEvent) {
 }
 
 /// The effects of one event.
-async fn apply(store: &Store, event: &ClaimedEvent) -> Result<EventOutcome, String> {
+async fn apply(state: &api::AppState, event: &ClaimedEvent) -> Result<EventOutcome, String> {
+    let store = &state.store;
     match event.kind.as_str() {
         "account_update" => {
             let parsed: WebhookEvent =
@@ -79,7 +82,15 @@ async fn apply(store: &Store, event: &ClaimedEvent) -> Result<EventOutcome, Stri
             Ok(EventOutcome::Processed)
         }
         "template_status" => apply_template_status(store, event).await,
-        "message" | "status" => Ok(EventOutcome::Deferred),
+        "message" => {
+            api::inbox::apply_inbound(state, event.tenant(), event.channel(), &event.payload)
+                .await?;
+            Ok(EventOutcome::Processed)
+        }
+        "status" => {
+            api::inbox::apply_status(state, event.tenant(), &event.payload, event.attempts).await?;
+            Ok(EventOutcome::Processed)
+        }
         _ => Ok(EventOutcome::Processed),
     }
 }

@@ -183,7 +183,7 @@ fn opt_in_of(s: &str) -> Result<OptIn, StoreError> {
     OptIn::parse(s).ok_or_else(|| StoreError::Corrupt(format!("opt-in {s}")))
 }
 
-async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,
     contact: Uuid,

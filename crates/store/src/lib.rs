@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod import_writes;
 mod imports;
+mod inbox;
 mod media;
 mod notifications;
 pub mod secrets;
@@ -31,6 +32,11 @@ pub use contacts::{
 pub use error::StoreError;
 pub use events::{ClaimedEvent, EventOutcome};
 pub use imports::{ImportRecord, RowOutcome};
+pub use inbox::{
+    AppliedStatus, ConversationFilter, ConversationRecord, InboundOutcome, MessageHit,
+    MessageRecord, MessageView, NewInbound, NewOutbound, OwnerFilter, QuickReplyRecord,
+    StarredRecord,
+};
 pub use media::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
 pub use sessions::{PasswordTokenPurpose, RefreshOutcome};
 pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, TemplateRecord};

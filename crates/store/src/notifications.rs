@@ -29,6 +29,15 @@ impl Store {
     /// Addresses `notice` to the tenant's active members whose role holds its
     /// permission; answers how many received it.
     pub async fn notify(&self, tenant: TenantId, notice: &Notice) -> Result<u64, StoreError> {
+        Ok(self.notify_all(tenant, notice).await?.len() as u64)
+    }
+
+    /// As [`Store::notify`], answering each recipient's notification.
+    pub async fn notify_all(
+        &self,
+        tenant: TenantId,
+        notice: &Notice,
+    ) -> Result<Vec<(Uuid, Notification)>, StoreError> {
         let filter = MemberFilter {
             status: Some(MemberStatus::Active),
             ..MemberFilter::default()
@@ -51,28 +60,73 @@ impl Store {
                 None => break,
             }
         }
+        self.insert_notifications(tenant, notice, recipients).await
+    }
+
+    /// Addresses `notice` to one member, when they are active and their role
+    /// holds its permission.
+    pub async fn notify_user(
+        &self,
+        tenant: TenantId,
+        user: Uuid,
+        notice: &Notice,
+    ) -> Result<Vec<(Uuid, Notification)>, StoreError> {
+        let member = match self.member(tenant, UserId(user)).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        if member.status != MemberStatus::Active
+            || !member.role.permissions.contains(notice.audience)
+        {
+            return Ok(Vec::new());
+        }
+        self.insert_notifications(tenant, notice, vec![user]).await
+    }
+
+    async fn insert_notifications(
+        &self,
+        tenant: TenantId,
+        notice: &Notice,
+        recipients: Vec<Uuid>,
+    ) -> Result<Vec<(Uuid, Notification)>, StoreError> {
         if recipients.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let now = Utc::now();
-        let count = recipients.len() as u64;
-        let rows = recipients
+        let rows: Vec<notification::Model> = recipients
             .into_iter()
-            .map(|user| notification::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant.0),
-                user_id: Set(user),
-                kind: Set(notice.kind.to_owned()),
-                title: Set(notice.title.clone()),
-                body: Set(notice.body.clone()),
-                link: Set(notice.link.clone()),
-                created_at: Set(now),
-                read_at: Set(None),
-            });
-        notification::Entity::insert_many(rows)
-            .exec_without_returning(&self.db)
-            .await?;
-        Ok(count)
+            .map(|user| notification::Model {
+                id: Uuid::now_v7(),
+                tenant_id: tenant.0,
+                user_id: user,
+                kind: notice.kind.to_owned(),
+                title: notice.title.clone(),
+                body: notice.body.clone(),
+                link: notice.link.clone(),
+                created_at: now,
+                read_at: None,
+            })
+            .collect();
+        notification::Entity::insert_many(rows.iter().cloned().map(|m| {
+            notification::ActiveModel {
+                id: Set(m.id),
+                tenant_id: Set(m.tenant_id),
+                user_id: Set(m.user_id),
+                kind: Set(m.kind),
+                title: Set(m.title),
+                body: Set(m.body),
+                link: Set(m.link),
+                created_at: Set(m.created_at),
+                read_at: Set(m.read_at),
+            }
+        }))
+        .exec_without_returning(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (m.user_id, from_model(m)))
+            .collect())
     }
 
     /// A person's notifications in a tenant, newest first, and the unread count.

@@ -28,6 +28,8 @@ use super::{decode, encode, expect_ok, public, send_raw, to_json, ApiError, Auth
 mod contacts;
 pub use contacts::BulkAction;
 mod imports;
+mod inbox;
+pub use inbox::{ControlAction, ConversationQuery};
 mod media;
 mod templates;
 pub use imports::Download;

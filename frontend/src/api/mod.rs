@@ -4,6 +4,7 @@
 //! send a protected request without a token.
 
 pub mod authed;
+pub mod live;
 pub mod public;
 pub mod session;
 
@@ -15,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::i18n::{lookup, t};
 
-pub use authed::Authed;
+pub use authed::{Authed, ControlAction, ConversationQuery};
 pub use session::Auth;
 
 /// Every route lives under this prefix, on the SPA's own origin.

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use contract::inbox::LiveEvent;
 use contract::notifications::Notification;
 use leptos::html;
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ use leptos_icons::Icon;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
+use crate::api::live::on_live_event;
 use crate::api::{ApiError, Authed};
 use crate::components::misc::{format_date, format_time, Loading};
 use crate::i18n::{t, tc};
@@ -312,6 +314,12 @@ pub fn NotificationBell() -> impl IntoView {
 
     center.reset();
     center.refresh(api);
+    // A notification on the live stream shows at once, not at the next poll.
+    on_live_event(move |ev| {
+        if matches!(ev, LiveEvent::Notification { .. }) {
+            center.refresh(api);
+        }
+    });
     if let Ok(handle) = set_interval_with_handle(
         move || {
             if !document_hidden() {

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
+use crate::api::live::LiveEvents;
 use crate::api::{ApiError, Auth, Authed};
 use crate::components::icons::module_icon;
 use crate::components::misc::{Avatar, Loading};
@@ -37,9 +38,31 @@ pub const NAV_GROUPS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The client route of a module (`quick_replies` -> `/quick-replies`).
+/// Entries shown under a module's own link: `(module, label key, path, testid)`.
+const NAV_CHILDREN: &[(&str, &str, &str, &str)] = &[(
+    "conversations",
+    "nav.starred",
+    "/inbox/starred",
+    "nav-starred",
+)];
+
+/// The client route of a module (`quick_replies` -> `/quick-replies`; the
+/// conversations module is the inbox).
 pub fn module_path(module: &str) -> String {
-    format!("/{}", module.replace('_', "-"))
+    match module {
+        "conversations" => "/inbox".to_string(),
+        _ => format!("/{}", module.replace('_', "-")),
+    }
+}
+
+/// Whether `path` is the page of a sidebar link to `base`; a link with
+/// sub-entries gives way to the one that matches more closely.
+fn nav_active(path: &str, base: &str) -> bool {
+    let inside = path == base || path.starts_with(&format!("{base}/"));
+    inside
+        && !NAV_CHILDREN.iter().any(|(_, _, child, _)| {
+            *child != base && child.starts_with(base) && path.starts_with(child)
+        })
 }
 
 fn replace() -> NavigateOptions {
@@ -63,10 +86,14 @@ pub fn Shell() -> impl IntoView {
     }
     // The bell and the notifications page share what is read.
     provide_context(NotificationCenter::new());
+    // The live event stream, open while someone is signed in.
+    let live = LiveEvents::new();
+    provide_context(live);
 
     // Signed out, or the session ended: back to sign-in.
     Effect::new(move |_| {
         if !auth.is_signed_in() {
+            live.stop();
             me_state.me.set(None);
             navigate("/login", replace());
         }
@@ -98,6 +125,16 @@ pub fn Shell() -> impl IntoView {
             }
         });
     });
+
+    // One stream per workspace: reopened when the tenant changes.
+    Effect::new(move |_| {
+        if tenant_key.get().is_some() {
+            if let Some(api) = Authed::new(auth) {
+                live.start(api);
+            }
+        }
+    });
+    on_cleanup(move || live.stop());
 
     let ready = Memo::new(move |_| me_state.me.with(Option::is_some));
     move || {
@@ -207,11 +244,7 @@ fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                                                     let path = module_path(m);
                                                     let base = path.clone();
                                                     let active = Memo::new(move |_| {
-                                                        location
-                                                            .pathname
-                                                            .with(|p| {
-                                                                p == &base || p.starts_with(&format!("{base}/"))
-                                                            })
+                                                        location.pathname.with(|p| nav_active(p, &base))
                                                     });
                                                     view! {
                                                         <li>
@@ -227,6 +260,7 @@ fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                                                                 <Icon icon=module_icon(m) width="18" height="18" />
                                                                 <span>{t(&format!("module.{m}"))}</span>
                                                             </a>
+                                                            {nav_children(m, location.pathname, open)}
                                                         </li>
                                                     }
                                                 })
@@ -241,6 +275,31 @@ fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
             </nav>
         </aside>
     }
+}
+
+/// The entries under a module's link (Starred under the inbox).
+fn nav_children(module: &str, pathname: Memo<String>, open: RwSignal<bool>) -> impl IntoView {
+    NAV_CHILDREN
+        .iter()
+        .filter(|(m, ..)| *m == module)
+        .map(|(_, label, path, testid)| {
+            let path = *path;
+            let active = Memo::new(move |_| pathname.with(|p| nav_active(p, path)));
+            view! {
+                <a
+                    href=path
+                    class="nav-link nav-sublink"
+                    class:active=move || active.get()
+                    aria-current=move || active.get().then_some("page")
+                    data-testid=*testid
+                    on:click=move |_| open.set(false)
+                >
+                    <Icon icon=icondata::LuStar width="16" height="16" />
+                    <span>{t(label)}</span>
+                </a>
+            }
+        })
+        .collect_view()
 }
 
 #[component]

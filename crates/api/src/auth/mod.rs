@@ -90,7 +90,7 @@ pub async fn middleware(
             .query_string()
             .split('&')
             .any(|pair| pair.starts_with("sig="));
-    if rule == Access::Public || signed_link {
+    if rule == Access::Public || rule == Access::Ticket || signed_link {
         return next
             .call(req)
             .await
@@ -133,6 +133,7 @@ async fn authenticate(req: &HttpRequest, rule: Access) -> Result<Authenticated, 
             member.role.permissions.contains(p)
         }
         Access::InstanceAdmin => member.user.is_instance_admin,
+        Access::Ticket => false,
     };
     if !allowed {
         let detail = match rule {

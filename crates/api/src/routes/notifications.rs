@@ -20,7 +20,7 @@ pub struct NotificationFilter {
     pub unread: bool,
 }
 
-fn dto(n: domain::notification::Notification) -> Notification {
+pub fn dto(n: domain::notification::Notification) -> Notification {
     Notification {
         id: n.id,
         kind: n.kind,

@@ -236,6 +236,53 @@ impl WhatsAppProvider for MetaCloud {
         })
     }
 
+    /// Asks the Graph API where the file is (`GET /{media_id}`), then
+    /// fetches it with the same token, as Meta requires.
+    async fn download_media(
+        &self,
+        media: &crate::webhook::InboundMedia,
+    ) -> Result<crate::DownloadedMedia, ProviderError> {
+        let id = media
+            .id
+            .as_deref()
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ProviderError::invalid("the inbound media has no id"))?;
+        let url = self.url(id);
+        let answer = self.call(Repeat::Safe, |http| http.get(&url)).await?;
+        let location = answer
+            .get("url")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ProviderError::Permanent {
+                code: "unexpected_answer".to_owned(),
+                message: "Meta answered the media lookup without a URL".to_owned(),
+            })?
+            .to_owned();
+        let mime_type = answer
+            .get("mime_type")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| media.mime_type.clone());
+        let policy = self.settings.retry_policy();
+        let bytes = with_retries(&policy, || {
+            let request = self
+                .http
+                .get(&location)
+                .bearer_auth(&self.credentials.access_token);
+            async move {
+                let answer = execute(request, Repeat::Safe).await?;
+                if !answer.is_success() {
+                    return Err(Failure {
+                        error: ProviderError::from_meta_body(answer.status, &answer.body),
+                        retry_after: answer.retry_after,
+                    });
+                }
+                Ok(answer.body)
+            }
+        })
+        .await?;
+        Ok(crate::DownloadedMedia { bytes, mime_type })
+    }
+
     /// Meta's Resumable Upload API: open an upload session on the app
     /// (`POST /{app_id}/uploads`), send the bytes in one piece
     /// (`POST /{session}` with `file_offset: 0`), answer the handle `h`.

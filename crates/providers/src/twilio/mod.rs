@@ -291,6 +291,42 @@ impl WhatsAppProvider for Twilio {
         ))
     }
 
+    /// Fetches a `MediaUrl` of an inbound message with the account's basic
+    /// auth (Twilio redirects to the file).
+    async fn download_media(
+        &self,
+        media: &crate::webhook::InboundMedia,
+    ) -> Result<crate::DownloadedMedia, ProviderError> {
+        let url = media
+            .url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| ProviderError::invalid("the inbound media has no URL"))?;
+        let url = onto_base(url, &self.settings.twilio_base_url)?;
+        let policy = self.settings.retry_policy();
+        let bytes = with_retries(&policy, || {
+            let request = self.http.get(&url).basic_auth(
+                &self.credentials.account_sid,
+                Some(&self.credentials.auth_token),
+            );
+            async move {
+                let answer = execute(request, Repeat::Safe).await?;
+                if !answer.is_success() {
+                    return Err(Failure {
+                        error: ProviderError::from_twilio_body(answer.status, &answer.body),
+                        retry_after: answer.retry_after,
+                    });
+                }
+                Ok(answer.body)
+            }
+        })
+        .await?;
+        Ok(crate::DownloadedMedia {
+            bytes,
+            mime_type: media.mime_type.clone(),
+        })
+    }
+
     async fn list_templates(&self) -> Result<Vec<Template>, ProviderError> {
         let base = self.settings.twilio_content_base_url.trim_end_matches('/');
         let mut url = format!("{base}/v1/Content?PageSize=100");

@@ -138,6 +138,28 @@ impl TestApp {
         }
     }
 
+    /// Starts another instance of the application on the same database and
+    /// data directory (as a scaled-out deployment would), without background
+    /// workers; answers its address.
+    #[allow(dead_code)] // not every test binary including this module uses it
+    pub async fn second_instance(&self) -> String {
+        let settings = Settings {
+            bind: "127.0.0.1:0".into(),
+            data_dir: self._db.dir.path().to_path_buf(),
+            database_url: Some(self._db.url.clone()),
+            spa_dir: PathBuf::from("/nonexistent-spa"),
+            database_max_connections: 5,
+            // Only the first instance processes webhooks, so what the second
+            // one's streams hear came across from the first.
+            workers: false,
+            ..Settings::default()
+        };
+        let app = Application::build(settings).await.expect("build app");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     /// The application's data directory (SQLite file, master key).
     pub fn data_dir(&self) -> &std::path::Path {
         self._db.dir.path()

@@ -10,6 +10,7 @@ mod contacts;
 mod errors;
 mod helpers;
 mod imports;
+mod inbox;
 mod media;
 mod migrations;
 mod openapi;

@@ -1,4 +1,4 @@
-//! The webhook event processor: effects applied once, deferred kinds kept,
+//! The webhook event processor: effects applied once,
 //! and a claim abandoned by a crashed worker taken up again.
 
 use serde_json::json;
@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::{spawn_app, TestDatabase};
 
 #[tokio::test]
-async fn quality_updates_reach_the_channel_and_messages_wait_for_the_inbox() {
+async fn quality_updates_reach_the_channel_alongside_a_customer_message() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let created = app

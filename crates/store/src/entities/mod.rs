@@ -393,3 +393,69 @@ simple_entity!(media_provider_upload, "media_provider_uploads", {
     expires_at: DateTimeUtc,
     uploaded_at: DateTimeUtc,
 });
+
+simple_entity!(conversation, "conversations", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    channel_id: Uuid,
+    contact_id: Uuid,
+    state: String,
+    controller_id: Option<Uuid>,
+    chatbot_enabled: bool,
+    unread_count: i32,
+    last_message_at: DateTimeUtc,
+    last_inbound_at: Option<DateTimeUtc>,
+    last_preview: String,
+    last_direction: String,
+    last_status: String,
+    archived_at: Option<DateTimeUtc>,
+    deleted_at: Option<DateTimeUtc>,
+    created_at: DateTimeUtc,
+    updated_at: DateTimeUtc,
+});
+
+simple_entity!(message, "messages", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    direction: String,
+    kind: String,
+    body: Option<String>,
+    content: String,
+    provider_message_id: Option<String>,
+    status: String,
+    error_code: Option<String>,
+    error_title: Option<String>,
+    error_detail: Option<String>,
+    reply_to_id: Option<Uuid>,
+    media_id: Option<Uuid>,
+    sent_by: Option<Uuid>,
+    created_at: DateTimeUtc,
+    status_at: Option<DateTimeUtc>,
+});
+
+simple_entity!(message_star, "message_stars", {
+    tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] user_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)] message_id: Uuid,
+    starred_at: DateTimeUtc,
+});
+
+simple_entity!(quick_reply, "quick_replies", {
+    #[sea_orm(primary_key, auto_increment = false)] id: Uuid,
+    tenant_id: Uuid,
+    shortcut: String,
+    shortcut_key: String,
+    body: String,
+    channel_ids: String,
+    created_by: Option<Uuid>,
+    created_at: DateTimeUtc,
+    updated_at: DateTimeUtc,
+});
+
+simple_entity!(stream_ticket, "stream_tickets", {
+    #[sea_orm(primary_key, auto_increment = false)] ticket_hash: String,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    expires_at: DateTimeUtc,
+});

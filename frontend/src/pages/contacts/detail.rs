@@ -149,7 +149,7 @@ fn ContactDetail() -> impl IntoView {
     }
 }
 
-fn event_row(e: ContactEvent) -> impl IntoView {
+pub fn event_row(e: ContactEvent) -> impl IntoView {
     let icon = match e.kind.as_str() {
         "created" => icondata::LuUserPlus,
         "tagged" | "untagged" => icondata::LuTag,

@@ -19,7 +19,7 @@ use crate::api::FieldErrors;
 use crate::components::misc::PageHeader;
 use crate::i18n::t;
 
-pub use detail::ContactDetailPage;
+pub use detail::{event_row, ContactDetailPage};
 pub use groups::{GroupDetailPage, GroupsPage};
 pub use list::ContactsPage;
 pub use settings::TagsAttributesPage;

@@ -20,7 +20,7 @@ use crate::components::modal::{ConfirmDialog, Modal};
 use crate::i18n::{t, tc, tf};
 use crate::state::{me_state, toasts};
 
-pub use picker::{MediaChoice, MediaPicker};
+pub use picker::{MediaChoice, MediaPicker, PickerDialog};
 
 /// The kinds the filter offers, with their label keys.
 const KINDS: &[(&str, &str)] = &[

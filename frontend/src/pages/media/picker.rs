@@ -102,9 +102,11 @@ pub fn MediaPicker(
     }
 }
 
+/// The gallery in a dialog; `kind` narrows it (empty for every kind).
+/// A file uploaded here of the wanted kind is picked at once.
 #[component]
-fn PickerDialog(
-    kind: Signal<String>,
+pub fn PickerDialog(
+    #[prop(into)] kind: Signal<String>,
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_pick: Callback<MediaItem>,
 ) -> impl IntoView {
@@ -119,17 +121,21 @@ fn PickerDialog(
     });
     let input = NodeRef::<leptos::html::Input>::new();
     let uploaded = Callback::new(move |item: MediaItem| {
-        if item.kind == kind.get_untracked() {
+        let wanted = kind.get_untracked();
+        if wanted.is_empty() || item.kind == wanted {
             on_pick.run(item);
         } else {
             version.update(|v| *v += 1);
         }
     });
-    let accept = move || match kind.get().as_str() {
+    let accept = move || {
+        match kind.get().as_str() {
         "image" => "image/jpeg,image/png",
         "video" => "video/mp4,video/3gpp",
         "audio" => "audio/*",
+        "" => "image/jpeg,image/png,image/webp,video/mp4,video/3gpp,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt",
         _ => "application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt",
+    }
     };
     view! {
         <Modal title=t("media.choose") on_close=on_close wide=true testid="media-picker-dialog">

@@ -13,9 +13,10 @@ use leptos::prelude::*;
 use crate::components::misc::PageHeader;
 use crate::i18n::t;
 
-pub use editor::TemplateEditorPage;
+pub use editor::{variables, TemplateEditorPage};
 pub use library::TemplateLibraryPage;
 pub use list::TemplatesPage;
+pub use preview::{formatted, PhonePreview, PreviewHeader, PreviewModel};
 
 /// Which tab of the module is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,122 @@
+//! Live events for the signed-in people: new messages, statuses,
+//! conversation changes and notifications. Each instance keeps a broadcast
+//! channel its event streams read; on PostgreSQL every event also goes out
+//! through NOTIFY, and each instance re-broadcasts the events other
+//! instances published, so a person connected anywhere hears everything.
+
+use std::sync::Arc;
+
+use contract::inbox::LiveEvent;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// Who may hear an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Audience {
+    /// People who read conversations; with chat sync off, only the
+    /// conversation's controller.
+    Conversations { controller: Option<Uuid> },
+    /// One person.
+    User { id: Uuid },
+}
+
+/// An event on its way to the streams.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The instance that published it.
+    pub origin: Uuid,
+    pub tenant: Uuid,
+    pub audience: Audience,
+    pub event: LiveEvent,
+}
+
+/// This instance's side of the live events.
+pub struct LiveBus {
+    instance: Uuid,
+    sender: broadcast::Sender<Arc<Envelope>>,
+    store: store::Store,
+}
+
+/// Events a slow stream may fall behind by before it is told to reload.
+const BACKLOG: usize = 1024;
+/// PostgreSQL refuses NOTIFY payloads from 8,000 bytes.
+const NOTIFY_MAX: usize = 7900;
+
+impl LiveBus {
+    pub fn new(store: store::Store) -> Self {
+        let (sender, _) = broadcast::channel(BACKLOG);
+        Self {
+            instance: Uuid::now_v7(),
+            sender,
+            store,
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>> {
+        self.sender.subscribe()
+    }
+
+    /// Delivers an event to this instance's streams and, on PostgreSQL, to
+    /// the other instances.
+    pub async fn publish(&self, tenant: Uuid, audience: Audience, event: LiveEvent) {
+        let envelope = Envelope {
+            origin: self.instance,
+            tenant,
+            audience,
+            event,
+        };
+        if self.store.shares_live_events() {
+            match serde_json::to_string(&envelope) {
+                Ok(json) if json.len() < NOTIFY_MAX => {
+                    if let Err(e) = self.store.notify_live(&json).await {
+                        tracing::warn!(error = %e, "sharing a live event with other instances failed");
+                    }
+                }
+                Ok(json) => {
+                    tracing::warn!(
+                        bytes = json.len(),
+                        "a live event is too large to share between instances"
+                    )
+                }
+                Err(e) => tracing::warn!(error = %e, "a live event could not be encoded"),
+            }
+        }
+        // Nobody listening is fine.
+        let _ = self.sender.send(Arc::new(envelope));
+    }
+
+    /// Re-broadcasts the events other instances publish (PostgreSQL). Runs
+    /// for the life of the server; reconnects after a lost connection.
+    pub async fn relay_from_other_instances(self: Arc<Self>) {
+        loop {
+            let mut listener = match self.store.listen_live().await {
+                Ok(Some(listener)) => listener,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for other instances' events failed");
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    continue;
+                }
+            };
+            loop {
+                match listener.recv().await {
+                    Ok(notification) => {
+                        match serde_json::from_str::<Envelope>(notification.payload()) {
+                            Ok(envelope) if envelope.origin != self.instance => {
+                                let _ = self.sender.send(Arc::new(envelope));
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e, "an unreadable live event"),
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the live event connection dropped");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,741 @@
+//! The shared inbox: conversations and their messages, sending, control
+//! (take, transfer, release, resolve, reopen), the chatbot toggle, archive
+//! and delete, stars, search, and the sandbox's simulated customer.
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::Utc;
+use contract::inbox::{
+    ChatbotToggle, Conversation, ConversationPage, Message, MessagePage, PersonRef, SearchHit,
+    SendMessageRequest, StarredMessage, StarredPage, TransferRequest,
+};
+use domain::channel::Provider;
+use domain::conversation::{ControlError, ConversationState};
+use domain::ChannelId;
+use serde::Deserialize;
+use store::{ConversationFilter, OwnerFilter};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
+use crate::auth::Authenticated;
+use crate::body::Body;
+use crate::error::ApiError;
+use crate::inbox::{self, actor_of, conversation_dto, message_dtos, publish_conversation};
+use crate::pagination::{next_cursor, PageParams};
+use crate::state::AppState;
+
+pub fn control_error(e: ControlError) -> ApiError {
+    ApiError::Conflict {
+        code: e.code(),
+        detail: match e {
+            ControlError::NotController => {
+                "Take control of the conversation first; only the person in control can do this."
+                    .into()
+            }
+            ControlError::ControlledByOther => {
+                "Someone else controls this conversation; ask them to transfer it.".into()
+            }
+            ControlError::NotResolved => "The conversation is not resolved.".into(),
+            ControlError::AlreadyResolved => "The conversation is already resolved.".into(),
+        },
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConversationQuery {
+    /// `bot`, `requesting`, `intervened`, `resolved` (excluding History) or
+    /// `history` (no customer message for 24 hours). All when absent.
+    pub tab: Option<String>,
+    /// `mine`, `unassigned` or `all` (default).
+    pub owner: Option<String>,
+    pub channel_id: Option<Uuid>,
+    /// Archived conversations instead of the others.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// Conversations, most recent activity first. People whose chat sync is
+/// off see only the conversations they control.
+#[utoipa::path(tag = "inbox", params(ConversationQuery, PageParams), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = ConversationPage), Unauthenticated, Forbidden, Invalid,
+))]
+#[get("/conversations")]
+pub async fn list_conversations(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<ConversationQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<ConversationPage>, ApiError> {
+    let page = page.request()?;
+    let mut filter = ConversationFilter {
+        channel_id: query.channel_id.map(ChannelId),
+        archived: query.archived,
+        ..ConversationFilter::default()
+    };
+    match query.tab.as_deref().filter(|t| !t.is_empty()) {
+        None => {}
+        Some("history") => filter.history = Some(true),
+        Some(tab) => {
+            filter.state = Some(ConversationState::parse(tab).ok_or_else(|| {
+                ApiError::field(
+                    "tab",
+                    "Choose bot, requesting, intervened, resolved or history.",
+                )
+            })?);
+            filter.history = Some(false);
+        }
+    }
+    let me = auth.user_id().0;
+    filter.owner = match query.owner.as_deref().filter(|o| !o.is_empty()) {
+        None | Some("all") => OwnerFilter::All,
+        Some("mine") => OwnerFilter::Mine(me),
+        Some("unassigned") => OwnerFilter::Unassigned,
+        Some(_) => return Err(ApiError::field("owner", "Choose mine, unassigned or all.")),
+    };
+    if !auth.member.user.profile.chat_sync {
+        filter.only_controlled_by = Some(me);
+    }
+    let now = Utc::now();
+    let found = state
+        .store
+        .list_conversations(auth.tenant(), &filter, page, now)
+        .await?;
+    Ok(web::Json(ConversationPage {
+        next_cursor: next_cursor(&found, page.limit, |c| c.id),
+        items: found.iter().map(|c| conversation_dto(c, now)).collect(),
+        total: None,
+    }))
+}
+
+/// One conversation.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Conversation), Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/conversations/{id}")]
+pub async fn get_conversation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    let c = state.store.conversation(auth.tenant(), *id).await?;
+    Ok(web::Json(conversation_dto(&c, Utc::now())))
+}
+
+/// A conversation's messages, newest first; `next_cursor` reaches older ones.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path), PageParams), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = MessagePage), Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[get("/conversations/{id}/messages")]
+pub async fn list_messages(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<MessagePage>, ApiError> {
+    let page = page.request()?;
+    let views = state
+        .store
+        .list_messages(auth.tenant(), auth.user_id().0, *id, page)
+        .await?;
+    let cursor = next_cursor(&views, page.limit, |v| v.message.id);
+    Ok(web::Json(MessagePage {
+        items: message_dtos(&state, auth.tenant(), views).await?,
+        next_cursor: cursor,
+        total: None,
+    }))
+}
+
+/// Sends a message. Only the person in control may send, unless the role
+/// has `conversations.edit` (who then takes an unattended conversation).
+/// Free-form messages need the customer to have written in the last 24
+/// hours (`window_closed` otherwise); templates may always be sent. A
+/// provider's refusal is stored on the message (`status: failed`).
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = SendMessageRequest, security(("bearer_jwt" = [])), responses(
+    (status = 201, description = "Sent, or stored as failed with the provider's reason", body = Message),
+    Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
+))]
+#[post("/conversations/{id}/messages")]
+pub async fn send_message(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<SendMessageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let message = inbox::send(&state, &auth.member, *id, &body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(message))
+}
+
+/// Opens a conversation: clears its unread count and tells WhatsApp the
+/// customer's messages were read (blue ticks on their phone).
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 204, description = "Read"), Unauthenticated, Forbidden, NotFound,
+))]
+#[post("/conversations/{id}/read")]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = auth.tenant();
+    if let Some(latest) = state.store.mark_conversation_read(tenant, *id).await? {
+        let conversation = state.store.conversation(tenant, *id).await?;
+        let channel = state.store.channel(tenant, conversation.channel_id).await?;
+        inbox::send_read_receipt(&state, &channel, &latest).await;
+        publish_conversation(&state, &conversation).await;
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The actions that change who controls a conversation.
+enum ControlAction {
+    Take,
+    Release,
+    Resolve,
+    Reopen,
+}
+
+async fn control(
+    state: &AppState,
+    auth: &Authenticated,
+    id: Uuid,
+    action: ControlAction,
+) -> Result<web::Json<Conversation>, ApiError> {
+    let tenant = auth.tenant();
+    let actor = actor_of(&auth.member);
+    let current = state.store.conversation(tenant, id).await?;
+    let (next, journey) = match action {
+        ControlAction::Take => (
+            current.control.take_control(actor),
+            ("took_control", "Took control of the conversation"),
+        ),
+        ControlAction::Release => (
+            current.control.release(actor),
+            ("released", "Released the conversation"),
+        ),
+        ControlAction::Resolve => (
+            current.control.resolve(actor),
+            ("resolved", "Resolved the conversation"),
+        ),
+        ControlAction::Reopen => (
+            current.control.reopen(actor),
+            ("reopened", "Reopened the conversation"),
+        ),
+    };
+    let next = next.map_err(control_error)?;
+    let saved = state
+        .store
+        .set_control(tenant, id, next, Some(journey), actor.user)
+        .await?;
+    publish_conversation(state, &saved).await;
+    Ok(web::Json(conversation_dto(&saved, Utc::now())))
+}
+
+/// Takes control: the chatbot steps back and only you may send. Taking a
+/// conversation someone else controls needs `conversations.edit`.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Taken", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/conversations/{id}/take-control")]
+pub async fn take_control(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    control(&state, &auth, *id, ControlAction::Take).await
+}
+
+/// Gives control back to the chatbot (or to the queue when it is off).
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Released", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/conversations/{id}/release")]
+pub async fn release(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    control(&state, &auth, *id, ControlAction::Release).await
+}
+
+/// Resolves the conversation; it opens again when the customer writes.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Resolved", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/conversations/{id}/resolve")]
+pub async fn resolve(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    control(&state, &auth, *id, ControlAction::Resolve).await
+}
+
+/// Reopens a resolved conversation, in your control.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Reopened", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/conversations/{id}/reopen")]
+pub async fn reopen(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    control(&state, &auth, *id, ControlAction::Reopen).await
+}
+
+/// Hands the conversation to another person who works conversations.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = TransferRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Transferred", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
+))]
+#[post("/conversations/{id}/transfer")]
+pub async fn transfer(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<TransferRequest>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    let tenant = auth.tenant();
+    let to = body.into_inner().user_id;
+    let people = state.store.conversation_agents(tenant).await?;
+    let Some((_, name)) = people.iter().find(|(id, _)| *id == to) else {
+        return Err(ApiError::field(
+            "user_id",
+            "Choose an active member who works conversations.",
+        ));
+    };
+    let actor = actor_of(&auth.member);
+    let current = state.store.conversation(tenant, *id).await?;
+    let next = current.control.transfer(actor, to).map_err(control_error)?;
+    let detail = format!("Transferred the conversation to {name}");
+    let saved = state
+        .store
+        .set_control(
+            tenant,
+            *id,
+            next,
+            Some(("transferred", &detail)),
+            actor.user,
+        )
+        .await?;
+    publish_conversation(&state, &saved).await;
+    if to != actor.user {
+        let notice = domain::notification::Notice {
+            kind: "conversation_transferred",
+            title: format!("{} handed you a conversation", auth.member.user.name),
+            body: format!("With {}", saved.contact_name),
+            link: Some(format!("/inbox/{}", saved.id)),
+            audience: domain::permissions::Permission::new(
+                domain::permissions::Module::Conversations,
+                domain::permissions::Action::View,
+            ),
+        };
+        inbox::notify(&state, tenant, &notice, Some(to)).await;
+    }
+    Ok(web::Json(conversation_dto(&saved, Utc::now())))
+}
+
+/// Turns the chatbot on or off for this conversation (the controller only,
+/// unless the role has `conversations.edit`).
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = ChatbotToggle, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Changed", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
+))]
+#[put("/conversations/{id}/chatbot")]
+pub async fn set_chatbot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<ChatbotToggle>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    let tenant = auth.tenant();
+    let enabled = body.into_inner().enabled;
+    let actor = actor_of(&auth.member);
+    let current = state.store.conversation(tenant, *id).await?;
+    let next = current
+        .control
+        .set_chatbot(actor, enabled)
+        .map_err(control_error)?;
+    let detail = if enabled {
+        ("chatbot_on", "Turned the chatbot on")
+    } else {
+        ("chatbot_off", "Turned the chatbot off")
+    };
+    let saved = state
+        .store
+        .set_control(tenant, *id, next, Some(detail), actor.user)
+        .await?;
+    publish_conversation(&state, &saved).await;
+    Ok(web::Json(conversation_dto(&saved, Utc::now())))
+}
+
+async fn archive(
+    state: &AppState,
+    auth: &Authenticated,
+    id: Uuid,
+    archived: bool,
+) -> Result<web::Json<Conversation>, ApiError> {
+    let saved = state
+        .store
+        .set_archived(auth.tenant(), id, archived)
+        .await?;
+    publish_conversation(state, &saved).await;
+    Ok(web::Json(conversation_dto(&saved, Utc::now())))
+}
+
+/// Moves the conversation out of the lists (`?archived=true` shows it);
+/// a new customer message brings it back.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Archived", body = Conversation), Unauthenticated, Forbidden, NotFound,
+))]
+#[post("/conversations/{id}/archive")]
+pub async fn archive_conversation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    archive(&state, &auth, *id, true).await
+}
+
+/// Brings an archived conversation back into the lists.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Back in the lists", body = Conversation), Unauthenticated, Forbidden, NotFound,
+))]
+#[post("/conversations/{id}/unarchive")]
+pub async fn unarchive_conversation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    archive(&state, &auth, *id, false).await
+}
+
+/// Deletes a conversation (owners and admins). Its messages are kept; it
+/// comes back if the customer writes again.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
+))]
+#[delete("/conversations/{id}")]
+pub async fn delete_conversation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state.store.delete_conversation(auth.tenant(), *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Stars a message for you.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 204, description = "Starred"), Unauthenticated, Forbidden, NotFound,
+))]
+#[post("/messages/{id}/star")]
+pub async fn star(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .store
+        .set_star(auth.tenant(), auth.user_id().0, *id, true)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes your star.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 204, description = "Unstarred"), Unauthenticated, Forbidden, NotFound,
+))]
+#[delete("/messages/{id}/star")]
+pub async fn unstar(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .store
+        .set_star(auth.tenant(), auth.user_id().0, *id, false)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StarredQuery {
+    pub channel_id: Option<Uuid>,
+}
+
+/// Your starred messages, most recently starred first.
+#[utoipa::path(tag = "inbox", params(StarredQuery, PageParams), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = StarredPage), Unauthenticated, Forbidden, Invalid,
+))]
+#[get("/starred")]
+pub async fn starred(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<StarredQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<StarredPage>, ApiError> {
+    let page = page.request()?;
+    let tenant = auth.tenant();
+    let found = state
+        .store
+        .starred(
+            tenant,
+            auth.user_id().0,
+            query.channel_id.map(ChannelId),
+            page,
+        )
+        .await?;
+    let cursor = next_cursor(&found, page.limit, |s| s.view.message.id);
+    let messages = message_dtos(
+        &state,
+        tenant,
+        found.iter().map(|s| s.view.clone()).collect(),
+    )
+    .await?;
+    let items = found
+        .into_iter()
+        .zip(messages)
+        .map(|(s, message)| {
+            let c = &s.conversation;
+            let ours = message
+                .sent_by
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| c.channel_name.clone());
+            let (sender, recipient) = if message.direction == "inbound" {
+                (c.contact_name.clone(), c.channel_name.clone())
+            } else {
+                (ours, c.contact_name.clone())
+            };
+            StarredMessage {
+                message,
+                channel_id: c.channel_id.0,
+                channel_name: c.channel_name.clone(),
+                contact_name: c.contact_name.clone(),
+                sender,
+                recipient,
+                starred_at: s.starred_at,
+            }
+        })
+        .collect();
+    Ok(web::Json(StarredPage {
+        items,
+        next_cursor: cursor,
+        total: None,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words of a message, or part of a contact's name or phone.
+    pub q: String,
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `text` escaped, with every occurrence of the words wrapped in `<mark>`.
+pub fn highlight(text: &str, words: &[String]) -> String {
+    let lower = text.to_lowercase();
+    // Marks are placed on character boundaries of the lowercased text,
+    // which has the same boundaries for the scripts we lowercase.
+    if lower.len() != text.len() {
+        return escape_html(text);
+    }
+    let mut marks = vec![false; text.len()];
+    for word in words.iter().filter(|w| !w.is_empty()) {
+        let word = word.to_lowercase();
+        let mut from = 0;
+        while let Some(at) = lower.get(from..).and_then(|rest| rest.find(&word)) {
+            let start = from + at;
+            for m in marks.iter_mut().skip(start).take(word.len()) {
+                *m = true;
+            }
+            from = start + word.len().max(1);
+        }
+    }
+    let mut out = String::new();
+    let mut open = false;
+    for (i, ch) in text.char_indices() {
+        let marked = marks.get(i).copied().unwrap_or(false);
+        if marked && !open {
+            out.push_str("<mark>");
+            open = true;
+        } else if !marked && open {
+            out.push_str("</mark>");
+            open = false;
+        }
+        out.push_str(&escape_html(&ch.to_string()));
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    out
+}
+
+/// Conversations whose contact's name or phone matches, and messages whose
+/// text contains the words (full-text), hits marked.
+#[utoipa::path(tag = "inbox", params(SearchQuery), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Vec<SearchHit>), Unauthenticated, Forbidden, Invalid,
+))]
+#[get("/inbox/search")]
+pub async fn search(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<Vec<SearchHit>>, ApiError> {
+    let q = query.q.trim();
+    if q.is_empty() {
+        return Err(ApiError::field("q", "Type something to search for."));
+    }
+    if q.chars().count() > 200 {
+        return Err(ApiError::field("q", "Use at most 200 characters."));
+    }
+    let tenant = auth.tenant();
+    let now = Utc::now();
+    let words: Vec<String> = q.split_whitespace().map(str::to_owned).collect();
+    let mut hits = Vec::new();
+    let contacts = state.store.contacts_matching(tenant, q, 50).await?;
+    if !contacts.is_empty() {
+        let filter = ConversationFilter {
+            contact_ids: Some(contacts),
+            ..ConversationFilter::default()
+        };
+        let page = store::PageRequest {
+            after: None,
+            limit: 20,
+        };
+        for c in state
+            .store
+            .list_conversations(tenant, &filter, page, now)
+            .await?
+        {
+            hits.push(SearchHit {
+                snippet: Some(highlight(
+                    &format!("{} · {}", c.contact_name, c.contact_phone),
+                    &words,
+                )),
+                conversation: conversation_dto(&c, now),
+                message_id: None,
+                at: Some(c.last_message_at),
+            });
+        }
+    }
+    let messages = state.store.search_messages(tenant, q, 50).await?;
+    let ids: Vec<Uuid> = messages.iter().map(|m| m.conversation_id).collect();
+    let conversations: std::collections::HashMap<Uuid, _> = state
+        .store
+        .conversations_by_ids(tenant, &ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    for m in messages {
+        if let Some(c) = conversations.get(&m.conversation_id) {
+            hits.push(SearchHit {
+                conversation: conversation_dto(c, now),
+                message_id: Some(m.message_id),
+                snippet: Some(highlight(&m.body, &words)),
+                at: Some(m.at),
+            });
+        }
+    }
+    Ok(web::Json(hits))
+}
+
+/// The people a conversation can be transferred to.
+#[utoipa::path(tag = "inbox", security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = Vec<PersonRef>), Unauthenticated, Forbidden,
+))]
+#[get("/inbox/agents")]
+pub async fn list_agents(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<web::Json<Vec<PersonRef>>, ApiError> {
+    Ok(web::Json(
+        state
+            .store
+            .conversation_agents(auth.tenant())
+            .await?
+            .into_iter()
+            .map(|(id, name)| PersonRef { id, name })
+            .collect(),
+    ))
+}
+
+/// A customer's message to play through a sandbox channel.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"from": "+919812345678", "name": "Ravi Kumar", "text": "Is my order shipped?"}))]
+#[serde(deny_unknown_fields)]
+pub struct SimulateInbound {
+    /// The customer's number, E.164.
+    pub from: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub text: String,
+    /// When the customer wrote (default now); an older time tests the
+    /// 24-hour window.
+    #[serde(default)]
+    pub at: Option<chrono::DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct SimulatedInbound {
+    /// The WhatsApp message id the sandbox gave it.
+    pub message_id: String,
+}
+
+/// Sandbox channels only: plays a customer writing to the channel. The
+/// sandbox posts a signed webhook exactly as Meta would, so the message
+/// takes the real path into the inbox.
+#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = SimulateInbound, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Posted", body = SimulatedInbound), Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[post("/channels/{id}/simulate-inbound")]
+pub async fn simulate_inbound(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<SimulateInbound>,
+) -> Result<web::Json<SimulatedInbound>, ApiError> {
+    let body = body.into_inner();
+    let channel = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
+    if channel.provider != Provider::Sandbox {
+        return Err(ApiError::Unprocessable {
+            code: "not_for_provider",
+            detail: "Only sandbox channels can play a customer.".into(),
+        });
+    }
+    let tenant = state.store.tenant(auth.tenant()).await?;
+    let phone = domain::contact::parse_phone(&body.from, &tenant.settings.default_country)
+        .map_err(|m| ApiError::field("from", m))?;
+    if body.text.trim().is_empty() {
+        return Err(ApiError::field("text", "Write the customer's message."));
+    }
+    let phone_number_id = channel
+        .published
+        .get("phone_number_id")
+        .ok_or_else(|| ApiError::field("phone_number_id", "The channel has no number yet."))?
+        .to_owned();
+    crate::channel_provider::register_sandbox_number(&state, &channel, &channel.published);
+    let message_id = sandbox::send_inbound_at(
+        &state.sandbox,
+        &phone_number_id,
+        &phone.e164,
+        body.name.as_deref(),
+        &body.text,
+        body.at.map(|t| t.timestamp()),
+    )
+    .await
+    .map_err(|e| ApiError::Upstream {
+        code: "sandbox_unavailable",
+        detail: e,
+    })?;
+    Ok(web::Json(SimulatedInbound { message_id }))
+}

@@ -1,0 +1,178 @@
+//! `/inbox`: the shared inbox. Three panes: the conversation list (tabs,
+//! owner switch, search), the open conversation (control bar, reply
+//! window, bubbles, composer) and the customer's contact card. Everything
+//! follows the live event stream, so nothing needs a reload. Also
+//! `/inbox/starred`, the starred messages.
+
+mod bubble;
+mod composer;
+mod contact_panel;
+mod conversation;
+mod list;
+mod logic;
+mod starred;
+mod template_picker;
+
+use chrono::{DateTime, Local, Utc};
+use contract::inbox::Conversation;
+use leptos::prelude::*;
+use leptos_icons::Icon;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::api::ApiError;
+use crate::i18n::t;
+use crate::state::me_state;
+use logic::ListFilter;
+
+pub use starred::StarredPage;
+
+/// Renders `inner` only for people who may view the inbox.
+fn gated<V: IntoView + 'static>(inner: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView {
+    crate::components::misc::gated("conversations.view", inner)
+}
+
+/// What the list and the open conversation share.
+#[derive(Clone, Copy)]
+pub struct InboxState {
+    pub filter: RwSignal<ListFilter>,
+    pub list: RwSignal<Vec<Conversation>>,
+    /// The open conversation, from the address.
+    pub open: Memo<Option<Uuid>>,
+    pub me: Memo<Uuid>,
+}
+
+impl InboxState {
+    /// A newer copy of a conversation: moved, added or dropped so the list
+    /// keeps matching its tab. The open one counts as read.
+    pub fn apply(&self, mut c: Conversation) {
+        if self.open.get_untracked() == Some(c.id) {
+            c.unread = 0;
+        }
+        let me = self.me.get_untracked();
+        let admits = self.filter.with_untracked(|f| f.admits(&c, me));
+        self.list.update(|l| {
+            if admits {
+                logic::upsert_conversation(l, c);
+            } else {
+                l.retain(|x| x.id != c.id);
+            }
+        });
+    }
+
+    pub fn remove(&self, id: Uuid) {
+        self.list.update(|l| l.retain(|x| x.id != id));
+    }
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    gated(|| view! { <Inbox /> })
+}
+
+#[component]
+fn Inbox() -> impl IntoView {
+    let params = use_params_map();
+    let me = me_state();
+    let open = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|s| Uuid::parse_str(&s).ok())
+    });
+    let state = InboxState {
+        filter: RwSignal::new(ListFilter::default()),
+        list: RwSignal::new(Vec::new()),
+        open,
+        me: Memo::new(move |_| {
+            me.me
+                .with(|m| m.as_ref().map(|m| m.user_id).unwrap_or_default())
+        }),
+    };
+    provide_context(state);
+    view! {
+        <div class="inbox" class:inbox-has-open=move || open.get().is_some() data-testid="inbox">
+            <list::ConversationList />
+            {move || match open.get() {
+                Some(id) => view! { <conversation::ConversationView id=id /> }.into_any(),
+                None => view! {
+                    <section class="inbox-pane inbox-none" data-testid="no-conversation">
+                        <div class="empty-state">
+                            <div class="empty-icon">
+                                <Icon icon=icondata::LuMessagesSquare width="28" height="28" />
+                            </div>
+                            <h2>{t("inbox.none_title")}</h2>
+                            <p>{t("inbox.none_body")}</p>
+                        </div>
+                    </section>
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}
+
+pub fn inbox_state() -> InboxState {
+    expect_context::<InboxState>()
+}
+
+/// A clock time today, the weekday this week, else the date.
+pub fn short_time(at: &DateTime<Utc>) -> String {
+    let local = at.with_timezone(&Local);
+    let today = Local::now().date_naive();
+    let days = (today - local.date_naive()).num_days();
+    match days {
+        0 => local.format("%H:%M").to_string(),
+        1 => t("inbox.yesterday"),
+        2..=6 => local.format("%a").to_string(),
+        _ => local.format("%d %b %Y").to_string(),
+    }
+}
+
+/// The clock time of a bubble.
+pub fn clock(at: &DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%H:%M").to_string()
+}
+
+/// A day separator's label: Today, Yesterday or the date.
+pub fn day_label(at: &DateTime<Utc>) -> String {
+    let local = at.with_timezone(&Local);
+    let days = (Local::now().date_naive() - local.date_naive()).num_days();
+    match days {
+        0 => t("inbox.today"),
+        1 => t("inbox.yesterday"),
+        _ => local.format("%A, %d %B %Y").to_string(),
+    }
+}
+
+/// A state as a badge tone and label.
+pub fn state_look(state: &str) -> (&'static str, String) {
+    let tone = match state {
+        "bot" => "info",
+        "requesting" => "warning",
+        "intervened" => "success",
+        "resolved" => "neutral",
+        _ => "neutral",
+    };
+    (tone, t(&format!("inbox.state.{state}")))
+}
+
+/// For control actions the server's own sentence says best what went wrong
+/// (who controls it, which rule); fall back to the usual message.
+pub fn problem_text(e: &ApiError) -> String {
+    match e {
+        ApiError::Problem(p) => p
+            .detail
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| e.message()),
+        _ => e.message(),
+    }
+}
+
+/// The problem's machine code, if the server sent one.
+pub fn problem_code(e: &ApiError) -> Option<&str> {
+    match e {
+        ApiError::Problem(p) => Some(p.code.as_str()),
+        _ => None,
+    }
+}
