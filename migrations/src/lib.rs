@@ -12,6 +12,7 @@ mod m0006_contact_list_index;
 mod m0007_templates;
 mod m0008_media;
 mod m0009_inbox;
+mod m0010_session_behaviour;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_templates::Migration),
             Box::new(m0008_media::Migration),
             Box::new(m0009_inbox::Migration),
+            Box::new(m0010_session_behaviour::Migration),
         ]
     }
 }

@@ -105,6 +105,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/channels/{id}/verify-token", perm(Module::Channels, Action::Edit)),
     ("POST", "/api/v1/channels/{id}/validate", perm(Module::Channels, Action::Edit)),
     ("POST", "/api/v1/channels/{id}/subscribe", perm(Module::Channels, Action::Edit)),
+    ("GET", "/api/v1/channels/{id}/session-behaviour", perm(Module::Channels, Action::View)),
+    ("PUT", "/api/v1/channels/{id}/session-behaviour", perm(Module::Channels, Action::Edit)),
     ("POST", "/api/v1/channels/{id}/templates/sync", perm(Module::Templates, Action::Edit)),
     ("GET", "/api/v1/templates", perm(Module::Templates, Action::View)),
     ("POST", "/api/v1/templates", perm(Module::Templates, Action::Create)),

@@ -106,6 +106,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(channels::subscribe_channel)
                 .service(channels::validate_draft)
                 .service(channels::publish_draft)
+                .service(channels::get_session_behaviour)
+                .service(channels::update_session_behaviour)
                 .service(templates::sync_templates)
                 .service(templates::list_templates)
                 .service(templates::create_template)

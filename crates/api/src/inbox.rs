@@ -420,6 +420,7 @@ pub async fn apply_inbound(
         message,
         new_conversation,
         controller,
+        previous_state,
     } = outcome
     else {
         return Ok(());
@@ -448,6 +449,9 @@ pub async fn apply_inbound(
             },
         )
         .await;
+    if let Some(before) = previous_state {
+        notify_if_handoff(state, before, &conversation).await;
+    }
     let link = format!("/inbox/{}", conversation.id);
     let notice = if new_conversation {
         Some(domain::notification::Notice {
@@ -473,6 +477,28 @@ pub async fn apply_inbound(
         notify(state, tenant, &notice, Some(controller)).await;
     }
     Ok(())
+}
+
+/// Tells the people who work conversations when one starts waiting for a
+/// person (the customer or the flow asked, or it was released with the
+/// chatbot off).
+pub async fn notify_if_handoff(
+    state: &AppState,
+    before: domain::conversation::ConversationState,
+    after: &ConversationRecord,
+) {
+    use domain::conversation::ConversationState::Requesting;
+    if before == Requesting || after.control.state != Requesting {
+        return;
+    }
+    let notice = domain::notification::Notice {
+        kind: "handoff_requested",
+        title: format!("{} is waiting for a person", after.contact_name),
+        body: after.last_preview.clone(),
+        link: Some(format!("/inbox/{}", after.id)),
+        audience: Permission::new(Module::Conversations, Action::View),
+    };
+    notify(state, after.tenant_id, &notice, None).await;
 }
 
 /// Raises a notification (to everyone in its audience, or to one person)
@@ -683,7 +709,7 @@ async fn prepare(
     channel: &Channel,
     conversation: &ConversationRecord,
     content: &SendContent,
-    sent_by: Uuid,
+    sent_by: Option<Uuid>,
 ) -> Result<Prepared, ApiError> {
     let base = |kind: &str, body: Option<String>, content: serde_json::Value| NewOutbound {
         kind: kind.to_owned(),
@@ -691,7 +717,7 @@ async fn prepare(
         content,
         media_id: None,
         reply_to_id: None,
-        sent_by: Some(sent_by),
+        sent_by,
     };
     Ok(match content {
         SendContent::Text { text } => {
@@ -968,11 +994,45 @@ pub async fn send(
 ) -> Result<Message, ApiError> {
     let tenant = member.tenant_id;
     let actor = actor_of(member);
-    let mut conversation = state.store.conversation(tenant, conversation_id).await?;
+    let conversation = state.store.conversation(tenant, conversation_id).await?;
     conversation
         .control
         .may_steer(actor)
         .map_err(crate::routes::inbox::control_error)?;
+    deliver(state, tenant, conversation, request, Some(actor)).await
+}
+
+/// Sends a text of the system's own (the session behaviour's questions):
+/// no person sends it, so no control rule applies and nobody takes
+/// control; the window rule does.
+pub async fn send_system_text(
+    state: &AppState,
+    tenant: TenantId,
+    conversation_id: Uuid,
+    text: &str,
+) -> Result<Message, ApiError> {
+    let conversation = state.store.conversation(tenant, conversation_id).await?;
+    let request = contract::inbox::SendMessageRequest {
+        content: SendContent::Text {
+            text: text.to_owned(),
+        },
+        reply_to: None,
+    };
+    deliver(state, tenant, conversation, &request, None).await
+}
+
+/// The body of a send once the sender may send: the window, the quote and
+/// WhatsApp's limits are checked, the message is stored as pending, handed
+/// to the provider, marked with its id or failure, and published live.
+/// `actor` is the person sending, `None` for the system.
+async fn deliver(
+    state: &AppState,
+    tenant: TenantId,
+    mut conversation: ConversationRecord,
+    request: &contract::inbox::SendMessageRequest,
+    actor: Option<Actor>,
+) -> Result<Message, ApiError> {
+    let sender = actor.map(|a| a.user);
     let channel = state.store.channel(tenant, conversation.channel_id).await?;
     let mut prepared = prepare(
         state,
@@ -980,7 +1040,7 @@ pub async fn send(
         &channel,
         &conversation,
         &request.content,
-        actor.user,
+        sender,
     )
     .await?;
     if prepared.needs_window && !window_open(conversation.last_inbound_at, Utc::now()) {
@@ -1009,7 +1069,7 @@ pub async fn send(
         detail: e.to_string(),
     })?;
     // Someone acting on all conversations takes an unattended one by replying.
-    if conversation.control.controller.is_none() {
+    if let Some(actor) = actor.filter(|_| conversation.control.controller.is_none()) {
         if let Ok(taken) = conversation.control.take_control(actor) {
             conversation = state
                 .store
@@ -1052,12 +1112,20 @@ pub async fn send(
                 )
                 .await?;
             let notice = send_failed_notice(&conversation, err.code(), provider_title(&err));
-            notify(state, tenant, &notice, Some(actor.user)).await;
+            // The system's failures go to whoever controls the conversation,
+            // or to everyone who reads conversations.
+            notify(
+                state,
+                tenant,
+                &notice,
+                sender.or(conversation.control.controller),
+            )
+            .await;
         }
     }
     let view = state
         .store
-        .message_view(tenant, actor.user, stored.id)
+        .message_view(tenant, sender.unwrap_or(Uuid::nil()), stored.id)
         .await?;
     let message = message_dtos(state, tenant, vec![view])
         .await?

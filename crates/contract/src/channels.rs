@@ -136,3 +136,52 @@ pub struct ProviderInfo {
     pub provider: String,
     pub fields: Vec<ProviderField>,
 }
+
+/// A channel's session behaviour: after `ask_after_minutes` without a
+/// message, ask the customer whether they still need help; after
+/// `end_after_minutes` more, tell them the conversation is being closed,
+/// and resolve it. A customer message starts the sequence again. Off until
+/// turned on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "enabled": true,
+    "ask_after_minutes": 30,
+    "end_after_minutes": 10,
+    "ask_text": "Do you still need help? Just reply to this message and we'll carry on.",
+    "end_text": "We haven't heard from you, so we're closing this conversation. You can write to us again any time.",
+    "updated_at": "2026-11-01T09:30:00Z"
+})))]
+pub struct SessionBehaviour {
+    pub enabled: bool,
+    /// Minutes of inactivity before asking whether the customer still needs help (1 to 1,440).
+    pub ask_after_minutes: u32,
+    /// Minutes after the question before the session-end message (1 to 1,440).
+    pub end_after_minutes: u32,
+    /// The question (1 to 1,024 characters).
+    pub ask_text: String,
+    /// The session-end message (1 to 1,024 characters).
+    pub end_text: String,
+    /// When it was last saved; absent while the channel has the defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// Replaces a channel's session behaviour.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "enabled": true,
+    "ask_after_minutes": 30,
+    "end_after_minutes": 10,
+    "ask_text": "Do you still need help?",
+    "end_text": "We're closing this conversation now. Write to us again any time."
+})))]
+#[serde(deny_unknown_fields)]
+pub struct SessionBehaviourRequest {
+    pub enabled: bool,
+    pub ask_after_minutes: i64,
+    pub end_after_minutes: i64,
+    pub ask_text: String,
+    pub end_text: String,
+}

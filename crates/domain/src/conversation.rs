@@ -1,7 +1,7 @@
 //! Conversations and their messages: the four states, who controls a
 //! conversation and what that allows, WhatsApp's 24-hour window for
-//! free-form messages, delivery statuses that only move forward, and quick
-//! replies.
+//! free-form messages, delivery statuses that only move forward, quick
+//! replies, and the session behaviour that closes inactive conversations.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -200,6 +200,19 @@ impl Control {
         })
     }
 
+    /// The system resolves a conversation the customer left inactive; no
+    /// person acts, so control does not matter.
+    pub fn close_after_inactivity(self) -> Result<Control, ControlError> {
+        if self.state == ConversationState::Resolved {
+            return Err(ControlError::AlreadyResolved);
+        }
+        Ok(Control {
+            state: ConversationState::Resolved,
+            controller: None,
+            ..self
+        })
+    }
+
     /// The customer wrote: a resolved conversation opens again, without a
     /// controller.
     pub fn customer_wrote(self) -> Control {
@@ -390,6 +403,194 @@ impl QuickReplyDraft {
     }
 }
 
+// ----- session behaviour ----------------------------------------------------
+
+pub const SESSION_MINUTES_MIN: u32 = 1;
+pub const SESSION_MINUTES_MAX: u32 = 1440;
+pub const SESSION_TEXT_MAX: usize = 1024;
+
+/// A channel's session behaviour: after `ask_after_minutes` of inactivity
+/// ask the customer whether they still need help; `end_after_minutes`
+/// later, tell them the conversation is being closed, and resolve it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSettings {
+    pub enabled: bool,
+    pub ask_after_minutes: u32,
+    pub end_after_minutes: u32,
+    pub ask_text: String,
+    pub end_text: String,
+}
+
+impl Default for SessionSettings {
+    /// Off, as every channel starts.
+    fn default() -> Self {
+        SessionSettings {
+            enabled: false,
+            ask_after_minutes: 30,
+            end_after_minutes: 10,
+            ask_text: "Do you still need help? Just reply to this message and we'll carry on."
+                .to_owned(),
+            end_text: "We haven't heard from you, so we're closing this conversation. \
+                       You can write to us again any time."
+                .to_owned(),
+        }
+    }
+}
+
+impl SessionSettings {
+    /// Checks the fields (delays 1 to 1,440 minutes, texts 1 to 1,024
+    /// characters) and trims the texts.
+    pub fn check(mut self) -> Result<SessionSettings, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        for (field, minutes) in [
+            ("ask_after_minutes", self.ask_after_minutes),
+            ("end_after_minutes", self.end_after_minutes),
+        ] {
+            if !(SESSION_MINUTES_MIN..=SESSION_MINUTES_MAX).contains(&minutes) {
+                errors.add(field, "Use 1 to 1,440 minutes.");
+            }
+        }
+        self.ask_text = self.ask_text.trim().to_owned();
+        self.end_text = self.end_text.trim().to_owned();
+        for (field, text) in [("ask_text", &self.ask_text), ("end_text", &self.end_text)] {
+            if text.is_empty() {
+                errors.add(field, "Write the message.");
+            } else if text.chars().count() > SESSION_TEXT_MAX {
+                errors.add(field, "Use at most 1,024 characters.");
+            }
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn ask_after(&self) -> Duration {
+        Duration::minutes(i64::from(self.ask_after_minutes))
+    }
+
+    pub fn end_after(&self) -> Duration {
+        Duration::minutes(i64::from(self.end_after_minutes))
+    }
+}
+
+/// How far a conversation is in the session behaviour's sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStage {
+    /// Nothing asked since the customer last wrote.
+    Active,
+    /// We asked whether they still need help.
+    Asked,
+    /// We told them the conversation is closing.
+    Closed,
+}
+
+impl SessionStage {
+    pub fn number(self) -> i32 {
+        match self {
+            SessionStage::Active => 0,
+            SessionStage::Asked => 1,
+            SessionStage::Closed => 2,
+        }
+    }
+
+    /// Unknown numbers count as the start, so a bad row never blocks a conversation forever.
+    pub fn from_number(n: i32) -> SessionStage {
+        match n {
+            1 => SessionStage::Asked,
+            2 => SessionStage::Closed,
+            _ => SessionStage::Active,
+        }
+    }
+}
+
+/// What the session behaviour does next in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStep {
+    /// Ask whether the customer still needs help.
+    Ask,
+    /// Tell them the conversation is being closed, then resolve it.
+    End,
+}
+
+impl SessionStep {
+    /// The stage a conversation is in before and after this step.
+    pub fn stages(self) -> (SessionStage, SessionStage) {
+        match self {
+            SessionStep::Ask => (SessionStage::Active, SessionStage::Asked),
+            SessionStep::End => (SessionStage::Asked, SessionStage::Closed),
+        }
+    }
+}
+
+/// Where a conversation stands for the session behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionClock {
+    pub state: ConversationState,
+    pub stage: SessionStage,
+    /// When the conversation entered `stage` (the ask or the end message).
+    pub stage_at: Option<DateTime<Utc>>,
+    /// The customer's last message.
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    /// The last message either way.
+    pub last_message_at: DateTime<Utc>,
+}
+
+/// Since when a conversation is quiet: the later of the customer's last
+/// message and ours. An agent writing counts as activity too.
+pub fn quiet_since(clock: &SessionClock) -> DateTime<Utc> {
+    match clock.last_inbound_at {
+        Some(inbound) => inbound.max(clock.last_message_at),
+        None => clock.last_message_at,
+    }
+}
+
+/// The next step of the session behaviour, if one is due at `now`.
+///
+/// Inactivity is time without a message since [`quiet_since`]. With the
+/// conversation `Active`, the ask is due once it has been quiet for
+/// `ask_after` (exactly then, not a second later). Once `Asked`, the end is
+/// due `end_after` after the later of the ask and our last message, as long
+/// as the customer has not written since the ask; if they have, the
+/// sequence starts again (the store also resets the stage when they write).
+/// Nothing is due while the behaviour is off, for a resolved conversation,
+/// after the end, or when the 24-hour window is closed at `now` (a
+/// free-form message could not be sent).
+pub fn session_step(
+    settings: &SessionSettings,
+    clock: &SessionClock,
+    now: DateTime<Utc>,
+) -> Option<SessionStep> {
+    if !settings.enabled
+        || clock.state == ConversationState::Resolved
+        || !window_open(clock.last_inbound_at, now)
+    {
+        return None;
+    }
+    let customer_wrote_since_stage = match (clock.stage_at, clock.last_inbound_at) {
+        (Some(stage_at), Some(inbound)) => inbound > stage_at,
+        _ => false,
+    };
+    let stage = if customer_wrote_since_stage {
+        SessionStage::Active
+    } else {
+        clock.stage
+    };
+    match stage {
+        SessionStage::Active => {
+            (now >= quiet_since(clock) + settings.ask_after()).then_some(SessionStep::Ask)
+        }
+        SessionStage::Asked => {
+            let asked = clock
+                .stage_at
+                .map_or(clock.last_message_at, |at| at.max(clock.last_message_at));
+            (now >= asked + settings.end_after()).then_some(SessionStep::End)
+        }
+        SessionStage::Closed => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,6 +708,224 @@ mod tests {
             taken.resolve(agent(ben)),
             Err(ControlError::NotController),
             "someone else's conversation"
+        );
+    }
+
+    fn minutes(m: i64) -> DateTime<Utc> {
+        at(0) + Duration::minutes(m)
+    }
+
+    fn on() -> SessionSettings {
+        SessionSettings {
+            enabled: true,
+            ..SessionSettings::default()
+        }
+    }
+
+    /// The customer wrote at minute 0 and nothing happened since.
+    fn quiet() -> SessionClock {
+        SessionClock {
+            state: ConversationState::Bot,
+            stage: SessionStage::Active,
+            stage_at: None,
+            last_inbound_at: Some(minutes(0)),
+            last_message_at: minutes(0),
+        }
+    }
+
+    #[test]
+    fn the_ask_is_due_exactly_after_the_delay_of_quiet() {
+        let s = on();
+        assert_eq!(session_step(&s, &quiet(), minutes(29)), None);
+        assert_eq!(
+            session_step(&s, &quiet(), minutes(30) - Duration::seconds(1)),
+            None
+        );
+        assert_eq!(
+            session_step(&s, &quiet(), minutes(30)),
+            Some(SessionStep::Ask)
+        );
+        assert_eq!(
+            session_step(&s, &quiet(), minutes(45)),
+            Some(SessionStep::Ask)
+        );
+    }
+
+    #[test]
+    fn our_last_message_restarts_the_quiet_time() {
+        let replied = SessionClock {
+            last_message_at: minutes(20),
+            ..quiet()
+        };
+        assert_eq!(quiet_since(&replied), minutes(20));
+        assert_eq!(session_step(&on(), &replied, minutes(49)), None);
+        assert_eq!(
+            session_step(&on(), &replied, minutes(50)),
+            Some(SessionStep::Ask)
+        );
+        // A late-stored customer message newer than the list's time counts too.
+        let odd = SessionClock {
+            last_inbound_at: Some(minutes(5)),
+            last_message_at: minutes(0),
+            ..quiet()
+        };
+        assert_eq!(quiet_since(&odd), minutes(5));
+    }
+
+    #[test]
+    fn the_end_is_due_exactly_after_the_second_delay() {
+        let asked = SessionClock {
+            stage: SessionStage::Asked,
+            stage_at: Some(minutes(30)),
+            last_message_at: minutes(30),
+            ..quiet()
+        };
+        let s = on();
+        assert_eq!(
+            session_step(&s, &asked, minutes(40) - Duration::seconds(1)),
+            None
+        );
+        assert_eq!(
+            session_step(&s, &asked, minutes(40)),
+            Some(SessionStep::End)
+        );
+        // An agent wrote after the ask: the end waits for quiet after it.
+        let agent_wrote = SessionClock {
+            last_message_at: minutes(35),
+            ..asked
+        };
+        assert_eq!(session_step(&s, &agent_wrote, minutes(44)), None);
+        assert_eq!(
+            session_step(&s, &agent_wrote, minutes(45)),
+            Some(SessionStep::End)
+        );
+        let closed = SessionClock {
+            stage: SessionStage::Closed,
+            stage_at: Some(minutes(40)),
+            last_message_at: minutes(40),
+            ..quiet()
+        };
+        assert_eq!(session_step(&s, &closed, minutes(600)), None);
+    }
+
+    #[test]
+    fn a_customer_message_starts_the_sequence_again() {
+        // Asked at 30; the customer answered at 35, after the ask.
+        let answered = SessionClock {
+            stage: SessionStage::Asked,
+            stage_at: Some(minutes(30)),
+            last_inbound_at: Some(minutes(35)),
+            last_message_at: minutes(35),
+            ..quiet()
+        };
+        let s = on();
+        assert_eq!(session_step(&s, &answered, minutes(45)), None, "no end");
+        assert_eq!(
+            session_step(&s, &answered, minutes(65) - Duration::seconds(1)),
+            None
+        );
+        assert_eq!(
+            session_step(&s, &answered, minutes(65)),
+            Some(SessionStep::Ask),
+            "asked again after a fresh 30 minutes"
+        );
+        // The same second as the ask is not after it.
+        let same_second = SessionClock {
+            last_inbound_at: Some(minutes(30)),
+            last_message_at: minutes(30),
+            ..answered
+        };
+        assert_eq!(
+            session_step(&s, &same_second, minutes(40)),
+            Some(SessionStep::End)
+        );
+    }
+
+    #[test]
+    fn nothing_happens_when_off_resolved_or_outside_the_window() {
+        assert_eq!(
+            session_step(&SessionSettings::default(), &quiet(), minutes(60)),
+            None,
+            "off by default"
+        );
+        let resolved = SessionClock {
+            state: ConversationState::Resolved,
+            ..quiet()
+        };
+        assert_eq!(session_step(&on(), &resolved, minutes(60)), None);
+        let never_wrote = SessionClock {
+            last_inbound_at: None,
+            ..quiet()
+        };
+        assert_eq!(session_step(&on(), &never_wrote, minutes(60)), None);
+        // The window closes 24 hours after the customer wrote: skip, even if due.
+        assert_eq!(session_step(&on(), &quiet(), minutes(24 * 60)), None);
+        assert_eq!(
+            session_step(&on(), &quiet(), minutes(24 * 60) - Duration::seconds(1)),
+            Some(SessionStep::Ask)
+        );
+        let asked_late = SessionClock {
+            stage: SessionStage::Asked,
+            stage_at: Some(minutes(23 * 60 + 55)),
+            last_message_at: minutes(23 * 60 + 55),
+            ..quiet()
+        };
+        assert_eq!(
+            session_step(&on(), &asked_late, minutes(24 * 60 + 5)),
+            None,
+            "the end would come after the window closed"
+        );
+    }
+
+    #[test]
+    fn session_settings_are_checked() {
+        assert!(SessionSettings::default().check().is_ok());
+        let edges = SessionSettings {
+            ask_after_minutes: 1,
+            end_after_minutes: 1440,
+            ask_text: "x".repeat(1024),
+            end_text: "  Bye  ".into(),
+            enabled: true,
+        }
+        .check();
+        assert_eq!(edges.map(|s| s.end_text), Ok("Bye".to_owned()));
+        let bad = SessionSettings {
+            ask_after_minutes: 0,
+            end_after_minutes: 1441,
+            ask_text: "x".repeat(1025),
+            end_text: " ".into(),
+            enabled: true,
+        }
+        .check()
+        .err()
+        .map(|e| e.into_map())
+        .unwrap_or_default();
+        for field in [
+            "ask_after_minutes",
+            "end_after_minutes",
+            "ask_text",
+            "end_text",
+        ] {
+            assert!(bad.contains_key(field), "{field}");
+        }
+    }
+
+    #[test]
+    fn the_system_closes_whoever_controls_it() {
+        let taken = bot().take_control(agent(Uuid::now_v7())).unwrap_or(bot());
+        let closed = taken.close_after_inactivity();
+        assert_eq!(
+            closed.as_ref().map(|c| (c.state, c.controller)),
+            Ok((ConversationState::Resolved, None))
+        );
+        assert_eq!(
+            closed.and_then(|c| c.close_after_inactivity()),
+            Err(ControlError::AlreadyResolved)
+        );
+        assert_eq!(SessionStage::from_number(7), SessionStage::Active);
+        assert_eq!(
+            SessionStage::from_number(SessionStage::Asked.number()),
+            SessionStage::Asked
         );
     }
 

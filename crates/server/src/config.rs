@@ -53,6 +53,9 @@ pub struct Settings {
     pub import_max_cell_bytes: usize,
     /// Minutes between template syncs with Meta (0 turns the job off).
     pub template_sync_minutes: u64,
+    /// Seconds between rounds of the session behaviour (asking quiet
+    /// customers whether they still need help, closing conversations).
+    pub session_check_secs: u64,
     /// Where media gallery files are kept on disk when no bucket is set
     /// (default `{data_dir}/media`).
     pub media_dir: Option<PathBuf>,
@@ -143,6 +146,7 @@ impl Default for Settings {
             import_max_columns: 100,
             import_max_cell_bytes: 4096,
             template_sync_minutes: 15,
+            session_check_secs: 15,
             media_dir: None,
             media_s3_bucket: None,
             media_s3_endpoint: None,

@@ -2,7 +2,8 @@
 //! their effects: it claims due events with a lease, applies them, and marks
 //! them processed only once the effects are saved; a failure is retried with
 //! exponential backoff. Inbound messages and statuses go to the inbox,
-//! template decisions to the templates.
+//! template decisions to the templates. The session behaviour asks quiet
+//! customers whether they still need help and closes their conversations.
 
 use std::time::Duration;
 
@@ -190,6 +191,88 @@ async fn sync_all_templates(state: &api::AppState) {
             Err(e) => tracing::warn!(channel = %channel.id.0, error = %e, "template sync failed"),
         }
     }
+}
+
+/// Conversations one session behaviour round looks at, at most.
+const SESSION_BATCH: u64 = 200;
+
+/// Runs the session behaviour every `every`: one instance per round (the
+/// round is claimed in the database).
+pub async fn run_session_behaviour(state: api::AppState, every: Duration) {
+    let every_db = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::seconds(15));
+    loop {
+        match state
+            .store
+            .claim_schedule("session_behaviour", every_db)
+            .await
+        {
+            Ok(true) => {
+                session_behaviour_round(&state, chrono::Utc::now()).await;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming the session behaviour round failed"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// One round at `now`: for each conversation due for a step, takes the
+/// step in the database first (so no other round repeats it), then sends
+/// the question or the session-end message as the system; after the end
+/// message the conversation is resolved. Answers how many steps were taken.
+pub async fn session_behaviour_round(
+    state: &api::AppState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> usize {
+    use domain::conversation::{session_step, SessionStep};
+    let store = &state.store;
+    let candidates = match store.session_candidates(now, SESSION_BATCH).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "finding quiet conversations failed");
+            return 0;
+        }
+    };
+    let mut taken = 0;
+    for c in candidates {
+        let Some(step) = session_step(&c.settings, &c.clock, now) else {
+            continue;
+        };
+        let (tenant, id) = (c.tenant_id, c.conversation_id);
+        match store
+            .advance_session_stage(tenant, id, &c.settings, step, now)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(conversation = %id, error = %e, "moving the session stage failed");
+                continue;
+            }
+        }
+        taken += 1;
+        let text = match step {
+            SessionStep::Ask => &c.settings.ask_text,
+            SessionStep::End => &c.settings.end_text,
+        };
+        if let Err(e) = api::inbox::send_system_text(state, tenant, id, text).await {
+            // Not retried: asking twice is worse than not asking.
+            tracing::warn!(conversation = %id, error = ?e, "a session behaviour message was not sent");
+            continue;
+        }
+        if step == SessionStep::End {
+            match store.close_after_inactivity(tenant, id).await {
+                Ok(Some(conversation)) => {
+                    api::inbox::publish_conversation(state, &conversation).await;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(conversation = %id, error = %e, "closing an inactive conversation failed")
+                }
+            }
+        }
+    }
+    taken
 }
 
 /// How long a claimed import stays with its worker without news.

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use domain::contact::Phone;
 use domain::conversation::{
-    preview, Control, ConversationState, Direction, MessageStatus, QuickReplyDraft,
+    preview, Control, ConversationState, Direction, MessageStatus, QuickReplyDraft, SessionStage,
 };
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -103,6 +103,8 @@ pub enum InboundOutcome {
         new_conversation: bool,
         /// The controller before the message, for notifications.
         controller: Option<Uuid>,
+        /// The state before the message (`None` for a new conversation).
+        previous_state: Option<ConversationState>,
     },
     /// The provider delivered this message before.
     Duplicate,
@@ -180,7 +182,7 @@ pub struct MessageHit {
     pub at: DateTime<Utc>,
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
@@ -316,7 +318,7 @@ async fn dress<C: ConnectionTrait>(
         .collect()
 }
 
-async fn conversation_in<C: ConnectionTrait>(
+pub(crate) async fn conversation_in<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,
     id: Uuid,
@@ -438,7 +440,7 @@ impl Store {
             .one(&txn)
             .await?;
         let preview_line = preview(&new.kind, new.body.as_deref());
-        let (conversation_id, new_conversation, controller) = match found {
+        let (conversation_id, new_conversation, controller, previous_state) = match found {
             Some(row) => {
                 let state = ConversationState::parse(&row.state)
                     .ok_or_else(|| corrupt("state", &row.state))?;
@@ -468,8 +470,16 @@ impl Store {
                 active.archived_at = Set(None);
                 active.deleted_at = Set(None);
                 active.updated_at = Set(now);
+                // The customer wrote: the session behaviour starts over.
+                active.session_stage = Set(SessionStage::Active.number());
+                active.session_stage_at = Set(None);
                 active.update(&txn).await?;
-                (id, row.deleted_at.is_some(), before.controller)
+                (
+                    id,
+                    row.deleted_at.is_some(),
+                    before.controller,
+                    Some(before.state),
+                )
             }
             None => {
                 let id = Uuid::now_v7();
@@ -491,10 +501,12 @@ impl Store {
                     deleted_at: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
+                    session_stage: Set(SessionStage::Active.number()),
+                    session_stage_at: Set(None),
                 }
                 .insert(&txn)
                 .await?;
-                (id, true, None)
+                (id, true, None, None)
             }
         };
         let reply_to_id = match &new.reply_to_provider_id {
@@ -540,6 +552,7 @@ impl Store {
             message: Box::new(message_from(model)?),
             new_conversation,
             controller,
+            previous_state,
         })
     }
 
@@ -861,12 +874,11 @@ impl Store {
                 .one(&self.db)
                 .await?;
             if let Some(at) = at {
+                // A row comparison, which PostgreSQL turns into one index
+                // range (an OR of the two cases makes it scan from the top).
                 cond = cond.add(
-                    Condition::any().add(C::LastMessageAt.lt(at)).add(
-                        Condition::all()
-                            .add(C::LastMessageAt.eq(at))
-                            .add(C::Id.lt(after)),
-                    ),
+                    Expr::tuple([Expr::col(C::LastMessageAt), Expr::col(C::Id)])
+                        .lt(Expr::tuple([Expr::value(at), Expr::value(after)])),
                 );
             }
         }
@@ -958,11 +970,19 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let contact_id = row.contact_id;
+        // Resolving or reopening ends any session behaviour sequence: a
+        // reopened conversation starts with nothing asked.
+        let was_resolved = row.state == ConversationState::Resolved.key();
+        let reset_session = was_resolved != (control.state == ConversationState::Resolved);
         let mut active: conversation::ActiveModel = row.into();
         active.state = Set(control.state.key().to_owned());
         active.controller_id = Set(control.controller);
         active.chatbot_enabled = Set(control.chatbot_enabled);
         active.updated_at = Set(Utc::now());
+        if reset_session {
+            active.session_stage = Set(SessionStage::Active.number());
+            active.session_stage_at = Set(None);
+        }
         active.update(&txn).await?;
         if let Some((kind, detail)) = journey {
             record(&txn, tenant, contact_id, kind, detail, Some(actor)).await?;

@@ -13,6 +13,7 @@ mod inbox;
 mod media;
 mod notifications;
 pub mod secrets;
+mod session;
 mod sessions;
 mod templates;
 
@@ -38,6 +39,7 @@ pub use inbox::{
     StarredRecord,
 };
 pub use media::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
+pub use session::{SessionCandidate, SessionSettingsRecord};
 pub use sessions::{PasswordTokenPurpose, RefreshOutcome};
 pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, TemplateRecord};
 
@@ -149,6 +151,101 @@ pub mod scratch {
             .await?;
         db.close().await?;
         Ok(())
+    }
+
+    /// Fills a workspace's inbox for benchmarks: `conversations` customers
+    /// (contacts `+1555...`), one conversation each on `channel`, with
+    /// `per_conversation` messages each, alternating in and out, spread
+    /// over the past minutes. Plain SQL, so a million rows take seconds.
+    pub async fn seed_inbox(
+        url: &str,
+        tenant: uuid::Uuid,
+        channel: uuid::Uuid,
+        conversations: u64,
+        per_conversation: u64,
+    ) -> Result<(), StoreError> {
+        let db = Database::connect(url).await?;
+        let statements = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let (t, c) = (format!("'{tenant}'::uuid"), format!("'{channel}'::uuid"));
+                vec![
+                    format!(
+                        "INSERT INTO contacts (id, tenant_id, name, phone, email, country_code, iso_code, source, opt_in, \
+                         opt_in_at, opt_in_source, first_message_tag, created_at, updated_at, last_active_at, deleted_at) \
+                         SELECT gen_random_uuid(), {t}, 'Customer ' || i, '+1555' || lpad(i::text, 7, '0'), NULL, '1', 'US', \
+                         'organic', 'unknown', NULL, NULL, NULL, ts, ts, ts, NULL \
+                         FROM (SELECT i, now() - make_interval(mins => i) AS ts FROM generate_series(1, {conversations}) AS i) AS n"
+                    ),
+                    format!(
+                        "INSERT INTO conversations (id, tenant_id, channel_id, contact_id, state, controller_id, chatbot_enabled, \
+                         unread_count, last_message_at, last_inbound_at, last_preview, last_direction, last_status, archived_at, \
+                         deleted_at, created_at, updated_at) \
+                         SELECT gen_random_uuid(), tenant_id, {c}, id, (ARRAY['bot','requesting','intervened','resolved'])[1 + (abs(hashtext(phone)) % 4)], \
+                         NULL, true, 0, created_at, created_at, 'Message {per_conversation}', 'inbound', 'received', NULL, NULL, created_at, created_at \
+                         FROM contacts WHERE tenant_id = {t}"
+                    ),
+                    format!(
+                        "INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, body, content, provider_message_id, \
+                         status, error_code, error_title, error_detail, reply_to_id, media_id, sent_by, created_at, status_at) \
+                         SELECT gen_random_uuid(), c.tenant_id, c.id, CASE WHEN j % 2 = 0 THEN 'outbound' ELSE 'inbound' END, 'text', \
+                         'Message ' || j, '{{}}', NULL, CASE WHEN j % 2 = 0 THEN 'read' ELSE 'received' END, NULL, NULL, NULL, NULL, \
+                         NULL, NULL, c.created_at, NULL \
+                         FROM conversations c CROSS JOIN generate_series(1, {per_conversation}) AS j WHERE c.tenant_id = {t}"
+                    ),
+                    "ANALYZE".to_owned(),
+                ]
+            }
+            _ => {
+                let hex = |id: uuid::Uuid| format!("X'{}'", id.simple());
+                let (t, c) = (hex(tenant), hex(channel));
+                vec![
+                    format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {conversations}) \
+                         INSERT INTO contacts (id, tenant_id, name, phone, email, country_code, iso_code, source, opt_in, \
+                         opt_in_at, opt_in_source, first_message_tag, created_at, updated_at, last_active_at, deleted_at) \
+                         SELECT randomblob(16), {t}, 'Customer ' || i, '+1555' || printf('%07d', i), NULL, '1', 'US', \
+                         'organic', 'unknown', NULL, NULL, NULL, ts, ts, ts, NULL \
+                         FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-' || i || ' minutes') AS ts FROM n)"
+                    ),
+                    format!(
+                        "INSERT INTO conversations (id, tenant_id, channel_id, contact_id, state, controller_id, chatbot_enabled, \
+                         unread_count, last_message_at, last_inbound_at, last_preview, last_direction, last_status, archived_at, \
+                         deleted_at, created_at, updated_at) \
+                         SELECT randomblob(16), tenant_id, {c}, id, \
+                         CASE abs(random()) % 4 WHEN 0 THEN 'bot' WHEN 1 THEN 'requesting' WHEN 2 THEN 'intervened' ELSE 'resolved' END, \
+                         NULL, 1, 0, created_at, created_at, 'Message {per_conversation}', 'inbound', 'received', NULL, NULL, created_at, created_at \
+                         FROM contacts WHERE tenant_id = {t}"
+                    ),
+                    format!(
+                        "WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < {per_conversation}) \
+                         INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, body, content, provider_message_id, \
+                         status, error_code, error_title, error_detail, reply_to_id, media_id, sent_by, created_at, status_at) \
+                         SELECT randomblob(16), c.tenant_id, c.id, CASE j % 2 WHEN 0 THEN 'outbound' ELSE 'inbound' END, 'text', \
+                         'Message ' || j, '{{}}', NULL, CASE j % 2 WHEN 0 THEN 'read' ELSE 'received' END, NULL, NULL, NULL, NULL, \
+                         NULL, NULL, c.created_at, NULL \
+                         FROM conversations c CROSS JOIN k WHERE c.tenant_id = {t}"
+                    ),
+                    "ANALYZE".to_owned(),
+                ]
+            }
+        };
+        for sql in statements {
+            db.execute_unprepared(&sql).await?;
+        }
+        db.close().await?;
+        Ok(())
+    }
+
+    /// How many messages a workspace holds (benchmarks check nothing was lost).
+    pub async fn count_messages(url: &str, tenant: uuid::Uuid) -> Result<u64, StoreError> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let db = Database::connect(url).await?;
+        let n = crate::entities::message::Entity::find()
+            .filter(crate::entities::message::Column::TenantId.eq(tenant))
+            .count(&db)
+            .await?;
+        db.close().await?;
+        Ok(n)
     }
 
     /// `admin_url` with its database replaced by `name`.

@@ -165,54 +165,61 @@ fn run(root: &Path, args: &[String]) -> Result<()> {
         .env("SWITCHBOARD_SPA_DIR", root.join("frontend/dist")))
 }
 
-/// Benchmarks, in release mode, printing their figures.
+/// Benchmarks, in release mode, printing their figures: each runs once on
+/// SQLite and once on PostgreSQL when one answers.
 fn bench(which: Option<&str>) -> Result<()> {
-    match which {
-        Some("contacts" | "import") | None => {
-            step("building the release binary");
-            sh(Command::new("cargo").args([
-                "build",
-                "--release",
-                "--package",
-                "server",
-                "--bin",
-                "switchboard",
-            ]))?;
-            let run = |postgres: Option<&str>| {
-                let mut cargo = Command::new("cargo");
-                cargo.args([
-                    "test",
-                    "--release",
-                    "--package",
-                    "server",
-                    "--test",
-                    "bench_contacts",
-                    "--",
-                    "--ignored",
-                    "--nocapture",
-                ]);
-                match postgres {
-                    Some(url) => cargo
-                        .env("TEST_DB", "postgres")
-                        .env("TEST_POSTGRES_URL", url),
-                    None => cargo.env_remove("TEST_DB"),
-                };
-                sh(&mut cargo)
-            };
-            step("benchmark: import 100,000 contacts from CSV, then the contact list (SQLite)");
-            run(None)?;
-            match postgres_url() {
-                Some(url) => {
-                    step("benchmark: the same on PostgreSQL");
-                    run(Some(&url))
-                }
-                None => {
-                    println!("\nSKIPPED: PostgreSQL (no TEST_POSTGRES_URL and nothing answers on 127.0.0.1:5432)");
-                    Ok(())
-                }
-            }
+    let (test, title) = match which {
+        Some("contacts" | "import") | None => (
+            "bench_contacts",
+            "import 100,000 contacts from CSV, then the contact list",
+        ),
+        Some("inbox") => (
+            "bench_inbox",
+            "100,000 conversations and 1,000,000 messages: the list, a chat, webhook ingest",
+        ),
+        Some(other) => bail!("unknown benchmark {other}; try `cargo xtask bench import` or `cargo xtask bench inbox`"),
+    };
+    step("building the release binary");
+    sh(Command::new("cargo").args([
+        "build",
+        "--release",
+        "--package",
+        "server",
+        "--bin",
+        "switchboard",
+    ]))?;
+    let run = |postgres: Option<&str>| {
+        let mut cargo = Command::new("cargo");
+        cargo.args([
+            "test",
+            "--release",
+            "--package",
+            "server",
+            "--test",
+            test,
+            "--",
+            "--ignored",
+            "--nocapture",
+        ]);
+        match postgres {
+            Some(url) => cargo
+                .env("TEST_DB", "postgres")
+                .env("TEST_POSTGRES_URL", url),
+            None => cargo.env_remove("TEST_DB"),
+        };
+        sh(&mut cargo)
+    };
+    step(&format!("benchmark: {title} (SQLite)"));
+    run(None)?;
+    match postgres_url() {
+        Some(url) => {
+            step("benchmark: the same on PostgreSQL");
+            run(Some(&url))
         }
-        Some(other) => bail!("unknown benchmark {other}; try `cargo xtask bench import`"),
+        None => {
+            println!("\nSKIPPED: PostgreSQL (no TEST_POSTGRES_URL and nothing answers on 127.0.0.1:5432)");
+            Ok(())
+        }
     }
 }
 

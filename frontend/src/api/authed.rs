@@ -7,7 +7,7 @@ use std::cell::Cell;
 use contract::auth::{Session, SwitchTenantRequest};
 use contract::channels::{
     Channel, CreateChannelRequest, CredentialsRequest, GeneratedToken, ProviderInfo,
-    UpdateChannelRequest,
+    SessionBehaviour, SessionBehaviourRequest, UpdateChannelRequest,
 };
 use contract::notifications::NotificationPage;
 use contract::roles::{CreateRoleRequest, PermissionCatalog, Role, UpdateRoleRequest};
@@ -324,6 +324,19 @@ impl Authed {
         req: &UpdateChannelRequest,
     ) -> Result<Channel, ApiError> {
         self.with_body(Verb::Patch, &format!("/channels/{id}"), req)
+            .await
+    }
+
+    pub async fn session_behaviour(&self, id: Uuid) -> Result<SessionBehaviour, ApiError> {
+        self.get(&format!("/channels/{id}/session-behaviour")).await
+    }
+
+    pub async fn save_session_behaviour(
+        &self,
+        id: Uuid,
+        req: &SessionBehaviourRequest,
+    ) -> Result<SessionBehaviour, ApiError> {
+        self.with_body(Verb::Put, &format!("/channels/{id}/session-behaviour"), req)
             .await
     }
 

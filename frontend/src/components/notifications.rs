@@ -304,6 +304,34 @@ pub fn open_callback(
     })
 }
 
+/// A short soft tone (Web Audio), so no sound file has to be shipped.
+/// Browsers may refuse sound before the person has interacted with the
+/// page; then nothing plays.
+fn chime(frequency: f32) {
+    let Ok(context) = web_sys::AudioContext::new() else {
+        return;
+    };
+    let (Ok(oscillator), Ok(gain)) = (context.create_oscillator(), context.create_gain()) else {
+        return;
+    };
+    oscillator.set_type(web_sys::OscillatorType::Sine);
+    oscillator.frequency().set_value(frequency);
+    let now = context.current_time();
+    let volume = gain.gain();
+    volume.set_value(0.0);
+    let _ = volume.linear_ramp_to_value_at_time(0.15, now + 0.02);
+    let _ = volume.linear_ramp_to_value_at_time(0.0, now + 0.35);
+    if oscillator.connect_with_audio_node(&gain).is_err()
+        || gain
+            .connect_with_audio_node(&context.destination())
+            .is_err()
+    {
+        return;
+    }
+    let _ = oscillator.start();
+    let _ = oscillator.stop_with_when(now + 0.4);
+}
+
 /// The bell in the top bar: unread badge, polling, and the panel.
 #[component]
 pub fn NotificationBell() -> impl IntoView {
@@ -314,11 +342,30 @@ pub fn NotificationBell() -> impl IntoView {
 
     center.reset();
     center.refresh(api);
-    // A notification on the live stream shows at once, not at the next poll.
-    on_live_event(move |ev| {
-        if matches!(ev, LiveEvent::Notification { .. }) {
+    // A notification on the live stream shows at once, not at the next poll;
+    // a customer's message and a notification chime when the person's
+    // profile turns that module's sound on.
+    let me = crate::state::me_state();
+    let sound_on = move |module: &str| {
+        me.me.with_untracked(|m| {
+            m.as_ref()
+                .and_then(|m| m.profile.sounds.get(module).copied())
+                .unwrap_or(false)
+        })
+    };
+    on_live_event(move |ev| match ev {
+        LiveEvent::Notification { .. } => {
             center.refresh(api);
+            if sound_on("notifications") {
+                chime(660.0);
+            }
         }
+        LiveEvent::Message { message, .. }
+            if message.direction == "inbound" && sound_on("conversations") =>
+        {
+            chime(880.0);
+        }
+        _ => {}
     });
     if let Ok(handle) = set_interval_with_handle(
         move || {

@@ -3,7 +3,7 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use contract::channels::{
     Channel as ChannelDto, ChannelDraft, CreateChannelRequest, CredentialsRequest, GeneratedToken,
-    ProviderField, ProviderInfo, UpdateChannelRequest,
+    ProviderField, ProviderInfo, SessionBehaviour, SessionBehaviourRequest, UpdateChannelRequest,
 };
 use contract::Page;
 use domain::channel::{check_channel_name, Channel, ChannelStatus, Credentials, Draft, Provider};
@@ -440,4 +440,69 @@ pub async fn publish_draft(
         .map_err(store_error)?;
     let channel = state.store.discard_draft(auth.tenant(), current.id).await?;
     Ok(web::Json(channel_dto(&state, &channel)))
+}
+
+fn session_dto(record: store::SessionSettingsRecord) -> SessionBehaviour {
+    let s = record.settings;
+    SessionBehaviour {
+        enabled: s.enabled,
+        ask_after_minutes: s.ask_after_minutes,
+        end_after_minutes: s.end_after_minutes,
+        ask_text: s.ask_text,
+        end_text: s.end_text,
+        updated_at: record.updated_at,
+    }
+}
+
+/// The channel's session behaviour: whether and when inactive
+/// conversations are asked about and closed. Off, with default texts,
+/// until saved.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Success", body = SessionBehaviour), Unauthenticated, Forbidden, NotFound,
+))]
+#[get("/channels/{id}/session-behaviour")]
+pub async fn get_session_behaviour(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<SessionBehaviour>, ApiError> {
+    let record = state
+        .store
+        .session_settings(auth.tenant(), ChannelId(*id))
+        .await?;
+    Ok(web::Json(session_dto(record)))
+}
+
+/// Replaces the channel's session behaviour. Delays are 1 to 1,440
+/// minutes; texts 1 to 1,024 characters.
+#[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), request_body = SessionBehaviourRequest, security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Saved", body = SessionBehaviour), Unauthenticated, Forbidden, NotFound, Invalid,
+))]
+#[put("/channels/{id}/session-behaviour")]
+pub async fn update_session_behaviour(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+    body: Body<SessionBehaviourRequest>,
+) -> Result<web::Json<SessionBehaviour>, ApiError> {
+    let body = body.into_inner();
+    let id = ChannelId(*id);
+    // Another workspace's channel is absent before the body is judged.
+    state.store.session_settings(auth.tenant(), id).await?;
+    // Out of range for u32 fails the domain's range check like any other.
+    let minutes = |m: i64| u32::try_from(m).unwrap_or(0);
+    let settings = domain::conversation::SessionSettings {
+        enabled: body.enabled,
+        ask_after_minutes: minutes(body.ask_after_minutes),
+        end_after_minutes: minutes(body.end_after_minutes),
+        ask_text: body.ask_text,
+        end_text: body.end_text,
+    }
+    .check()
+    .map_err(ApiError::Validation)?;
+    let record = state
+        .store
+        .save_session_settings(auth.tenant(), id, &settings)
+        .await?;
+    Ok(web::Json(session_dto(record)))
 }

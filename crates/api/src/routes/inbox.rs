@@ -228,6 +228,7 @@ async fn control(
         .set_control(tenant, id, next, Some(journey), actor.user)
         .await?;
     publish_conversation(state, &saved).await;
+    inbox::notify_if_handoff(state, current.control.state, &saved).await;
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }
 

@@ -412,6 +412,19 @@ simple_entity!(conversation, "conversations", {
     deleted_at: Option<DateTimeUtc>,
     created_at: DateTimeUtc,
     updated_at: DateTimeUtc,
+    session_stage: i32,
+    session_stage_at: Option<DateTimeUtc>,
+});
+
+simple_entity!(channel_session_setting, "channel_session_settings", {
+    #[sea_orm(primary_key, auto_increment = false)] channel_id: Uuid,
+    tenant_id: Uuid,
+    enabled: bool,
+    ask_after_minutes: i32,
+    end_after_minutes: i32,
+    ask_text: String,
+    end_text: String,
+    updated_at: DateTimeUtc,
 });
 
 simple_entity!(message, "messages", {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::dialogs::TokenDialog;
 use super::guide::SetupGuide;
+use super::session::SessionBehaviourSection;
 use super::{field_label, provider_label, speaks_graph, status_badge};
 use crate::api::{ApiError, Authed, FieldErrors};
 use crate::components::form::TextField;
@@ -909,6 +910,7 @@ pub fn ChannelCard(
                             </form>
                         </section>
                         {draft_view}
+                        <SessionBehaviourSection channel_id=id can_edit=can_edit />
                         <div class="grid-2 channel-extras">
                             {webhook_view.clone()}
                             {api_token_view}

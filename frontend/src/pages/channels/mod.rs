@@ -4,6 +4,7 @@
 mod card;
 mod dialogs;
 mod guide;
+mod session;
 
 use contract::channels::{Channel, ProviderInfo};
 use leptos::prelude::*;
