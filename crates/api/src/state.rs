@@ -90,6 +90,12 @@ pub struct AppState {
     pub media_urls: Arc<MediaUrls>,
     /// Live events for the signed-in people's streams.
     pub live: Arc<crate::live::LiveBus>,
+    /// Channels recently read by the webhook routes (see `routes::webhooks`).
+    pub webhook_channels: Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<uuid::Uuid, (std::time::Instant, domain::channel::Channel)>,
+        >,
+    >,
 }
 
 /// Failure to assemble the state at start-up.
@@ -123,6 +129,7 @@ impl AppState {
         let live = Arc::new(crate::live::LiveBus::new(store.clone()));
         Ok(Self {
             live,
+            webhook_channels: Arc::default(),
             store,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),
             mailer: Arc::new(mailer),

@@ -36,8 +36,25 @@ fn unsigned() -> ApiError {
     }
 }
 
+/// How long a channel read for a webhook is reused: a burst of webhooks
+/// reads (and decrypts) it once; a changed app secret applies within this.
+const CHANNEL_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn channel(state: &AppState, id: Uuid) -> Result<Channel, ApiError> {
-    Ok(state.store.channel_for_webhook(ChannelId(id)).await?)
+    let now = std::time::Instant::now();
+    if let Ok(cache) = state.webhook_channels.lock() {
+        if let Some((at, channel)) = cache.get(&id) {
+            if now.duration_since(*at) < CHANNEL_CACHE {
+                return Ok(channel.clone());
+            }
+        }
+    }
+    let channel = state.store.channel_for_webhook(ChannelId(id)).await?;
+    if let Ok(mut cache) = state.webhook_channels.lock() {
+        cache.retain(|_, (at, _)| now.duration_since(*at) < CHANNEL_CACHE);
+        cache.insert(id, (now, channel.clone()));
+    }
+    Ok(channel)
 }
 
 fn raw_event(body: &[u8]) -> IncomingEvent {
@@ -94,7 +111,8 @@ pub async fn meta_verify(
     id: web::Path<Uuid>,
     query: web::Query<Challenge>,
 ) -> Result<HttpResponse, ApiError> {
-    let channel = channel(&state, *id).await?;
+    // Read fresh: the token was often just generated.
+    let channel = state.store.channel_for_webhook(ChannelId(*id)).await?;
     let expected = channel.published.get("verify_token").unwrap_or_default();
     match providers::meta::verify_challenge(
         query.mode.as_deref(),
