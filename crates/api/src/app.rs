@@ -47,7 +47,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(inbox::get_conversation)
                 .service(inbox::list_messages)
                 .service(inbox::send_message)
-                .service(inbox::mark_read)
+                .service(inbox::mark_conversation_read)
                 .service(inbox::take_control)
                 .service(inbox::release)
                 .service(inbox::resolve)

@@ -15,7 +15,12 @@ use utoipa::{Modify, OpenApi};
         license(name = "AGPL-3.0-or-later"),
     ),
     modifiers(&SecuritySchemes),
-    components(schemas(contract::Problem)),
+    components(schemas(
+        contract::Problem,
+        contract::inbox::Conversation,
+        contract::inbox::Message,
+        contract::inbox::StarredMessage
+    )),
     tags(
         (name = "setup", description = "First run"),
         (name = "auth", description = "Sign-in, sessions and passwords"),

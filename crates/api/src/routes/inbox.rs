@@ -172,7 +172,7 @@ pub async fn send_message(
     (status = 204, description = "Read"), Unauthenticated, Forbidden, NotFound,
 ))]
 #[post("/conversations/{id}/read")]
-pub async fn mark_read(
+pub async fn mark_conversation_read(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<Uuid>,
