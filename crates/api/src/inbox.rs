@@ -332,13 +332,7 @@ async fn save_inbound_media(
     let key = MediaStore::key(channel.tenant_id, id);
     let size = file.bytes.len() as u64;
     let dimensions = domain::media::dimensions(&file.bytes, &mime_type);
-    let sha256 = {
-        use sha2::Digest;
-        sha2::Sha256::digest(&file.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    };
+    let sha256 = crate::auth::tokens::sha256_hex(&file.bytes);
     state
         .media
         .put(&key, file.bytes.into())
@@ -374,18 +368,7 @@ pub async fn apply_inbound(
     let WebhookEvent::Message(m) = serde_json::from_str(payload).map_err(|e| e.to_string())? else {
         return Ok(());
     };
-    let channel = state
-        .store
-        .channel(tenant, channel_id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let default_country = state
-        .store
-        .tenant(tenant)
-        .await
-        .map(|t| t.settings.default_country)
-        .unwrap_or_else(|_| "US".into());
-    let Ok(phone) = domain::contact::parse_phone(&m.from, &default_country) else {
+    let Ok(phone) = domain::contact::parse_whatsapp_id(&m.from) else {
         tracing::warn!(from = %m.from, "an inbound message from a number that is not a phone number; kept in the event log only");
         return Ok(());
     };
@@ -395,7 +378,14 @@ pub async fn apply_inbound(
         .unwrap_or_else(Utc::now);
     let (kind, body, content, media, reply_to) = inbound_parts(&m);
     let media_id = match media {
-        Some(item) => Some(save_inbound_media(state, &channel, &kind, item, at).await?),
+        Some(item) => {
+            let channel = state
+                .store
+                .channel(tenant, channel_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            Some(save_inbound_media(state, &channel, &kind, item, at).await?)
+        }
         None => None,
     };
     let new = NewInbound {
@@ -425,12 +415,9 @@ pub async fn apply_inbound(
     else {
         return Ok(());
     };
-    let view = state
-        .store
-        .message_view(tenant, Uuid::nil(), message.id)
-        .await
-        .map_err(|e| e.to_string())?;
-    let message_dto = message_dtos(state, tenant, vec![view])
+    let preview_line =
+        domain::conversation::preview(&message.message.kind, message.message.body.as_deref());
+    let message_dto = message_dtos(state, tenant, vec![*message])
         .await
         .map_err(|e| format!("{e:?}"))?
         .pop()
@@ -457,7 +444,7 @@ pub async fn apply_inbound(
         Some(domain::notification::Notice {
             kind: "new_conversation",
             title: format!("New conversation with {}", conversation.contact_name),
-            body: domain::conversation::preview(&message.kind, message.body.as_deref()),
+            body: preview_line.clone(),
             link: Some(link.clone()),
             audience: Permission::new(Module::Conversations, Action::View),
         })
@@ -470,7 +457,7 @@ pub async fn apply_inbound(
         let notice = domain::notification::Notice {
             kind: "new_message",
             title: format!("{} wrote", conversation.contact_name),
-            body: domain::conversation::preview(&message.kind, message.body.as_deref()),
+            body: preview_line,
             link: Some(link),
             audience: Permission::new(Module::Conversations, Action::View),
         };
@@ -776,141 +763,16 @@ async fn prepare(
             template_id,
             variables,
         } => {
-            let template = match state.store.template(tenant, *template_id).await {
-                Ok(t) => t,
-                Err(store::StoreError::NotFound) => {
-                    return Err(ApiError::field(
-                        "content.template_id",
-                        "There is no such template.",
-                    ))
-                }
-                Err(e) => return Err(e.into()),
-            };
-            if template.status != TemplateStatus::Approved {
-                return Err(ApiError::field(
-                    "content.template_id",
-                    "Only approved templates can be sent.",
-                ));
-            }
-            if template.channel_id != channel.id {
-                return Err(ApiError::field(
-                    "content.template_id",
-                    "This template belongs to another channel.",
-                ));
-            }
-            let contact = state.store.contact(tenant, conversation.contact_id).await?;
-            let bindings: BTreeMap<String, Binding> = variables
-                .iter()
-                .map(|(k, v)| (k.clone(), Binding::Fixed { value: v.clone() }))
-                .collect();
-            let rendered = domain::template::render(&template.content, &bindings, Some(&contact));
-            if !rendered.complete() {
-                let mut errors = domain::account::FieldErrors::default();
-                for key in rendered.problems.keys() {
-                    errors.add(
-                        &format!("content.variables.{key}"),
-                        "Fill in this variable.",
-                    );
-                }
-                return Err(ApiError::Validation(errors));
-            }
-            let named =
-                template.content.parameter_format == domain::template::ParameterFormat::Named;
-            let mut components = Vec::new();
-            match &template.content.header {
-                Header::Text { .. } if !rendered.header_values.is_empty() => {
-                    components.push(TemplateComponent::Header {
-                        parameters: rendered
-                            .header_values
-                            .iter()
-                            .map(|v| TemplateParameter::text(v.clone()))
-                            .collect(),
-                    });
-                }
-                Header::Image { media_id }
-                | Header::Video { media_id }
-                | Header::Document { media_id } => {
-                    let Some(media_id) = media_id else {
-                        return Err(ApiError::field(
-                            "content.template_id",
-                            "The template's header file is missing.",
-                        ));
-                    };
-                    let record = state.store.media(tenant, *media_id).await?;
-                    let source = media_source(state, channel, &record).await?;
-                    let parameter = match &template.content.header {
-                        Header::Image { .. } => TemplateParameter::Image { source },
-                        Header::Video { .. } => TemplateParameter::Video { source },
-                        _ => TemplateParameter::Document {
-                            source,
-                            filename: Some(record.name.clone()),
-                        },
-                    };
-                    components.push(TemplateComponent::Header {
-                        parameters: vec![parameter],
-                    });
-                }
-                _ => {}
-            }
-            if !rendered.body_values.is_empty() {
-                components.push(TemplateComponent::Body {
-                    parameters: rendered
-                        .body_values
-                        .iter()
-                        .map(|(name, value)| TemplateParameter::Text {
-                            text: value.clone(),
-                            name: named.then(|| name.clone()),
-                        })
-                        .collect(),
-                });
-            }
-            for (index, value) in &rendered.url_values {
-                components.push(TemplateComponent::Button {
-                    sub_type: TemplateButtonKind::Url,
-                    index: u32::try_from(*index).unwrap_or(0),
-                    parameters: vec![TemplateParameter::text(value.clone())],
-                });
-            }
-            let name = match channel.provider {
-                Provider::Twilio => template.provider_id.clone().unwrap_or_default(),
-                _ => template.content.name.clone(),
-            };
-            let label = format!("{} ({})", template.content.name, template.content.language);
-            let mut text = rendered.body.clone();
-            if let Some(header) = rendered.header.as_ref().filter(|h| !h.is_empty()) {
-                text = format!("*{header}*\n{text}");
-            }
-            let options: Vec<String> = template
-                .content
-                .buttons
-                .iter()
-                .map(|b| match b {
-                    domain::template::Button::QuickReply { text }
-                    | domain::template::Button::Url { text, .. }
-                    | domain::template::Button::PhoneNumber { text, .. } => text.clone(),
-                    domain::template::Button::CopyCode { .. } => "Copy code".to_owned(),
-                })
-                .collect();
-            let mut stored = base(
-                "template",
-                Some(text),
-                json!({ "template": label, "options": options, "template_id": template.id }),
-            );
-            if let Header::Image { media_id }
-            | Header::Video { media_id }
-            | Header::Document { media_id } = &template.content.header
-            {
-                stored.media_id = *media_id;
-            }
-            Prepared {
-                stored,
-                content: MessageContent::Template(TemplateMessage {
-                    name,
-                    language: template.content.language.clone(),
-                    components,
-                }),
-                needs_window: false,
-            }
+            prepare_template(
+                state,
+                tenant,
+                channel,
+                conversation.contact_id,
+                *template_id,
+                variables,
+                sent_by,
+            )
+            .await?
         }
         SendContent::Buttons { body, buttons } => Prepared {
             stored: base(
@@ -981,6 +843,154 @@ pub fn actor_of(member: &domain::team::Member) -> Actor {
         user: member.user.id.0,
         act_on_all: acts_on_all(member),
     }
+}
+
+/// An approved template of `channel` rendered for the contact with
+/// `variables`: the provider's components and what the inbox stores.
+/// Missing variables answer 422 with a field per variable.
+async fn prepare_template(
+    state: &AppState,
+    tenant: TenantId,
+    channel: &Channel,
+    contact_id: Uuid,
+    template_id: Uuid,
+    variables: &BTreeMap<String, String>,
+    sent_by: Option<Uuid>,
+) -> Result<Prepared, ApiError> {
+    let template = match state.store.template(tenant, template_id).await {
+        Ok(t) => t,
+        Err(store::StoreError::NotFound) => {
+            return Err(ApiError::field(
+                "content.template_id",
+                "There is no such template.",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if template.status != TemplateStatus::Approved {
+        return Err(ApiError::field(
+            "content.template_id",
+            "Only approved templates can be sent.",
+        ));
+    }
+    if template.channel_id != channel.id {
+        return Err(ApiError::field(
+            "content.template_id",
+            "This template belongs to another channel.",
+        ));
+    }
+    let contact = state.store.contact(tenant, contact_id).await?;
+    let bindings: BTreeMap<String, Binding> = variables
+        .iter()
+        .map(|(k, v)| (k.clone(), Binding::Fixed { value: v.clone() }))
+        .collect();
+    let rendered = domain::template::render(&template.content, &bindings, Some(&contact));
+    if !rendered.complete() {
+        let mut errors = domain::account::FieldErrors::default();
+        for key in rendered.problems.keys() {
+            errors.add(
+                &format!("content.variables.{key}"),
+                "Fill in this variable.",
+            );
+        }
+        return Err(ApiError::Validation(errors));
+    }
+    let named = template.content.parameter_format == domain::template::ParameterFormat::Named;
+    let mut components = Vec::new();
+    match &template.content.header {
+        Header::Text { .. } if !rendered.header_values.is_empty() => {
+            components.push(TemplateComponent::Header {
+                parameters: rendered
+                    .header_values
+                    .iter()
+                    .map(|v| TemplateParameter::text(v.clone()))
+                    .collect(),
+            });
+        }
+        Header::Image { media_id } | Header::Video { media_id } | Header::Document { media_id } => {
+            let Some(media_id) = media_id else {
+                return Err(ApiError::field(
+                    "content.template_id",
+                    "The template's header file is missing.",
+                ));
+            };
+            let record = state.store.media(tenant, *media_id).await?;
+            let source = media_source(state, channel, &record).await?;
+            let parameter = match &template.content.header {
+                Header::Image { .. } => TemplateParameter::Image { source },
+                Header::Video { .. } => TemplateParameter::Video { source },
+                _ => TemplateParameter::Document {
+                    source,
+                    filename: Some(record.name.clone()),
+                },
+            };
+            components.push(TemplateComponent::Header {
+                parameters: vec![parameter],
+            });
+        }
+        _ => {}
+    }
+    if !rendered.body_values.is_empty() {
+        components.push(TemplateComponent::Body {
+            parameters: rendered
+                .body_values
+                .iter()
+                .map(|(name, value)| TemplateParameter::Text {
+                    text: value.clone(),
+                    name: named.then(|| name.clone()),
+                })
+                .collect(),
+        });
+    }
+    for (index, value) in &rendered.url_values {
+        components.push(TemplateComponent::Button {
+            sub_type: TemplateButtonKind::Url,
+            index: u32::try_from(*index).unwrap_or(0),
+            parameters: vec![TemplateParameter::text(value.clone())],
+        });
+    }
+    let name = match channel.provider {
+        Provider::Twilio => template.provider_id.clone().unwrap_or_default(),
+        _ => template.content.name.clone(),
+    };
+    let label = format!("{} ({})", template.content.name, template.content.language);
+    let mut text = rendered.body.clone();
+    if let Some(header) = rendered.header.as_ref().filter(|h| !h.is_empty()) {
+        text = format!("*{header}*\n{text}");
+    }
+    let options: Vec<String> = template
+        .content
+        .buttons
+        .iter()
+        .map(|b| match b {
+            domain::template::Button::QuickReply { text }
+            | domain::template::Button::Url { text, .. }
+            | domain::template::Button::PhoneNumber { text, .. } => text.clone(),
+            domain::template::Button::CopyCode { .. } => "Copy code".to_owned(),
+        })
+        .collect();
+    let mut stored = NewOutbound {
+        kind: "template".to_owned(),
+        body: Some(text),
+        content: json!({ "template": label, "options": options, "template_id": template.id }),
+        media_id: None,
+        reply_to_id: None,
+        sent_by,
+    };
+    if let Header::Image { media_id } | Header::Video { media_id } | Header::Document { media_id } =
+        &template.content.header
+    {
+        stored.media_id = *media_id;
+    }
+    Ok(Prepared {
+        stored,
+        content: MessageContent::Template(TemplateMessage {
+            name,
+            language: template.content.language.clone(),
+            components,
+        }),
+        needs_window: false,
+    })
 }
 
 /// Sends a person's message in a conversation: the control and window

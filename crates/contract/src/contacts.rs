@@ -196,11 +196,16 @@ pub struct GroupMembersRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactEvent {
-    /// `created`, `updated`, `tagged`, `untagged`, `added_to_group`, ...
+    /// `created`, `updated`, `tagged`, `untagged`, `added_to_group`,
+    /// `conversation_started`, `customer_returned`, `template_sent`,
+    /// `took_control`, `transferred`, `resolved`, ...
     pub kind: String,
     pub detail: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<Uuid>,
+    /// Who acted, for events a person caused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
     pub at: DateTime<Utc>,
 }
 

@@ -66,6 +66,17 @@ pub fn parse_phone(raw: &str, default_country: &str) -> Result<Phone, &'static s
     })
 }
 
+/// Parses the sender of a WhatsApp message. Providers always give the full
+/// international number (Meta's `wa_id` without the `+`, Twilio's with it),
+/// so no workspace default country can apply.
+pub fn parse_whatsapp_id(from: &str) -> Result<Phone, &'static str> {
+    let digits = from
+        .trim()
+        .trim_start_matches("whatsapp:")
+        .trim_start_matches('+');
+    parse_phone(&format!("+{digits}"), "")
+}
+
 /// `$FirstName` / `$LastName`: the first word, and the rest.
 pub fn split_name(name: &str) -> (String, String) {
     let mut words = name.split_whitespace();
@@ -285,6 +296,21 @@ mod tests {
             parse_phone("(415) 555-2671", "US").unwrap().e164,
             "+14155552671"
         );
+    }
+
+    #[test]
+    fn whatsapp_senders_are_always_international() {
+        assert_eq!(
+            parse_whatsapp_id("14155552671").unwrap().e164,
+            "+14155552671"
+        );
+        assert_eq!(
+            parse_whatsapp_id("whatsapp:+919876543452").unwrap().e164,
+            "+919876543452"
+        );
+        // Ten digits are not read as a national number of any country.
+        assert!(parse_whatsapp_id("9876543452").is_err());
+        assert!(parse_whatsapp_id("not a number").is_err());
     }
 
     #[test]

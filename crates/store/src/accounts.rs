@@ -8,7 +8,7 @@ use domain::permissions::{BuiltinRole, PermissionSet};
 use domain::team::{LoginEvent, Member, MemberStatus, Role, User};
 use domain::tenant::{Tenant, TenantSettings};
 use domain::{RoleId, TenantId, UserId};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
@@ -433,20 +433,13 @@ impl Store {
     ) -> Result<(Vec<Member>, u64), StoreError> {
         let mut cond = Self::member_condition(tenant, filter);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
             let matching = user::Entity::find()
                 .select_only()
                 .column(user::Column::Id)
                 .filter(
                     Condition::any()
-                        .add(
-                            Expr::expr(Func::lower(Expr::col(user::Column::Name)))
-                                .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
-                        )
-                        .add(
-                            Expr::col(user::Column::Email)
-                                .like(sea_orm::sea_query::LikeExpr::new(&pattern).escape('\\')),
-                        ),
+                        .add(crate::like::contains_ci(user::Column::Name, q))
+                        .add(crate::like::contains_ci(user::Column::Email, q)),
                 )
                 .into_query();
             cond = cond.add(membership::Column::UserId.in_subquery(matching));
@@ -841,12 +834,6 @@ async fn ensure_an_owner_remains<C: ConnectionTrait>(
         return Err(StoreError::Conflict("last_owner"));
     }
     Ok(())
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// Serialises membership changes of one tenant on PostgreSQL, so the

@@ -1,12 +1,12 @@
 //! Contacts of a tenant with their tags, attribute values and groups; tags,
 //! attribute definitions and groups themselves; the contact timeline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 use domain::contact::{AttributeKind, AttributeMatch, Contact, ContactFilter, OptIn, Tag};
 use domain::TenantId;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use crate::entities::{
     attribute_definition, contact, contact_attribute, contact_event, contact_group, contact_tag,
-    group_member, tag,
+    group_member, tag, user,
 };
+use crate::like::contains_ci as contains;
 use crate::{PageRequest, Store, StoreError};
 
 /// A contact to create (already checked).
@@ -75,21 +76,9 @@ pub struct ContactEventRecord {
     pub kind: String,
     pub detail: String,
     pub actor_id: Option<Uuid>,
+    /// The person who acted, when one did and still exists.
+    pub actor_name: Option<String>,
     pub at: chrono::DateTime<Utc>,
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-fn contains(
-    col: impl sea_orm::sea_query::IntoColumnRef,
-    needle: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    let pattern = format!("%{}%", escape_like(&needle.to_lowercase()));
-    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 fn contact_ids_where(
@@ -600,15 +589,32 @@ impl Store {
         contact: Uuid,
     ) -> Result<Vec<ContactEventRecord>, StoreError> {
         self.contact(tenant, contact).await?;
-        Ok(contact_event::Entity::find()
+        let events = contact_event::Entity::find()
             .filter(contact_event::Column::TenantId.eq(tenant.0))
             .filter(contact_event::Column::ContactId.eq(contact))
             .order_by_desc(contact_event::Column::Id)
             .limit(200)
             .all(&self.db)
-            .await?
+            .await?;
+        let actors: HashSet<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
+        let names: HashMap<Uuid, String> = if actors.is_empty() {
+            HashMap::new()
+        } else {
+            user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .column(user::Column::Name)
+                .filter(user::Column::Id.is_in(actors))
+                .into_tuple::<(Uuid, String)>()
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        Ok(events
             .into_iter()
             .map(|e| ContactEventRecord {
+                actor_name: e.actor_id.and_then(|id| names.get(&id).cloned()),
                 kind: e.kind,
                 detail: e.detail,
                 actor_id: e.actor_id,

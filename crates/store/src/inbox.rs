@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use domain::contact::Phone;
 use domain::conversation::{
-    preview, Control, ConversationState, Direction, MessageStatus, QuickReplyDraft, SessionStage,
+    in_history, preview, Control, ConversationState, Direction, MessageStatus, QuickReplyDraft,
+    SessionStage,
 };
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -23,6 +24,7 @@ use crate::contacts::record;
 use crate::entities::{
     channel, contact, conversation, message, message_star, quick_reply, stream_ticket, user,
 };
+use crate::like::contains_ci;
 use crate::{PageRequest, Store, StoreError};
 
 /// A conversation with the names the inbox shows.
@@ -99,7 +101,8 @@ pub struct NewInbound {
 pub enum InboundOutcome {
     Stored {
         conversation: Box<ConversationRecord>,
-        message: Box<MessageRecord>,
+        /// As the inbox shows it (nobody has starred it yet).
+        message: Box<MessageView>,
         new_conversation: bool,
         /// The controller before the message, for notifications.
         controller: Option<Uuid>,
@@ -450,6 +453,22 @@ impl Store {
                     chatbot_enabled: row.chatbot_enabled,
                 };
                 let after = before.customer_wrote();
+                // After a silence, a close or a delete, the customer coming
+                // back is a step of their journey; every message is not.
+                let returned = row.deleted_at.is_some()
+                    || state == ConversationState::Resolved
+                    || in_history(row.last_inbound_at, new.at);
+                if returned {
+                    record(
+                        &txn,
+                        tenant,
+                        contact_id,
+                        "customer_returned",
+                        &preview_line,
+                        None,
+                    )
+                    .await?;
+                }
                 // Providers give whole seconds: a customer message of the
                 // same second as our last one came after it.
                 let newer = new.at.timestamp() >= row.last_message_at.timestamp();
@@ -494,7 +513,7 @@ impl Store {
                     unread_count: Set(1),
                     last_message_at: Set(new.at),
                     last_inbound_at: Set(Some(new.at)),
-                    last_preview: Set(preview_line),
+                    last_preview: Set(preview_line.clone()),
                     last_direction: Set(Direction::Inbound.key().to_owned()),
                     last_status: Set(MessageStatus::Received.key().to_owned()),
                     archived_at: Set(None),
@@ -506,22 +525,31 @@ impl Store {
                 }
                 .insert(&txn)
                 .await?;
+                record(
+                    &txn,
+                    tenant,
+                    contact_id,
+                    "conversation_started",
+                    &preview_line,
+                    None,
+                )
+                .await?;
                 (id, true, None, None)
             }
         };
-        let reply_to_id = match &new.reply_to_provider_id {
-            Some(provider_id) => {
-                message::Entity::find()
-                    .select_only()
-                    .column(message::Column::Id)
-                    .filter(message::Column::TenantId.eq(tenant.0))
-                    .filter(message::Column::ProviderMessageId.eq(provider_id))
-                    .into_tuple::<Uuid>()
-                    .one(&txn)
-                    .await?
-            }
+        let quoted = match &new.reply_to_provider_id {
+            Some(provider_id) => message::Entity::find()
+                .filter(message::Column::TenantId.eq(tenant.0))
+                .filter(message::Column::ProviderMessageId.eq(provider_id))
+                .one(&txn)
+                .await?
+                .and_then(|m| {
+                    let direction = Direction::parse(&m.direction)?;
+                    Some((m.id, direction, preview(&m.kind, m.body.as_deref())))
+                }),
             None => None,
         };
+        let reply_to_id = quoted.as_ref().map(|(id, _, _)| *id);
         let id = Uuid::now_v7();
         let model = message::ActiveModel {
             id: Set(id),
@@ -549,7 +577,12 @@ impl Store {
         txn.commit().await?;
         Ok(InboundOutcome::Stored {
             conversation: Box::new(conversation),
-            message: Box::new(message_from(model)?),
+            message: Box::new(MessageView {
+                message: message_from(model)?,
+                sent_by_name: None,
+                starred: false,
+                quoted,
+            }),
             new_conversation,
             controller,
             previous_state,
@@ -669,6 +702,24 @@ impl Store {
         }
         .insert(&txn)
         .await?;
+        // Templates (and the broadcasts made of them) are what a business
+        // sends first; they belong on the contact's journey.
+        if new.kind == "template" {
+            let label = new
+                .content
+                .get("template")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            record(
+                &txn,
+                tenant,
+                row.contact_id,
+                "template_sent",
+                label,
+                new.sent_by,
+            )
+            .await?;
+        }
         let mut active: conversation::ActiveModel = row.into();
         active.last_message_at = Set(now);
         active.last_preview = Set(preview(&new.kind, new.body.as_deref()));
@@ -1286,14 +1337,8 @@ impl Store {
         q: &str,
         limit: u64,
     ) -> Result<Vec<Uuid>, StoreError> {
-        let needle = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let mut any = Condition::any().add(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                contact::Column::Name,
-            )))
-            .like(needle),
-        );
+        let mut any = Condition::any().add(contains_ci(contact::Column::Name, q.trim()));
         if digits.len() >= 3 {
             any = any.add(contact::Column::Phone.contains(&digits));
         }
@@ -1331,27 +1376,36 @@ impl Store {
         &self,
         tenant: TenantId,
     ) -> Result<Vec<(Uuid, String)>, StoreError> {
-        let (members, _) = self
-            .list_members(
-                tenant,
-                &crate::MemberFilter::default(),
-                PageRequest {
-                    after: None,
-                    limit: 1000,
-                },
-            )
-            .await?;
+        const PAGE: u64 = 1000;
         let view = domain::permissions::Permission::new(
             domain::permissions::Module::Conversations,
             domain::permissions::Action::Create,
         );
-        Ok(members
-            .into_iter()
-            .filter(|m| {
-                m.status == domain::team::MemberStatus::Active && m.role.permissions.contains(view)
-            })
-            .map(|m| (m.user.id.0, m.user.name))
-            .collect())
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let (members, _) = self
+                .list_members(
+                    tenant,
+                    &crate::MemberFilter::default(),
+                    PageRequest { after, limit: PAGE },
+                )
+                .await?;
+            let full = members.len() as u64 == PAGE;
+            after = members.last().map(|m| m.user.id.0);
+            out.extend(
+                members
+                    .into_iter()
+                    .filter(|m| {
+                        m.status == domain::team::MemberStatus::Active
+                            && m.role.permissions.contains(view)
+                    })
+                    .map(|m| (m.user.id.0, m.user.name)),
+            );
+            if !full || after.is_none() {
+                return Ok(out);
+            }
+        }
     }
 
     // ----- quick replies ---------------------------------------------------
@@ -1365,21 +1419,11 @@ impl Store {
         let mut query =
             quick_reply::Entity::find().filter(quick_reply::Column::TenantId.eq(tenant.0));
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-            let needle = format!(
-                "%{}%",
-                q.trim_start_matches('/')
-                    .to_lowercase()
-                    .replace(['%', '_'], "")
-            );
+            let needle = q.trim_start_matches('/');
             query = query.filter(
                 Condition::any()
-                    .add(quick_reply::Column::ShortcutKey.like(needle.clone()))
-                    .add(
-                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                            quick_reply::Column::Body,
-                        )))
-                        .like(needle),
-                    ),
+                    .add(contains_ci(quick_reply::Column::ShortcutKey, needle))
+                    .add(contains_ci(quick_reply::Column::Body, needle)),
             );
         }
         let rows = query

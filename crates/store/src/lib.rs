@@ -10,6 +10,7 @@ mod events;
 mod import_writes;
 mod imports;
 mod inbox;
+mod like;
 mod media;
 mod notifications;
 pub mod secrets;

@@ -513,6 +513,7 @@ pub async fn contact_timeline(
                 kind: e.kind,
                 detail: e.detail,
                 actor_id: e.actor_id,
+                actor_name: e.actor_name,
                 at: e.at,
             })
             .collect(),

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::auth::tokens::sha256_hex;
 use actix_web::web::Bytes;
 use actix_web::{get, post, web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,7 +16,6 @@ use domain::permissions::{Action, Module, Permission};
 use domain::team::MemberStatus;
 use domain::UserId;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 
@@ -30,10 +30,7 @@ const TICKET_SECONDS: i64 = 60;
 const HEARTBEAT: Duration = Duration::from_secs(20);
 
 fn ticket_hash(ticket: &str) -> String {
-    Sha256::digest(ticket.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha256_hex(ticket.as_bytes())
 }
 
 /// A ticket for one `GET /events`, valid for a minute.

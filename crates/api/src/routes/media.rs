@@ -153,11 +153,7 @@ async fn receive_into(
             (sniffed, dims)
         }
     };
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = hex::encode(hasher.finalize());
     Ok(Received {
         found,
         size,

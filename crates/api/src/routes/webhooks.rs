@@ -3,11 +3,11 @@
 //! table (deduplicated by provider and event key) before 200 is answered, and
 //! a worker processes it later. Nothing is stored for a bad signature.
 
+use crate::auth::tokens::sha256_hex;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use domain::channel::Channel;
 use domain::ChannelId;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use store::IncomingEvent;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -58,10 +58,7 @@ async fn channel(state: &AppState, id: Uuid) -> Result<Channel, ApiError> {
 }
 
 fn raw_event(body: &[u8]) -> IncomingEvent {
-    let digest: String = Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = sha256_hex(body);
     IncomingEvent {
         key: format!("raw:{digest}"),
         kind: "unparsed".into(),

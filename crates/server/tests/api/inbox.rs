@@ -478,6 +478,43 @@ async fn the_window_blocks_free_form_messages_but_not_templates() {
         .await
         .body;
     assert_eq!(history["items"].as_array().unwrap().len(), 0);
+
+    // The contact's journey tells the story: started, taken over and a
+    // template sent by a named person, the customer coming back after the
+    // silence. Not a line per message.
+    let contact = conversation["contact"]["id"].as_str().unwrap();
+    let journey = app
+        .get(&format!("/api/v1/contacts/{contact}/timeline"), &owner)
+        .await
+        .body;
+    let kinds: Vec<&str> = journey
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "customer_returned",
+            "template_sent",
+            "took_control",
+            "conversation_started",
+            "created"
+        ],
+        "{journey}"
+    );
+    let template_line = &journey[1];
+    assert_eq!(template_line["detail"], "order_update (en_US)");
+    assert!(
+        template_line["actor_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{template_line}"
+    );
+    assert_eq!(journey[0]["detail"], "Still there?");
+    assert!(journey[0].get("actor_name").is_none());
+    assert_eq!(journey[2]["actor_name"], template_line["actor_name"]);
 }
 
 #[tokio::test]

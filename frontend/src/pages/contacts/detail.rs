@@ -155,6 +155,11 @@ pub fn event_row(e: ContactEvent) -> impl IntoView {
         "tagged" | "untagged" => icondata::LuTag,
         "added_to_group" | "removed_from_group" => icondata::LuUsers,
         "opted_in" | "opted_out" => icondata::LuCheck,
+        "conversation_started" | "customer_returned" => icondata::LuMessageCircle,
+        "template_sent" => icondata::LuSend,
+        "took_control" | "transferred" | "released" => icondata::LuHeadphones,
+        "resolved" | "closed_after_inactivity" | "reopened" => icondata::LuCircleCheck,
+        "chatbot_on" | "chatbot_off" => icondata::LuBot,
         _ => icondata::LuSquarePen,
     };
     let label =
@@ -169,6 +174,9 @@ pub fn event_row(e: ContactEvent) -> impl IntoView {
             <div class="timeline-text">
                 <div class="timeline-title">{label}</div>
                 {show_detail.then(|| view! { <div class="timeline-detail">{e.detail.clone()}</div> })}
+                {e.actor_name.clone().map(|name| view! {
+                    <div class="timeline-actor" data-testid="timeline-actor">{tf("contacts.event.by", &[("name", &name)])}</div>
+                })}
             </div>
             <time class="timeline-time" datetime=e.at.to_rfc3339()>{format_time(&e.at)}</time>
         </li>

@@ -56,7 +56,7 @@ fn content(m: &Message) -> AnyView {
     let text = m.text.clone().filter(|s| !s.is_empty());
     let caption = text
         .clone()
-        .map(|c| view! { <div class="msg-text">{formatted(&c)}</div> });
+        .map(|c| view! { <div class="msg-text" data-testid="message-text">{formatted(&c)}</div> });
     match (m.kind.as_str(), m.media.clone()) {
         ("image" | "sticker", Some(media)) => view! {
             <a href=media.url.clone() target="_blank" rel="noopener" class="msg-media-link">
@@ -159,7 +159,7 @@ fn options(list: &[String]) -> Option<impl IntoView> {
     (!list.is_empty()).then(|| {
         view! {
             <ul class="msg-options">
-                {list.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}
+                {list.iter().map(|o| view! { <li data-testid="message-option">{o.clone()}</li> }).collect_view()}
             </ul>
         }
     })

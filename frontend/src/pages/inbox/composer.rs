@@ -13,6 +13,7 @@ use leptos_icons::Icon;
 
 use super::bubble::summary;
 use super::conversation::Chat;
+use super::interactive::InteractiveDialog;
 use super::logic::{insert_at, match_quick_replies, slash_query};
 use super::problem_code;
 use crate::api::{ApiError, Authed, FieldErrors};
@@ -52,6 +53,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
     let index = RwSignal::new(0usize);
     let panel = RwSignal::new(Panel::None);
     let picker_open = RwSignal::new(false);
+    let interactive_open = RwSignal::new(false);
     let qr_filter = RwSignal::new(String::new());
 
     let may_send = Memo::new(move |_| chat.may_send());
@@ -340,6 +342,10 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                         data-testid="media-button" disabled=locked on:click=move |_| picker_open.set(true)>
                         <Icon icon=icondata::LuPaperclip />
                     </button>
+                    <button type="button" class="icon-btn" title=t("inbox.interactive") aria-label=t("inbox.interactive")
+                        data-testid="interactive-button" disabled=locked on:click=move |_| interactive_open.set(true)>
+                        <Icon icon=icondata::LuListChecks />
+                    </button>
                     <button type="button" class="icon-btn" title=t("inbox.template") aria-label=t("inbox.template")
                         data-testid="template-button" disabled=move || !may_send.get()
                         on:click=move |_| chat.template_open.set(true)>
@@ -379,6 +385,17 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                 </button>
             </div>
             <p class="field-error" role="alert" data-testid="composer-error">{error_text}</p>
+            <Show when=move || interactive_open.get()>
+                <InteractiveDialog
+                    chat=chat
+                    body=text.get_untracked()
+                    on_close=Callback::new(move |()| interactive_open.set(false))
+                    on_sent=Callback::new(move |()| {
+                        interactive_open.set(false);
+                        text.set(String::new());
+                    })
+                />
+            </Show>
             <Show when=move || picker_open.get()>
                 <PickerDialog
                     kind=Signal::derive(String::new)

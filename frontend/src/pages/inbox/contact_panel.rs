@@ -16,8 +16,21 @@ use crate::i18n::{t, tf};
 use crate::pages::contacts::{event_row, AttributeInput, TagChip};
 use crate::state::{me_state, toasts};
 
+/// A conversation's state, controller, chatbot switch and latest message.
+pub type JourneyKey = (
+    String,
+    Option<Uuid>,
+    bool,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
 #[component]
-pub fn ContactPanel(contact_id: Uuid) -> impl IntoView {
+pub fn ContactPanel(
+    contact_id: Uuid,
+    /// Changes whenever the conversation did, so the journey shows it.
+    #[prop(into)]
+    changed: Signal<Option<JourneyKey>>,
+) -> impl IntoView {
     let api = Authed::from_shell();
     let me = me_state();
     let toasts = toasts();
@@ -47,6 +60,7 @@ pub fn ContactPanel(contact_id: Uuid) -> impl IntoView {
     });
     let timeline = LocalResource::new(move || {
         version.track();
+        changed.track();
         async move { api.contact_timeline(contact_id).await }
     });
 

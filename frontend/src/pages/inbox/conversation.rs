@@ -355,6 +355,19 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
     });
 
     let contact_id = Memo::new(move |_| chat.conv.with(|c| c.as_ref().map(|c| c.contact.id)));
+    // What moves the contact's journey: control changes and new messages.
+    let journey_key = Memo::new(move |_| {
+        chat.conv.with(|c| {
+            c.as_ref().map(|c| {
+                (
+                    c.state.clone(),
+                    c.controller.as_ref().map(|p| p.id),
+                    c.chatbot_enabled,
+                    c.last_message.as_ref().map(|m| m.at),
+                )
+            })
+        })
+    });
     let has_conv = Memo::new(move |_| chat.conv.with(Option::is_some));
 
     view! {
@@ -409,7 +422,7 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
                 <TemplatePicker chat=chat />
             </Show>
         </section>
-        {move || contact_id.get().map(|cid| view! { <ContactPanel contact_id=cid /> })}
+        {move || contact_id.get().map(|cid| view! { <ContactPanel contact_id=cid changed=journey_key /> })}
     }
 }
 

@@ -8,6 +8,7 @@ mod bubble;
 mod composer;
 mod contact_panel;
 mod conversation;
+mod interactive;
 mod list;
 mod logic;
 mod starred;

@@ -448,7 +448,9 @@ fn error_line(errors: RwSignal<FieldErrors>, key: String) -> impl IntoView {
     }
 }
 
-fn counter(value: RwSignal<String>, max: usize) -> impl IntoView {
+/// "n/max" under a field, red once over.
+pub fn counter(value: impl Into<Signal<String>>, max: usize) -> impl IntoView {
+    let value: Signal<String> = value.into();
     view! {
         <span class="char-count" class:over=move || value.with(|v| v.chars().count() > max)>
             {move || format!("{}/{max}", value.with(|v| v.chars().count()))}

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use crate::components::misc::PageHeader;
 use crate::i18n::t;
 
-pub use editor::{variables, TemplateEditorPage};
+pub use editor::{counter, variables, TemplateEditorPage};
 pub use library::TemplateLibraryPage;
 pub use list::TemplatesPage;
 pub use preview::{formatted, PhonePreview, PreviewHeader, PreviewModel};
