@@ -190,6 +190,13 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<crate::event_writer::WriteError> for ApiError {
+    /// A 5xx tells the provider to deliver the webhook again later.
+    fn from(err: crate::event_writer::WriteError) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {

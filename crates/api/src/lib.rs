@@ -7,6 +7,7 @@ pub mod auth;
 mod body;
 pub mod channel_provider;
 pub mod error;
+pub mod event_writer;
 pub mod inbox;
 pub mod live;
 mod mail;

@@ -90,6 +90,8 @@ pub struct AppState {
     pub media_urls: Arc<MediaUrls>,
     /// Live events for the signed-in people's streams.
     pub live: Arc<crate::live::LiveBus>,
+    /// Stores verified webhook events, batching concurrent requests.
+    pub events: crate::event_writer::EventWriter,
     /// Channels recently read by the webhook routes (see `routes::webhooks`).
     pub webhook_channels: Arc<
         std::sync::Mutex<
@@ -110,6 +112,8 @@ pub enum StateError {
 }
 
 impl AppState {
+    /// Assembles the state; needs a Tokio runtime (it starts the webhook
+    /// event writer).
     pub fn new(
         store: Store,
         jwt_secret: &[u8],
@@ -127,8 +131,10 @@ impl AppState {
         let media = MediaStore::open(&settings.media)?;
         let media_urls = MediaUrls::from_token_key(jwt_secret, settings.media_url_ttl);
         let live = Arc::new(crate::live::LiveBus::new(store.clone()));
+        let events = crate::event_writer::EventWriter::start(store.clone());
         Ok(Self {
             live,
+            events,
             webhook_channels: Arc::default(),
             store,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),

@@ -399,41 +399,54 @@ impl Store {
         channel: &Channel,
         events: &[IncomingEvent],
     ) -> Result<u64, StoreError> {
-        if events.is_empty() {
-            return Ok(0);
-        }
+        self.insert_webhook_event_batch(&[(channel, events)]).await
+    }
+
+    /// Stores the events of several webhooks (of any channels) in one
+    /// statement, skipping ones already kept; answers how many were new.
+    /// The webhook routes batch concurrent requests through this.
+    pub async fn insert_webhook_event_batch(
+        &self,
+        batch: &[(&Channel, &[IncomingEvent])],
+    ) -> Result<u64, StoreError> {
         let now = Utc::now();
-        let provider = if channel.provider.speaks_graph_api() {
-            "meta"
-        } else {
-            "twilio"
-        };
-        let models = events.iter().map(|e| webhook_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(channel.tenant_id.0),
-            channel_id: Set(channel.id.0),
-            provider: Set(provider.to_owned()),
-            event_key: Set(e.key.clone()),
-            kind: Set(e.kind.clone()),
-            payload: Set(e.payload.clone()),
-            state: Set("pending".to_owned()),
-            attempts: Set(0),
-            received_at: Set(now),
-            next_attempt_at: Set(now),
-            processed_at: Set(None),
-            last_error: Set(None),
-        });
-        let inserted = webhook_event::Entity::insert_many(models)
-            .on_conflict(
-                OnConflict::columns([
-                    webhook_event::Column::Provider,
-                    webhook_event::Column::EventKey,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&self.db)
-            .await?;
+        let models: Vec<webhook_event::ActiveModel> = batch
+            .iter()
+            .flat_map(|(channel, events)| {
+                let provider = if channel.provider.speaks_graph_api() {
+                    "meta"
+                } else {
+                    "twilio"
+                };
+                events.iter().map(move |e| webhook_event::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    tenant_id: Set(channel.tenant_id.0),
+                    channel_id: Set(channel.id.0),
+                    provider: Set(provider.to_owned()),
+                    event_key: Set(e.key.clone()),
+                    kind: Set(e.kind.clone()),
+                    payload: Set(e.payload.clone()),
+                    state: Set("pending".to_owned()),
+                    attempts: Set(0),
+                    received_at: Set(now),
+                    next_attempt_at: Set(now),
+                    processed_at: Set(None),
+                    last_error: Set(None),
+                })
+            })
+            .collect();
+        // Bound values per statement are limited (32,766 on SQLite; an
+        // event takes 13): larger batches go in chunks, in one transaction.
+        const CHUNK: usize = 1000;
+        if models.len() <= CHUNK {
+            return insert_events(&self.db, models).await;
+        }
+        let txn = self.write_txn().await?;
+        let mut inserted = 0;
+        for chunk in models.chunks(CHUNK) {
+            inserted += insert_events(&txn, chunk.to_vec()).await?;
+        }
+        txn.commit().await?;
         Ok(inserted)
     }
 
@@ -450,6 +463,26 @@ impl Store {
             .count(&self.db)
             .await?)
     }
+}
+
+async fn insert_events<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    models: Vec<webhook_event::ActiveModel>,
+) -> Result<u64, StoreError> {
+    if models.is_empty() {
+        return Ok(0);
+    }
+    Ok(webhook_event::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([
+                webhook_event::Column::Provider,
+                webhook_event::Column::EventKey,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?)
 }
 
 fn channel_conflict(err: sea_orm::DbErr) -> StoreError {

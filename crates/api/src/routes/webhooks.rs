@@ -152,8 +152,9 @@ pub async fn meta_notification(
         return Err(unsigned());
     }
     let events = to_incoming(providers::meta::parse_notification(&body), &body);
-    let new = state.store.insert_webhook_events(&channel, &events).await?;
-    tracing::info!(channel = %channel.id, received = events.len(), new, "meta webhook stored");
+    let received = events.len();
+    state.events.write(&channel, events).await?;
+    tracing::info!(channel = %channel.id, received, "meta webhook stored");
     Ok(HttpResponse::Ok().finish())
 }
 
@@ -187,8 +188,8 @@ pub async fn twilio_notification(
         providers::twilio::parse_form(&params).map(|e| vec![e]),
         &body,
     );
-    let new = state.store.insert_webhook_events(&channel, &events).await?;
-    tracing::info!(channel = %channel.id, new, "twilio webhook stored");
+    state.events.write(&channel, events).await?;
+    tracing::info!(channel = %channel.id, "twilio webhook stored");
     Ok(HttpResponse::Ok()
         .content_type("text/xml")
         .body("<Response></Response>"))
