@@ -182,26 +182,12 @@ fn inbound_parts(
             ("text".into(), Some(body.clone()), json!({}), None, context)
         }
         InboundContent::Media { items, caption } => {
-            let kind = match m.kind.as_str() {
-                "image" | "video" | "audio" | "document" | "sticker" => m.kind.clone(),
-                _ => items
-                    .first()
-                    .and_then(|i| i.mime_type.as_deref())
-                    .map(|mime| match mime.split('/').next().unwrap_or_default() {
-                        "image" => "image",
-                        "video" => "video",
-                        "audio" => "audio",
-                        _ => "document",
-                    })
-                    .unwrap_or("document")
-                    .to_owned(),
-            };
-            let voice = items.first().is_some_and(|i| i.voice);
+            let first = items.first();
             (
-                kind,
+                media_kind(&m.kind, first),
                 caption.clone(),
-                json!({ "voice": voice, "files": items.len() }),
-                items.first(),
+                json!({ "voice": first.is_some_and(|i| i.voice), "files": items.len() }),
+                first,
                 context,
             )
         }
@@ -295,6 +281,61 @@ fn inbound_parts(
     }
 }
 
+/// A file's message kind: the provider's when it names one (Meta), else
+/// from the file's type (Twilio says only "media").
+fn media_kind(provider_kind: &str, item: Option<&InboundMedia>) -> String {
+    match provider_kind {
+        "image" | "video" | "audio" | "document" | "sticker" => provider_kind.to_owned(),
+        _ => item
+            .and_then(|i| i.mime_type.as_deref())
+            .map(|mime| match mime.split('/').next().unwrap_or_default() {
+                "image" => "image",
+                "video" => "video",
+                "audio" => "audio",
+                _ => "document",
+            })
+            .unwrap_or("document")
+            .to_owned(),
+    }
+}
+
+/// A message as stored: one per file when a customer sends several at once
+/// (Twilio puts up to ten in one message); the first keeps the provider's
+/// id and the caption, the others get `{id}:2`, `{id}:3`...
+struct Piece<'a> {
+    provider_id: String,
+    kind: String,
+    body: Option<String>,
+    content: serde_json::Value,
+    media: Option<&'a InboundMedia>,
+    reply_to: Option<String>,
+}
+
+fn inbound_pieces(m: &InboundMessage) -> Vec<Piece<'_>> {
+    let (kind, body, content, media, reply_to) = inbound_parts(m);
+    let mut pieces = vec![Piece {
+        provider_id: m.id.clone(),
+        kind,
+        body,
+        content,
+        media,
+        reply_to,
+    }];
+    if let InboundContent::Media { items, .. } = &m.content {
+        for (i, item) in items.iter().enumerate().skip(1) {
+            pieces.push(Piece {
+                provider_id: format!("{}:{}", m.id, i + 1),
+                kind: media_kind(&m.kind, Some(item)),
+                body: None,
+                content: json!({ "voice": item.voice }),
+                media: Some(item),
+                reply_to: None,
+            });
+        }
+    }
+    pieces
+}
+
 /// Fetches a customer's file from the provider into the gallery.
 async fn save_inbound_media(
     state: &AppState,
@@ -376,35 +417,69 @@ pub async fn apply_inbound(
         .timestamp
         .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
         .unwrap_or_else(Utc::now);
-    let (kind, body, content, media, reply_to) = inbound_parts(&m);
-    let media_id = match media {
-        Some(item) => {
-            let channel = state
+    let pieces = inbound_pieces(&m);
+    // The channel's credentials fetch files; a text needs none.
+    let channel = if pieces.iter().any(|p| p.media.is_some()) {
+        Some(
+            state
                 .store
                 .channel(tenant, channel_id)
                 .await
-                .map_err(|e| e.to_string())?;
-            Some(save_inbound_media(state, &channel, &kind, item, at).await?)
-        }
-        None => None,
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        None
     };
-    let new = NewInbound {
-        channel_id,
-        phone,
-        profile_name: m.profile_name.clone(),
-        provider_message_id: m.id.clone(),
-        kind,
-        body,
-        content,
-        media_id,
-        reply_to_provider_id: reply_to,
-        at,
-    };
-    let outcome = state
-        .store
-        .record_inbound(tenant, &new)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut first = None;
+    for piece in pieces {
+        let media_id = match (piece.media, &channel) {
+            (Some(item), Some(channel)) => {
+                Some(save_inbound_media(state, channel, &piece.kind, item, at).await?)
+            }
+            _ => None,
+        };
+        let new = NewInbound {
+            channel_id,
+            phone: phone.clone(),
+            profile_name: m.profile_name.clone(),
+            provider_message_id: piece.provider_id,
+            kind: piece.kind,
+            body: piece.body,
+            content: piece.content,
+            media_id,
+            reply_to_provider_id: piece.reply_to,
+            at,
+        };
+        let outcome = state
+            .store
+            .record_inbound(tenant, &new)
+            .await
+            .map_err(|e| e.to_string())?;
+        let stored = publish_inbound(state, tenant, outcome).await?;
+        first = first.or(Some(stored));
+    }
+    // One notice for what the customer sent, however many files it held.
+    if let Some(Some(stored)) = first {
+        notify_inbound(state, tenant, stored).await;
+    }
+    Ok(())
+}
+
+/// What a stored inbound message means for notifications.
+struct StoredInbound {
+    conversation: ConversationRecord,
+    preview: String,
+    new_conversation: bool,
+    controller: Option<Uuid>,
+    previous_state: Option<domain::conversation::ConversationState>,
+}
+
+/// Sends a stored message to the open inboxes; `None` for a duplicate.
+async fn publish_inbound(
+    state: &AppState,
+    tenant: TenantId,
+    outcome: InboundOutcome,
+) -> Result<Option<StoredInbound>, String> {
     let InboundOutcome::Stored {
         conversation,
         message,
@@ -413,9 +488,9 @@ pub async fn apply_inbound(
         previous_state,
     } = outcome
     else {
-        return Ok(());
+        return Ok(None);
     };
-    let preview_line =
+    let preview =
         domain::conversation::preview(&message.message.kind, message.message.body.as_deref());
     let message_dto = message_dtos(state, tenant, vec![*message])
         .await
@@ -436,34 +511,48 @@ pub async fn apply_inbound(
             },
         )
         .await;
+    Ok(Some(StoredInbound {
+        conversation: *conversation,
+        preview,
+        new_conversation,
+        controller,
+        previous_state,
+    }))
+}
+
+/// A new conversation tells everyone who works conversations; a message
+/// in a controlled one tells its controller; a handoff is announced.
+async fn notify_inbound(state: &AppState, tenant: TenantId, stored: StoredInbound) {
+    let StoredInbound {
+        conversation,
+        preview,
+        new_conversation,
+        controller,
+        previous_state,
+    } = stored;
     if let Some(before) = previous_state {
         notify_if_handoff(state, before, &conversation).await;
     }
     let link = format!("/inbox/{}", conversation.id);
-    let notice = if new_conversation {
-        Some(domain::notification::Notice {
+    if new_conversation {
+        let notice = domain::notification::Notice {
             kind: "new_conversation",
             title: format!("New conversation with {}", conversation.contact_name),
-            body: preview_line.clone(),
-            link: Some(link.clone()),
+            body: preview,
+            link: Some(link),
             audience: Permission::new(Module::Conversations, Action::View),
-        })
-    } else {
-        None
-    };
-    if let Some(notice) = notice {
+        };
         notify(state, tenant, &notice, None).await;
     } else if let Some(controller) = controller {
         let notice = domain::notification::Notice {
             kind: "new_message",
             title: format!("{} wrote", conversation.contact_name),
-            body: preview_line,
+            body: preview,
             link: Some(link),
             audience: Permission::new(Module::Conversations, Action::View),
         };
         notify(state, tenant, &notice, Some(controller)).await;
     }
-    Ok(())
 }
 
 /// Tells the people who work conversations when one starts waiting for a

@@ -1,5 +1,5 @@
-//! The fake Twilio REST API: account lookup, message sending and the
-//! Content API's template list, with Twilio's error bodies. Auth is HTTP
+//! The fake Twilio REST API: account lookup, message sending, customers'
+//! files and the Content API's template list, with Twilio's error bodies. Auth is HTTP
 //! basic (account SID, auth token).
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -17,7 +17,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/twilio/2010-04-01/Accounts/{sid}/Messages.json",
         web::post().to(send),
     )
+    .route(
+        "/twilio/2010-04-01/Accounts/{sid}/Messages/{message}/Media/{media}",
+        web::get().to(media_file),
+    )
     .route("/twilio/content/v1/Content", web::get().to(contents));
+}
+
+/// A customer's file (`MediaUrl{n}` of an inbound message), held with
+/// `SandboxState::put_media` under its media SID.
+async fn media_file(
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<SandboxState>,
+) -> HttpResponse {
+    let (sid, _message, media) = path.into_inner();
+    if let Some(answer) = gate(&state, &req, &sid, b"").await {
+        return answer;
+    }
+    match state.media_file(&media) {
+        Some((bytes, mime_type)) => HttpResponse::Ok().content_type(mime_type).body(bytes),
+        None => twilio_error(404, 20404, "The requested resource was not found"),
+    }
 }
 
 /// The Content templates every sandbox account has: plain text with two

@@ -293,6 +293,113 @@ async fn a_burst_of_concurrent_and_replayed_webhooks_stores_each_message_once() 
     assert_eq!(again["items"][0]["unread"], 30);
 }
 
+/// `application/x-www-form-urlencoded`, as Twilio posts it.
+fn form(params: &[(&str, &str)]) -> Vec<u8> {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn a_twilio_message_with_several_files_becomes_a_message_per_file() {
+    let fake = sandbox::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+    let twilio = fake.twilio_base_url.clone();
+    let customer_files = fake.state.clone();
+    tokio::spawn(fake.server);
+    let app = spawn_app_with(move |s| s.twilio_base_url = twilio).await;
+    let owner = app.owner_token().await;
+    let account = "AC11112222333344445555666677778888";
+    let created = app
+        .post("/api/v1/channels", Some(&owner), json!({"name": "Twilio line", "provider": "twilio", "fields": {
+            "account_sid": account, "sender": "whatsapp:+14155550123", "auth_token": "sandbox-token"}}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let channel = created.body["id"].as_str().unwrap().to_owned();
+    customer_files.put_media("ME0001", crate::media::png(), "image/png");
+    customer_files.put_media("ME0002", crate::media::pdf(), "application/pdf");
+    let sid = "MM00000000000000000000000000000042";
+    let media_url = |id: &str| {
+        format!("https://api.twilio.com/2010-04-01/Accounts/{account}/Messages/{sid}/Media/{id}")
+    };
+    let (first, second) = (media_url("ME0001"), media_url("ME0002"));
+    let params = [
+        ("MessageSid", sid),
+        ("AccountSid", account),
+        ("From", "whatsapp:+5511987654321"),
+        ("To", "whatsapp:+14155550123"),
+        ("ProfileName", "Ana Souza"),
+        ("Body", "The label and the invoice"),
+        ("NumMedia", "2"),
+        ("MediaUrl0", &first),
+        ("MediaContentType0", "image/png"),
+        ("MediaUrl1", &second),
+        ("MediaContentType1", "application/pdf"),
+    ];
+    let body = form(&params);
+    let url = format!("{}/webhooks/twilio/{channel}", app.address);
+    let signature = providers::twilio::signature(
+        "sandbox-token",
+        &url,
+        &providers::twilio::form_params(&body),
+    );
+    for _ in 0..2 {
+        let answer = app
+            .client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-twilio-signature", signature.clone())
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let list = wait_for(&app, &owner, "/api/v1/conversations", |b| {
+        b["items"][0]["unread"].as_u64() == Some(2)
+    })
+    .await;
+    let id = list["items"][0]["id"].as_str().unwrap();
+    let messages = app
+        .get(&format!("/api/v1/conversations/{id}/messages"), &owner)
+        .await
+        .body;
+    let items = messages["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{messages}");
+    // Newest first: the document came second.
+    let (document, image) = (&items[0], &items[1]);
+    assert_eq!(image["kind"], "image");
+    assert_eq!(image["text"], "The label and the invoice");
+    assert_eq!(image["media"]["mime_type"], "image/png");
+    assert_eq!(document["kind"], "document");
+    assert!(document["text"].is_null());
+    assert_eq!(document["media"]["mime_type"], "application/pdf");
+    // Both files are in the gallery and their links work.
+    for m in [image, document] {
+        let link = m["media"]["url"].as_str().unwrap();
+        let fetched = app
+            .client
+            .get(format!("{}{link}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fetched.status(), 200, "{link}");
+    }
+}
+
 #[tokio::test]
 async fn statuses_only_move_forward_and_failures_keep_the_reason() {
     let MetaSetup {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, Answer, TestApp, PASSWORD};
 
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     b.extend_from_slice(&[0, 0, 0, 13]);
     b.extend_from_slice(b"IHDR");
@@ -32,7 +32,7 @@ fn jpeg() -> Vec<u8> {
     b
 }
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
 
