@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::entities::{
     attribute_definition, contact, contact_attribute, contact_event, contact_group, contact_tag,
-    group_member, tag, user,
+    conversation, group_member, tag, user,
 };
 use crate::like::contains_ci as contains;
 use crate::{PageRequest, Store, StoreError};
@@ -506,16 +506,59 @@ impl Store {
     /// Deletes contacts. Nothing refers to a contact yet but its own tags,
     /// attributes and groups, so the rows go; once messages exist, contacts
     /// with messages are kept and marked deleted instead.
+    /// Deletes contacts. One who has talked with us (a conversation holds
+    /// messages) is only marked deleted, with the conversation, so the
+    /// history stays; the phone is free for a new contact either way.
     pub async fn delete_contacts(&self, tenant: TenantId, ids: &[Uuid]) -> Result<u64, StoreError> {
         if ids.is_empty() {
             return Ok(0);
         }
-        let res = contact::Entity::delete_many()
-            .filter(contact::Column::TenantId.eq(tenant.0))
-            .filter(contact::Column::Id.is_in(ids.to_vec()))
-            .exec(&self.db)
-            .await?;
-        Ok(res.rows_affected)
+        let txn = self.write_txn().await?;
+        let live = live_ids(&txn, tenant, ids).await?;
+        let mut talked: HashSet<Uuid> = HashSet::new();
+        for chunk in live.chunks(500) {
+            let found: Vec<Uuid> = conversation::Entity::find()
+                .select_only()
+                .column(conversation::Column::ContactId)
+                .filter(conversation::Column::TenantId.eq(tenant.0))
+                .filter(conversation::Column::ContactId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            talked.extend(found);
+        }
+        let now = Utc::now();
+        let kept: Vec<Uuid> = talked.iter().copied().collect();
+        for chunk in kept.chunks(500) {
+            contact::Entity::update_many()
+                .col_expr(contact::Column::DeletedAt, Expr::value(now))
+                .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+                .filter(contact::Column::TenantId.eq(tenant.0))
+                .filter(contact::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+            conversation::Entity::update_many()
+                .col_expr(conversation::Column::DeletedAt, Expr::value(now))
+                .filter(conversation::Column::TenantId.eq(tenant.0))
+                .filter(conversation::Column::ContactId.is_in(chunk.to_vec()))
+                .filter(conversation::Column::DeletedAt.is_null())
+                .exec(&txn)
+                .await?;
+        }
+        let gone: Vec<Uuid> = live
+            .iter()
+            .filter(|id| !talked.contains(id))
+            .copied()
+            .collect();
+        for chunk in gone.chunks(500) {
+            contact::Entity::delete_many()
+                .filter(contact::Column::TenantId.eq(tenant.0))
+                .filter(contact::Column::Id.is_in(chunk.to_vec()))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(live.len() as u64)
     }
 
     /// Adds (`add = true`) or removes tags on many contacts; answers how many

@@ -685,6 +685,70 @@ async fn the_window_blocks_free_form_messages_but_not_templates() {
 }
 
 #[tokio::test]
+async fn deleting_a_contact_who_wrote_keeps_the_history_out_of_sight() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let channel = sandbox_channel(&app, &owner).await;
+    let id = customer_writes(&app, &owner, &channel, "+14155550123", "First visit", 0).await;
+    let conversation = app
+        .get(&format!("/api/v1/conversations/{id}"), &owner)
+        .await
+        .body;
+    let contact = conversation["contact"]["id"].as_str().unwrap().to_owned();
+    let deleted = app
+        .delete(&format!("/api/v1/contacts/{contact}"), &owner)
+        .await;
+    assert!(deleted.status < 300, "{}", deleted.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/contacts/{contact}"), &owner)
+            .await
+            .status,
+        404
+    );
+    let list = app.get("/api/v1/conversations", &owner).await.body;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
+    // The phone is free again: the customer writing back is a new contact
+    // with a new conversation, not the deleted one's history.
+    let again = customer_writes(&app, &owner, &channel, "+14155550123", "Back again", 0).await;
+    assert_ne!(again, id);
+    let fresh = app
+        .get(&format!("/api/v1/conversations/{again}/messages"), &owner)
+        .await
+        .body;
+    let texts: Vec<&str> = fresh["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, vec!["Back again"]);
+    // A contact who never wrote is removed outright; its phone is free too.
+    let made = app
+        .post(
+            "/api/v1/contacts",
+            Some(&owner),
+            json!({"name": "Never wrote", "phone": "+14155550124"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let quiet = made.body["id"].as_str().unwrap();
+    assert!(
+        app.delete(&format!("/api/v1/contacts/{quiet}"), &owner)
+            .await
+            .status
+            < 300
+    );
+    let remade = app
+        .post(
+            "/api/v1/contacts",
+            Some(&owner),
+            json!({"name": "Never wrote", "phone": "+14155550124"}),
+        )
+        .await;
+    assert_eq!(remade.status, 201, "{}", remade.body);
+}
+
+#[tokio::test]
 async fn only_the_controller_steers_a_conversation() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
