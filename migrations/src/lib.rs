@@ -13,6 +13,7 @@ mod m0007_templates;
 mod m0008_media;
 mod m0009_inbox;
 mod m0010_session_behaviour;
+mod m0011_contact_counts;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_media::Migration),
             Box::new(m0009_inbox::Migration),
             Box::new(m0010_session_behaviour::Migration),
+            Box::new(m0011_contact_counts::Migration),
         ]
     }
 }

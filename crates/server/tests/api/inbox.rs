@@ -707,6 +707,11 @@ async fn deleting_a_contact_who_wrote_keeps_the_history_out_of_sight() {
     );
     let list = app.get("/api/v1/conversations", &owner).await.body;
     assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
+    assert_eq!(
+        app.get("/api/v1/contacts", &owner).await.body["total"],
+        0,
+        "the hidden contact is not counted"
+    );
     // The phone is free again: the customer writing back is a new contact
     // with a new conversation, not the deleted one's history.
     let again = customer_writes(&app, &owner, &channel, "+14155550123", "Back again", 0).await;
@@ -746,6 +751,7 @@ async fn deleting_a_contact_who_wrote_keeps_the_history_out_of_sight() {
         )
         .await;
     assert_eq!(remade.status, 201, "{}", remade.body);
+    assert_eq!(app.get("/api/v1/contacts", &owner).await.body["total"], 2);
 }
 
 #[tokio::test]
