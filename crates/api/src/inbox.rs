@@ -432,6 +432,17 @@ pub async fn apply_inbound(
     };
     let mut first = None;
     for piece in pieces {
+        // A retry after one file failed: the files stored before are not
+        // fetched again.
+        if piece.media.is_some()
+            && state
+                .store
+                .has_provider_message(tenant, &piece.provider_id)
+                .await
+                .map_err(|e| e.to_string())?
+        {
+            continue;
+        }
         let media_id = match (piece.media, &channel) {
             (Some(item), Some(channel)) => {
                 Some(save_inbound_media(state, channel, &piece.kind, item, at).await?)

@@ -789,6 +789,24 @@ impl Store {
         message_from(row)
     }
 
+    /// Whether a message with this provider id is already stored (a retried
+    /// event skips fetching its files again).
+    pub async fn has_provider_message(
+        &self,
+        tenant: TenantId,
+        provider_message_id: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(message::Entity::find()
+            .select_only()
+            .column(message::Column::Id)
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .filter(message::Column::ProviderMessageId.eq(provider_message_id))
+            .into_tuple::<Uuid>()
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
     /// A message as `viewer` reads it.
     pub async fn message_view(
         &self,

@@ -329,8 +329,8 @@ async fn a_twilio_message_with_several_files_becomes_a_message_per_file() {
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let channel = created.body["id"].as_str().unwrap().to_owned();
+    // The second file is not there yet: its download fails at first.
     customer_files.put_media("ME0001", crate::media::png(), "image/png");
-    customer_files.put_media("ME0002", crate::media::pdf(), "application/pdf");
     let sid = "MM00000000000000000000000000000042";
     let media_url = |id: &str| {
         format!("https://api.twilio.com/2010-04-01/Accounts/{account}/Messages/{sid}/Media/{id}")
@@ -368,6 +368,13 @@ async fn a_twilio_message_with_several_files_becomes_a_message_per_file() {
             .unwrap();
         assert_eq!(answer.status(), 200);
     }
+    wait_for(&app, &owner, "/api/v1/conversations", |b| {
+        b["items"][0]["unread"].as_u64() == Some(1)
+    })
+    .await;
+    // Once the file is there, the retried event stores the rest, and the
+    // file stored the first time is not fetched again.
+    customer_files.put_media("ME0002", crate::media::pdf(), "application/pdf");
     let list = wait_for(&app, &owner, "/api/v1/conversations", |b| {
         b["items"][0]["unread"].as_u64() == Some(2)
     })
@@ -379,6 +386,8 @@ async fn a_twilio_message_with_several_files_becomes_a_message_per_file() {
         .body;
     let items = messages["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{messages}");
+    let gallery = app.get("/api/v1/media", &owner).await.body;
+    assert_eq!(gallery["items"].as_array().unwrap().len(), 2, "{gallery}");
     // Newest first: the document came second.
     let (document, image) = (&items[0], &items[1]);
     assert_eq!(image["kind"], "image");
