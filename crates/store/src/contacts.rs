@@ -687,11 +687,45 @@ impl Store {
             .order_by_asc(tag::Column::NameKey)
             .all(&self.db)
             .await?;
-        let counts: Vec<(Uuid, i64)> = contact_tag::Entity::find()
+        let counts = self.tag_counts(tenant, None).await?;
+        Ok(tags
+            .into_iter()
+            .map(|t| TagUsage {
+                contact_count: counts.get(&t.id).copied().unwrap_or(0),
+                tag: Tag {
+                    id: t.id,
+                    name: t.name,
+                    colour: t.colour,
+                },
+            })
+            .collect())
+    }
+
+    /// How many live contacts carry the tag.
+    pub async fn tag_contact_count(&self, tenant: TenantId, tag: Uuid) -> Result<u64, StoreError> {
+        Ok(self
+            .tag_counts(tenant, Some(tag))
+            .await?
+            .get(&tag)
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// Live contacts per tag, of every tag or of `only`.
+    async fn tag_counts(
+        &self,
+        tenant: TenantId,
+        only: Option<Uuid>,
+    ) -> Result<HashMap<Uuid, u64>, StoreError> {
+        let mut query = contact_tag::Entity::find()
             .select_only()
             .column(contact_tag::Column::TagId)
             .column_as(contact_tag::Column::ContactId.count(), "n")
-            .filter(contact_tag::Column::TenantId.eq(tenant.0))
+            .filter(contact_tag::Column::TenantId.eq(tenant.0));
+        if let Some(tag) = only {
+            query = query.filter(contact_tag::Column::TagId.eq(tag));
+        }
+        let counts: Vec<(Uuid, i64)> = query
             .filter(
                 contact_tag::Column::ContactId.in_subquery(
                     Query::select()
@@ -709,17 +743,9 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let counts: HashMap<Uuid, i64> = counts.into_iter().collect();
-        Ok(tags
+        Ok(counts
             .into_iter()
-            .map(|t| TagUsage {
-                contact_count: u64::try_from(counts.get(&t.id).copied().unwrap_or(0)).unwrap_or(0),
-                tag: Tag {
-                    id: t.id,
-                    name: t.name,
-                    colour: t.colour,
-                },
-            })
+            .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
             .collect())
     }
 

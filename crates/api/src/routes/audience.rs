@@ -104,14 +104,7 @@ pub async fn update_tag(
         .update_tag(auth.tenant(), *id, &name, &colour)
         .await
         .map_err(taken("tag_name_taken", "A tag with this name exists."))?;
-    let count = state
-        .store
-        .list_tags(auth.tenant())
-        .await?
-        .into_iter()
-        .find(|t| t.tag.id == tag.id)
-        .map(|t| t.contact_count)
-        .unwrap_or(0);
+    let count = state.store.tag_contact_count(auth.tenant(), tag.id).await?;
     Ok(web::Json(Tag {
         id: tag.id,
         name: tag.name,

@@ -191,6 +191,17 @@ async fn contacts_are_found_by_text_tags_groups_attributes_and_dates() {
         .unwrap()["contact_count"]
         .clone();
     assert_eq!(lead_count, 2);
+    // Renaming keeps the count, and answers it.
+    let renamed = app
+        .patch(
+            &format!("/api/v1/tags/{lead}"),
+            &owner,
+            json!({"name": "Hot lead", "colour": "#d9480f"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(renamed.body["name"], "Hot lead");
+    assert_eq!(renamed.body["contact_count"], 2);
 
     // Groups: by filter, with statistics.
     let group = id_of(&app, &owner, "/api/v1/groups", json!({"name": "Leads"})).await;
