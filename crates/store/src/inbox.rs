@@ -225,6 +225,22 @@ fn quick_reply_from(m: quick_reply::Model) -> QuickReplyRecord {
     }
 }
 
+async fn provider_message_exists<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    provider_message_id: &str,
+) -> Result<bool, StoreError> {
+    Ok(message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::TenantId.eq(tenant.0))
+        .filter(message::Column::ProviderMessageId.eq(provider_message_id))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
 async fn names_of<C: ConnectionTrait>(
     db: &C,
     ids: impl IntoIterator<Item = Uuid>,
@@ -371,15 +387,7 @@ impl Store {
         new: &NewInbound,
     ) -> Result<InboundOutcome, StoreError> {
         let txn = self.write_txn().await?;
-        let seen = message::Entity::find()
-            .select_only()
-            .column(message::Column::Id)
-            .filter(message::Column::TenantId.eq(tenant.0))
-            .filter(message::Column::ProviderMessageId.eq(&new.provider_message_id))
-            .into_tuple::<Uuid>()
-            .one(&txn)
-            .await?;
-        if seen.is_some() {
+        if provider_message_exists(&txn, tenant, &new.provider_message_id).await? {
             return Ok(InboundOutcome::Duplicate);
         }
         let now = Utc::now();
@@ -796,15 +804,7 @@ impl Store {
         tenant: TenantId,
         provider_message_id: &str,
     ) -> Result<bool, StoreError> {
-        Ok(message::Entity::find()
-            .select_only()
-            .column(message::Column::Id)
-            .filter(message::Column::TenantId.eq(tenant.0))
-            .filter(message::Column::ProviderMessageId.eq(provider_message_id))
-            .into_tuple::<Uuid>()
-            .one(&self.db)
-            .await?
-            .is_some())
+        provider_message_exists(&self.db, tenant, provider_message_id).await
     }
 
     /// A message as `viewer` reads it.

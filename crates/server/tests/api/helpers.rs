@@ -220,6 +220,32 @@ impl TestApp {
         self.call(Method::DELETE, path, Some(token), None).await
     }
 
+    /// Polls `GET path` until `ok` holds of its body (15 s at most).
+    pub async fn wait_for(&self, token: &str, path: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..300 {
+            last = self.get(path, token).await.body;
+            if ok(&last) {
+                return last;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{path} never got there: {last}");
+    }
+
+    /// A channel of the built-in sandbox provider; answers its id.
+    pub async fn sandbox_channel(&self, token: &str) -> String {
+        let created = self
+            .post(
+                "/api/v1/channels",
+                Some(token),
+                json!({"name": "Demo", "provider": "sandbox"}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        created.body["id"].as_str().unwrap().to_owned()
+    }
+
     /// Runs first-run setup; answers the owner's session.
     pub async fn setup(&self, email: &str) -> Value {
         let answer = self

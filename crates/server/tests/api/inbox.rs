@@ -65,19 +65,6 @@ async fn post_webhook(app: &TestApp, channel: &str, body: &[u8]) {
     assert_eq!(answer.status(), 200);
 }
 
-/// Polls `path` until `ok` holds of its body (15 s at most).
-async fn wait_for(app: &TestApp, token: &str, path: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..300 {
-        last = app.get(path, token).await.body;
-        if ok(&last) {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{path} never got there: {last}");
-}
-
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/../providers/tests/fixtures/meta/{name}.json",
@@ -133,7 +120,7 @@ async fn every_inbound_type_becomes_a_message_once() {
             post_webhook(&app, &channel, &fixture(kind)).await;
         }
         if round == 0 {
-            wait_for(&app, &owner, "/api/v1/conversations", |b| {
+            app.wait_for(&owner, "/api/v1/conversations", |b| {
                 b["items"][0]["unread"] == 11
             })
             .await;
@@ -265,10 +252,11 @@ async fn a_burst_of_concurrent_and_replayed_webhooks_stores_each_message_once() 
     while let Some(done) = posts.join_next().await {
         done.unwrap();
     }
-    let list = wait_for(&app, &owner, "/api/v1/conversations", |b| {
-        b["items"][0]["unread"].as_u64() == Some(30)
-    })
-    .await;
+    let list = app
+        .wait_for(&owner, "/api/v1/conversations", |b| {
+            b["items"][0]["unread"].as_u64() == Some(30)
+        })
+        .await;
     let id = list["items"][0]["id"].as_str().unwrap();
     let messages = app
         .get(
@@ -368,17 +356,18 @@ async fn a_twilio_message_with_several_files_becomes_a_message_per_file() {
             .unwrap();
         assert_eq!(answer.status(), 200);
     }
-    wait_for(&app, &owner, "/api/v1/conversations", |b| {
+    app.wait_for(&owner, "/api/v1/conversations", |b| {
         b["items"][0]["unread"].as_u64() == Some(1)
     })
     .await;
     // Once the file is there, the retried event stores the rest, and the
     // file stored the first time is not fetched again.
     customer_files.put_media("ME0002", crate::media::pdf(), "application/pdf");
-    let list = wait_for(&app, &owner, "/api/v1/conversations", |b| {
-        b["items"][0]["unread"].as_u64() == Some(2)
-    })
-    .await;
+    let list = app
+        .wait_for(&owner, "/api/v1/conversations", |b| {
+            b["items"][0]["unread"].as_u64() == Some(2)
+        })
+        .await;
     let id = list["items"][0]["id"].as_str().unwrap();
     let messages = app
         .get(&format!("/api/v1/conversations/{id}/messages"), &owner)
@@ -427,10 +416,11 @@ async fn statuses_only_move_forward_and_failures_keep_the_reason() {
     )
     .await
     .unwrap();
-    let list = wait_for(&app, &owner, "/api/v1/conversations", |b| {
-        b["items"][0]["id"].is_string()
-    })
-    .await;
+    let list = app
+        .wait_for(&owner, "/api/v1/conversations", |b| {
+            b["items"][0]["id"].is_string()
+        })
+        .await;
     let id = list["items"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(list["items"][0]["contact"]["name"], "Ravi");
     assert_eq!(list["items"][0]["in_history"], false);
@@ -448,7 +438,7 @@ async fn statuses_only_move_forward_and_failures_keep_the_reason() {
     let message = sent.body["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/conversations/{id}/messages");
     let read = |b: &Value| b["items"][0]["status"] == "read";
-    wait_for(&app, &owner, &path, read).await;
+    app.wait_for(&owner, &path, read).await;
     // An owner replying takes the conversation.
     let conversation = app
         .get(&format!("/api/v1/conversations/{id}"), &owner)
@@ -510,18 +500,6 @@ async fn statuses_only_move_forward_and_failures_keep_the_reason() {
     );
 }
 
-async fn sandbox_channel(app: &TestApp, token: &str) -> String {
-    let created = app
-        .post(
-            "/api/v1/channels",
-            Some(token),
-            json!({"name": "Demo", "provider": "sandbox"}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
-}
-
 async fn customer_writes(
     app: &TestApp,
     token: &str,
@@ -540,16 +518,17 @@ async fn customer_writes(
         .await;
     assert_eq!(posted.status, 200, "{}", posted.body);
     let digits: String = from.chars().filter(char::is_ascii_digit).collect();
-    let list = wait_for(app, token, "/api/v1/conversations", |b| {
-        b["items"].as_array().unwrap().iter().any(|c| {
-            c["contact"]["phone"]
-                .as_str()
-                .unwrap_or_default()
-                .ends_with(&digits)
-                && c["last_message"]["text"] == text
+    let list = app
+        .wait_for(token, "/api/v1/conversations", |b| {
+            b["items"].as_array().unwrap().iter().any(|c| {
+                c["contact"]["phone"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .ends_with(&digits)
+                    && c["last_message"]["text"] == text
+            })
         })
-    })
-    .await;
+        .await;
     list["items"]
         .as_array()
         .unwrap()
@@ -570,7 +549,7 @@ async fn customer_writes(
 async fn the_window_blocks_free_form_messages_but_not_templates() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(
         &app,
         &owner,
@@ -619,12 +598,9 @@ async fn the_window_blocks_free_form_messages_but_not_templates() {
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let template = created.body["id"].as_str().unwrap().to_owned();
-    wait_for(
-        &app,
-        &owner,
-        &format!("/api/v1/templates/{template}"),
-        |b| b["status"] == "approved",
-    )
+    app.wait_for(&owner, &format!("/api/v1/templates/{template}"), |b| {
+        b["status"] == "approved"
+    })
     .await;
     let missing = app
         .post(&path, Some(&owner), json!({"content": {"type": "template", "template_id": template, "variables": {"body.1": "Priya"}}}))
@@ -697,7 +673,7 @@ async fn the_window_blocks_free_form_messages_but_not_templates() {
 async fn deleting_a_contact_who_wrote_keeps_the_history_out_of_sight() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(&app, &owner, &channel, "+14155550123", "First visit", 0).await;
     let conversation = app
         .get(&format!("/api/v1/conversations/{id}"), &owner)
@@ -767,7 +743,7 @@ async fn deleting_a_contact_who_wrote_keeps_the_history_out_of_sight() {
 async fn only_the_controller_steers_a_conversation() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let ana = app
         .add_user(&owner, "ana.agent@acme.example", "agent")
         .await;
@@ -915,7 +891,7 @@ async fn only_the_controller_steers_a_conversation() {
 async fn stars_search_and_quick_replies() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(
         &app,
         &owner,
@@ -1060,7 +1036,7 @@ async fn stars_search_and_quick_replies() {
 async fn the_live_stream_delivers_new_messages_and_tickets_work_once() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let ticket = app
         .post("/api/v1/events/ticket", Some(&owner), json!({}))
         .await;
@@ -1111,7 +1087,7 @@ async fn events_reach_people_connected_to_another_instance() {
     }
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let other = app.second_instance().await;
     let ticket = app
         .post("/api/v1/events/ticket", Some(&owner), json!({}))
@@ -1149,7 +1125,7 @@ async fn events_reach_people_connected_to_another_instance() {
 async fn another_workspace_never_sees_these_conversations() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(&app, &owner, &channel, "+14155550105", "private words", 0).await;
     let message = app
         .get(&format!("/api/v1/conversations/{id}/messages"), &owner)

@@ -6,7 +6,6 @@
 //! run either on the worker's short period or directly with a later clock.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -36,31 +35,6 @@ async fn spawn(check_secs: u64) -> (TestApp, api::AppState) {
     (TestApp::attach(address, db), state)
 }
 
-async fn sandbox_channel(app: &TestApp, token: &str) -> String {
-    let created = app
-        .post(
-            "/api/v1/channels",
-            Some(token),
-            json!({"name": "Demo", "provider": "sandbox"}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
-}
-
-/// Polls `path` until `ok` holds of its body (15 s at most).
-async fn wait_for(app: &TestApp, token: &str, path: &str, ok: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..300 {
-        last = app.get(path, token).await.body;
-        if ok(&last) {
-            return last;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{path} never got there: {last}");
-}
-
 /// The customer writes `minutes_ago`; answers the conversation's id once
 /// the message is in.
 async fn customer_writes(
@@ -79,14 +53,15 @@ async fn customer_writes(
         )
         .await;
     assert_eq!(posted.status, 200, "{}", posted.body);
-    let list = wait_for(app, token, "/api/v1/conversations", |b| {
-        b["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["last_message"]["text"] == text)
-    })
-    .await;
+    let list = app
+        .wait_for(token, "/api/v1/conversations", |b| {
+            b["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["last_message"]["text"] == text)
+        })
+        .await;
     list["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
@@ -126,7 +101,7 @@ async fn our_texts(app: &TestApp, token: &str, id: &str) -> Vec<String> {
 async fn a_quiet_customer_is_asked_then_told_and_the_conversation_is_resolved() {
     let (app, state) = spawn(1).await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(&app, &owner, &channel, "Where is my order?", 40).await;
 
     // Off by default: forty quiet minutes change nothing.
@@ -137,14 +112,15 @@ async fn a_quiet_customer_is_asked_then_told_and_the_conversation_is_resolved() 
     turn_on(&app, &owner, &channel).await;
     // The worker, every second, asks: quiet for 40 minutes, more than 30.
     let path = format!("/api/v1/conversations/{id}/messages");
-    let asked = wait_for(&app, &owner, &path, |b| {
-        b["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["text"] == ASK)
-    })
-    .await;
+    let asked = app
+        .wait_for(&owner, &path, |b| {
+            b["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["text"] == ASK)
+        })
+        .await;
     let question = asked["items"]
         .as_array()
         .unwrap()
@@ -209,7 +185,7 @@ async fn a_customer_reply_starts_the_sequence_again() {
     // Rounds run only when the test says (the worker's first round finds nothing).
     let (app, state) = spawn(3600).await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(&app, &owner, &channel, "Hello?", 40).await;
     turn_on(&app, &owner, &channel).await;
     let now = Utc::now();
@@ -248,7 +224,7 @@ async fn a_customer_reply_starts_the_sequence_again() {
 async fn nothing_is_sent_once_the_window_has_closed() {
     let (app, state) = spawn(3600).await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let id = customer_writes(&app, &owner, &channel, "Old question", 25 * 60).await;
     turn_on(&app, &owner, &channel).await;
     assert_eq!(
@@ -262,7 +238,7 @@ async fn nothing_is_sent_once_the_window_has_closed() {
 async fn settings_are_off_by_default_checked_and_private_to_the_workspace() {
     let (app, _state) = spawn(3600).await;
     let owner = app.owner_token().await;
-    let channel = sandbox_channel(&app, &owner).await;
+    let channel = app.sandbox_channel(&owner).await;
     let path = format!("/api/v1/channels/{channel}/session-behaviour");
 
     let defaults = app.get(&path, &owner).await;
