@@ -73,7 +73,10 @@ pub async fn start_server(db: &helpers::TestDatabase) -> (Server, String) {
         .env("SWITCHBOARD_DATA_DIR", db.dir.path())
         .env("SWITCHBOARD_DATABASE_URL", &db.url)
         .env("SWITCHBOARD_SPA_DIR", "/nonexistent")
-        .env("SWITCHBOARD_LOG_LEVEL", "warn")
+        .env(
+            "SWITCHBOARD_LOG_LEVEL",
+            std::env::var("BENCH_LOG_LEVEL").unwrap_or_else(|_| "warn".to_owned()),
+        )
         .spawn()
         .unwrap_or_else(|e| panic!("starting {binary} (build it with cargo build --release): {e}"));
     let server = Server(child);
