@@ -14,6 +14,7 @@ mod m0008_media;
 mod m0009_inbox;
 mod m0010_session_behaviour;
 mod m0011_contact_counts;
+mod m0012_contact_import_origin;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_inbox::Migration),
             Box::new(m0010_session_behaviour::Migration),
             Box::new(m0011_contact_counts::Migration),
+            Box::new(m0012_contact_import_origin::Migration),
         ]
     }
 }

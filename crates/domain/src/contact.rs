@@ -16,7 +16,7 @@ pub const ATTRIBUTE_VALUE_MAX: usize = 1000;
 pub const TAGS_PER_CONTACT_MAX: usize = 100;
 
 /// A phone number in E.164 with what it tells about its country.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
     /// `+14155550100`.
     pub e164: String,

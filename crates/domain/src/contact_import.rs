@@ -87,7 +87,7 @@ pub struct ImportOptions {
 }
 
 /// A row that passed its checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedRow {
     pub name: String,
     pub phone: Phone,

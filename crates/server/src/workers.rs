@@ -302,8 +302,40 @@ pub async fn run_import_processor(store: Store) {
     }
 }
 
+/// Rows read, checked and written per chunk: memory holds a few chunks at
+/// most, whatever the size of the file.
+const IMPORT_CHUNK_ROWS: usize = 5_000;
+
+/// One chunk of checked rows on its way from the reading thread.
+struct CheckedChunk {
+    rows: u64,
+    /// Empty when the chunk went to the spool file instead.
+    outcomes: Vec<store::RowOutcome>,
+}
+
+/// The checked rows of an import on SQLite, one JSON line each, kept until
+/// the import's transaction has taken them. Removed when dropped.
+struct Spool(std::path::PathBuf);
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.0) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(path = %self.0.display(), error = %e, "removing an import spool failed");
+            }
+        }
+    }
+}
+
+/// Reads an import's file and applies its rows in one transaction.
+///
+/// A blocking thread reads and checks the rows a chunk at a time. On
+/// PostgreSQL each chunk is written as soon as it is checked, so reading
+/// and writing overlap; on SQLite the chunks go to a spool file first and
+/// are written together at the end, which keeps SQLite's single write lock
+/// short. Progress is recorded after every chunk; a cancel seen there stops
+/// the import and rolls back what it wrote.
 async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(), String> {
-    use domain::contact_import::{check_row, RowContext};
     let mapping = import.mapping.clone().ok_or("the import has no mapping")?;
     let options = import.options.clone().ok_or("the import has no options")?;
     let bytes = tokio::fs::read(&import.file_path)
@@ -320,78 +352,206 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
         .into_iter()
         .map(|a| (a.key, a.kind))
         .collect();
-    // Rows are read and checked one at a time on a blocking thread; only
-    // their outcomes are kept. Progress is written every 1,000 rows.
-    let runtime = tokio::runtime::Handle::current();
-    let (progress_store, progress_import) = (store.clone(), import.clone());
-    let file_name = import.file_name.clone();
-    // The upload counted the rows; one allocation holds all outcomes.
-    let expected_rows = usize::try_from(import.total_rows).unwrap_or(0);
+    let lease = chrono::Duration::minutes(IMPORT_LEASE_MINUTES);
+    let spool = (!store.writes_while_reading()).then(|| {
+        Spool(std::path::PathBuf::from(format!(
+            "{}.checked",
+            import.file_path
+        )))
+    });
     let started = std::time::Instant::now();
-    let outcomes = tokio::task::spawn_blocking(move || {
-        let ctx = RowContext {
-            tags: &tags,
-            attributes: &attributes,
-            options: &options,
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<CheckedChunk>(2);
+    let reader = {
+        let file_name = import.file_name.clone();
+        let expected_rows = usize::try_from(import.total_rows).unwrap_or(0);
+        let spool = spool.as_ref().map(|s| s.0.clone());
+        tokio::task::spawn_blocking(move || {
+            let rules = RowRules {
+                mapping: &mapping,
+                ctx: domain::contact_import::RowContext {
+                    tags: &tags,
+                    attributes: &attributes,
+                    options: &options,
+                },
+            };
+            check_rows(&bytes, &file_name, &rules, expected_rows, spool, &sender)
+        })
+    };
+    let mut apply = match spool {
+        None => Some(
+            store
+                .begin_import_apply(import)
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+        Some(_) => None,
+    };
+    let mut read = 0;
+    while let Some(chunk) = chunks.recv().await {
+        read += chunk.rows;
+        if let Some(apply) = apply.as_mut() {
+            apply
+                .apply(chunk.outcomes)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let running = store
+            .import_progress(import, read, lease)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !running {
+            // Cancelled: dropping the transaction undoes what it wrote, and
+            // the reading thread stops at its next chunk.
+            tracing::info!(import = %import.id, rows = read, "contact import cancelled");
+            return Ok(());
+        }
+    }
+    reader.await.map_err(|e| e.to_string())??;
+    tracing::info!(import = %import.id, rows = read, read_ms = started.elapsed().as_millis(), "import rows read");
+    let apply = match (apply, &spool) {
+        (Some(apply), _) => apply,
+        (None, Some(spool)) => {
+            let mut apply = store
+                .begin_import_apply(import)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (sender, mut chunks) = tokio::sync::mpsc::channel(2);
+            let path = spool.0.clone();
+            let replay = tokio::task::spawn_blocking(move || replay_spool(&path, &sender));
+            while let Some(outcomes) = chunks.recv().await {
+                apply.apply(outcomes).await.map_err(|e| e.to_string())?;
+            }
+            replay.await.map_err(|e| e.to_string())??;
+            apply
+        }
+        (None, None) => return Err("the import has nowhere to write".into()),
+    };
+    let applied = apply.finish().await.map_err(|e| e.to_string())?;
+    tracing::info!(import = %import.id, rows = read, applied, total_ms = started.elapsed().as_millis(), "contact import finished");
+    Ok(())
+}
+
+/// What a row is checked against.
+struct RowRules<'a> {
+    mapping: &'a domain::contact_import::Mapping,
+    ctx: domain::contact_import::RowContext<'a>,
+}
+
+/// Reads and checks every row, sending them on a chunk at a time (or, with
+/// a spool path, writing each chunk there and sending only its size).
+/// Stops early when the receiving side has gone (a cancel or an error).
+fn check_rows(
+    bytes: &[u8],
+    file_name: &str,
+    rules: &RowRules<'_>,
+    expected_rows: usize,
+    spool: Option<std::path::PathBuf>,
+    sender: &tokio::sync::mpsc::Sender<CheckedChunk>,
+) -> Result<(), String> {
+    use std::io::Write;
+    let mut spool = match spool {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(&path).map_err(|e| format!("writing {}: {e}", path.display()))?,
+        )),
+        None => None,
+    };
+    // E.164 numbers are at most 15 digits: as u64s they take 8 bytes.
+    let mut seen_phones = std::collections::HashSet::with_capacity(expected_rows);
+    let phone_key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
+    let mut chunk = Vec::with_capacity(IMPORT_CHUNK_ROWS);
+    let mut line = 1u64; // the header
+    let mut failure: Option<String> = None;
+    let send = |chunk: Vec<store::RowOutcome>,
+                spool: &mut Option<std::io::BufWriter<std::fs::File>>|
+     -> Result<(), String> {
+        let rows = chunk.len() as u64;
+        let outcomes = match spool.as_mut() {
+            Some(file) => {
+                for outcome in &chunk {
+                    serde_json::to_writer(&mut *file, outcome).map_err(|e| e.to_string())?;
+                    file.write_all(b"\n").map_err(|e| e.to_string())?;
+                }
+                Vec::new()
+            }
+            None => chunk,
         };
-        let mut outcomes = Vec::with_capacity(expected_rows);
-        // E.164 numbers are at most 15 digits: as u64s they take 8 bytes.
-        let mut seen_phones = std::collections::HashSet::with_capacity(expected_rows);
-        let phone_key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
-        let mut progress_error = None;
-        domain::spreadsheet::visit_sheet(
-            &bytes,
-            &file_name,
-            &domain::spreadsheet::SheetLimits::default(),
-            &mut |cells| {
-                // The header is line 1.
-                let line = outcomes.len() as u64 + 2;
-                let outcome = match check_row(&mapping, &cells, &ctx) {
-                    Ok(row)
-                        if phone_key(&row.phone.e164).is_some_and(|k| !seen_phones.insert(k)) =>
-                    {
-                        store::RowOutcome::Invalid {
-                            line,
-                            reason: format!(
-                                "the phone {} appears earlier in the file",
-                                row.phone.e164
-                            ),
-                            cells,
-                        }
-                    }
-                    Ok(row) => store::RowOutcome::Valid { line, row },
-                    Err(reason) => store::RowOutcome::Invalid {
+        sender
+            .blocking_send(CheckedChunk { rows, outcomes })
+            .map_err(|_| "stopped".to_owned())
+    };
+    domain::spreadsheet::visit_sheet(
+        bytes,
+        file_name,
+        &domain::spreadsheet::SheetLimits::default(),
+        &mut |cells| {
+            if failure.is_some() {
+                return;
+            }
+            line += 1;
+            let outcome = match domain::contact_import::check_row(rules.mapping, &cells, &rules.ctx)
+            {
+                Ok(row) if phone_key(&row.phone.e164).is_some_and(|k| !seen_phones.insert(k)) => {
+                    store::RowOutcome::Invalid {
                         line,
-                        reason,
+                        reason: format!("the phone {} appears earlier in the file", row.phone.e164),
                         cells,
-                    },
-                };
-                outcomes.push(outcome);
-                if outcomes.len() % 1000 == 0 && progress_error.is_none() {
-                    if let Err(e) = runtime.block_on(progress_store.import_progress(
-                        &progress_import,
-                        outcomes.len(),
-                        chrono::Duration::minutes(IMPORT_LEASE_MINUTES),
-                    )) {
-                        progress_error = Some(e.to_string());
                     }
                 }
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        match progress_error {
-            Some(e) => Err(e),
-            None => Ok(outcomes),
+                Ok(row) => store::RowOutcome::Valid { line, row },
+                Err(reason) => store::RowOutcome::Invalid {
+                    line,
+                    reason,
+                    cells,
+                },
+            };
+            chunk.push(outcome);
+            if chunk.len() == IMPORT_CHUNK_ROWS {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK_ROWS));
+                if let Err(e) = send(full, &mut spool) {
+                    failure = Some(e);
+                }
+            }
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if !chunk.is_empty() {
+        send(chunk, &mut spool)?;
+    }
+    if let Some(file) = spool {
+        file.into_inner()
+            .map_err(|e| e.to_string())?
+            .sync_all()
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Sends a spool file's rows back, a chunk at a time.
+fn replay_spool(
+    path: &std::path::Path,
+    sender: &tokio::sync::mpsc::Sender<Vec<store::RowOutcome>>,
+) -> Result<(), String> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let mut chunk = Vec::with_capacity(IMPORT_CHUNK_ROWS);
+    for line in std::io::BufReader::new(file).lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        chunk.push(serde_json::from_str(&line).map_err(|e| e.to_string())?);
+        if chunk.len() == IMPORT_CHUNK_ROWS {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK_ROWS));
+            sender
+                .blocking_send(full)
+                .map_err(|_| "stopped".to_owned())?;
         }
-    })
-    .await
-    .map_err(|e| e.to_string())??;
-    tracing::info!(import = %import.id, rows = outcomes.len(), check_ms = started.elapsed().as_millis(), "import rows checked");
-    let applied = store
-        .apply_import(import, &outcomes)
-        .await
-        .map_err(|e| e.to_string())?;
-    tracing::info!(import = %import.id, rows = outcomes.len(), applied, "contact import finished");
+    }
+    if !chunk.is_empty() {
+        sender
+            .blocking_send(chunk)
+            .map_err(|_| "stopped".to_owned())?;
+    }
     Ok(())
 }
 

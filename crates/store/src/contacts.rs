@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::contact::{AttributeKind, AttributeMatch, Contact, ContactFilter, OptIn, Tag};
 use domain::TenantId;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -14,8 +14,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    attribute_definition, contact, contact_attribute, contact_event, contact_group, contact_tag,
-    conversation, group_member, tag, user,
+    attribute_definition, contact, contact_attribute, contact_event, contact_group, contact_import,
+    contact_tag, conversation, group_member, tag, user,
 };
 use crate::like::contains_ci as contains;
 use crate::{PageRequest, Store, StoreError};
@@ -424,6 +424,7 @@ impl Store {
             updated_at: Set(now),
             last_active_at: Set(None),
             deleted_at: Set(None),
+            import_id: Set(None),
         }
         .insert(&txn)
         .await
@@ -644,14 +645,43 @@ impl Store {
         tenant: TenantId,
         contact: Uuid,
     ) -> Result<Vec<ContactEventRecord>, StoreError> {
-        self.contact(tenant, contact).await?;
-        let events = contact_event::Entity::find()
+        const SHOWN: usize = 200;
+        let (import_id, created_at) = contact::Entity::find_by_id(contact)
+            .select_only()
+            .column(contact::Column::ImportId)
+            .column(contact::Column::CreatedAt)
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::DeletedAt.is_null())
+            .into_tuple::<(Option<Uuid>, DateTime<Utc>)>()
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut events = contact_event::Entity::find()
             .filter(contact_event::Column::TenantId.eq(tenant.0))
             .filter(contact_event::Column::ContactId.eq(contact))
             .order_by_desc(contact_event::Column::Id)
-            .limit(200)
+            .limit(SHOWN as u64)
             .all(&self.db)
             .await?;
+        // A contact an import created has no event row for it: its first
+        // line comes from the import itself.
+        if let Some(import) = import_id.filter(|_| events.len() < SHOWN) {
+            let origin = contact_import::Entity::find_by_id(import)
+                .filter(contact_import::Column::TenantId.eq(tenant.0))
+                .one(&self.db)
+                .await?;
+            if let Some(origin) = origin {
+                events.push(contact_event::Model {
+                    id: origin.id,
+                    tenant_id: tenant.0,
+                    contact_id: contact,
+                    kind: "imported".to_owned(),
+                    detail: format!("Imported from {}", origin.file_name),
+                    actor_id: Some(origin.created_by),
+                    at: created_at,
+                });
+            }
+        }
         let actors: HashSet<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
         let names: HashMap<Uuid, String> = if actors.is_empty() {
             HashMap::new()

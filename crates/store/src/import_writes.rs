@@ -5,7 +5,7 @@
 //! server parses one small statement (prepared once per connection) instead
 //! of binding thousands of parameters per hundred rows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::TenantId;
@@ -208,6 +208,7 @@ async fn write_chunk_multirow(
                 updated_at: Set(now),
                 last_active_at: Set(None),
                 deleted_at: Set(None),
+                import_id: Set(Some(ctx.import_id)),
             })
             .collect(),
         None,
@@ -423,12 +424,14 @@ async fn write_chunk_pg(
         }
         let mut values = vec![tenant.clone(), now.clone()];
         values.extend(columns.into_iter().map(Value::from));
+        values.push(ctx.import_id.into());
         pg_execute(
             txn,
             "INSERT INTO contacts (id, tenant_id, name, phone, email, country_code, iso_code, \
-             source, opt_in, opt_in_at, opt_in_source, first_message_tag, created_at, updated_at) \
+             source, opt_in, opt_in_at, opt_in_source, first_message_tag, created_at, updated_at, \
+             import_id) \
              SELECT r.id, $1, r.name, r.phone, r.email, r.country_code, r.iso_code, r.source, \
-             r.opt_in, r.opt_in_at, r.opt_in_source, r.first_message_tag, $2, $2 \
+             r.opt_in, r.opt_in_at, r.opt_in_source, r.first_message_tag, $2, $2, $14 \
              FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
              $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[]) \
              AS r(id, name, phone, email, country_code, iso_code, source, opt_in, opt_in_at, \
@@ -437,60 +440,86 @@ async fn write_chunk_pg(
         )
         .await?;
     }
-    if !writes.links.is_empty() {
-        let (mut contacts, mut tags) = (
-            PgArray::with_rows(writes.links.len()),
-            PgArray::with_rows(writes.links.len()),
-        );
-        for (contact_id, tag_id) in &writes.links {
-            contacts.push_uuid(*contact_id);
-            tags.push_uuid(*tag_id);
+    // Rows hanging off contacts this chunk creates cannot conflict with
+    // anything, so they skip ON CONFLICT and its speculative insertion.
+    let fresh: HashSet<Uuid> = writes.contacts.iter().map(|c| c.id).collect();
+    let (new_links, old_links): (Vec<_>, Vec<_>) =
+        writes.links.iter().partition(|(c, _)| fresh.contains(c));
+    let (new_values, old_values): (Vec<_>, Vec<_>) = writes
+        .attributes
+        .iter()
+        .partition(|((c, _), _)| fresh.contains(c));
+    let (new_members, old_members): (Vec<&Uuid>, Vec<&Uuid>) =
+        writes.members.iter().partition(|c| fresh.contains(c));
+    for (links, existing) in [(new_links, false), (old_links, true)] {
+        if links.is_empty() {
+            continue;
         }
+        let (mut contacts, mut tags) = (
+            PgArray::with_rows(links.len()),
+            PgArray::with_rows(links.len()),
+        );
+        for (contact_id, tag_id) in links {
+            contacts.push_uuid(contact_id);
+            tags.push_uuid(tag_id);
+        }
+        let sql = "INSERT INTO contact_tags (tenant_id, contact_id, tag_id) \
+             SELECT $1, r.contact_id, r.tag_id FROM unnest($2::uuid[], $3::uuid[]) \
+             AS r(contact_id, tag_id)";
         pg_execute(
             txn,
-            "INSERT INTO contact_tags (tenant_id, contact_id, tag_id) \
-             SELECT $1, r.contact_id, r.tag_id FROM unnest($2::uuid[], $3::uuid[]) \
-             AS r(contact_id, tag_id) \
-             ON CONFLICT (contact_id, tag_id) DO NOTHING",
+            &on_conflict(sql, existing, "(contact_id, tag_id) DO NOTHING"),
             vec![tenant.clone(), contacts.into(), tags.into()],
         )
         .await?;
     }
-    if !writes.attributes.is_empty() {
-        let n = writes.attributes.len();
+    for (attributes, existing) in [(new_values, false), (old_values, true)] {
+        if attributes.is_empty() {
+            continue;
+        }
+        let n = attributes.len();
         let (mut contacts, mut keys, mut values) = (
             PgArray::with_rows(n),
             PgArray::with_rows(n),
             PgArray::with_rows(n),
         );
-        for ((contact_id, key), value) in &writes.attributes {
+        for ((contact_id, key), value) in attributes {
             contacts.push_uuid(*contact_id);
             keys.push(Some(key));
             values.push(Some(value));
         }
+        let sql = "INSERT INTO contact_attributes (tenant_id, contact_id, key, value) \
+             SELECT $1, r.contact_id, r.key, r.value \
+             FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(contact_id, key, value)";
         pg_execute(
             txn,
-            "INSERT INTO contact_attributes (tenant_id, contact_id, key, value) \
-             SELECT $1, r.contact_id, r.key, r.value \
-             FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(contact_id, key, value) \
-             ON CONFLICT (contact_id, key) DO UPDATE SET value = excluded.value",
+            &on_conflict(
+                sql,
+                existing,
+                "(contact_id, key) DO UPDATE SET value = excluded.value",
+            ),
             vec![tenant.clone(), contacts.into(), keys.into(), values.into()],
         )
         .await?;
     }
-    if let Some(group) = ctx.group.filter(|_| !writes.members.is_empty()) {
-        let mut contacts = PgArray::with_rows(writes.members.len());
-        for contact_id in &writes.members {
-            contacts.push_uuid(*contact_id);
+    if let Some(group) = ctx.group {
+        for (members, existing) in [(new_members, false), (old_members, true)] {
+            if members.is_empty() {
+                continue;
+            }
+            let mut contacts = PgArray::with_rows(members.len());
+            for contact_id in members {
+                contacts.push_uuid(*contact_id);
+            }
+            let sql = "INSERT INTO group_members (tenant_id, group_id, contact_id, added_at) \
+                 SELECT $1, $2, r.contact_id, $3 FROM unnest($4::uuid[]) AS r(contact_id)";
+            pg_execute(
+                txn,
+                &on_conflict(sql, existing, "(group_id, contact_id) DO NOTHING"),
+                vec![tenant.clone(), group.into(), now.clone(), contacts.into()],
+            )
+            .await?;
         }
-        pg_execute(
-            txn,
-            "INSERT INTO group_members (tenant_id, group_id, contact_id, added_at) \
-             SELECT $1, $2, r.contact_id, $3 FROM unnest($4::uuid[]) AS r(contact_id) \
-             ON CONFLICT (group_id, contact_id) DO NOTHING",
-            vec![tenant.clone(), group.into(), now.clone(), contacts.into()],
-        )
-        .await?;
     }
     if !writes.events.is_empty() {
         let n = writes.events.len();
@@ -516,6 +545,15 @@ async fn write_chunk_pg(
         .await?;
     }
     Ok(())
+}
+
+/// `sql`, with `ON CONFLICT {clause}` when its rows may exist already.
+fn on_conflict(sql: &str, existing: bool, clause: &str) -> String {
+    if existing {
+        format!("{sql} ON CONFLICT {clause}")
+    } else {
+        sql.to_owned()
+    }
 }
 
 async fn pg_execute(

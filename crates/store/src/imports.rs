@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::entities::{contact, contact_import, contact_import_failure};
 use crate::import_writes::{
     write_chunk, write_failures, ChunkWrites, ContactUpdate, FailureRow, ImportContext,
-    NewContactRow,
+    NewContactRow, PgArray,
 };
 use crate::{PageRequest, Store, StoreError};
 
@@ -46,7 +46,7 @@ pub struct ImportRecord {
 }
 
 /// The outcome of one data row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum RowOutcome {
     Valid {
         line: u64,
@@ -96,37 +96,55 @@ fn record_from(m: contact_import::Model) -> ImportRecord {
 const APPLY_CHUNK_SQLITE: usize = 500;
 const APPLY_CHUNK_POSTGRES: usize = 5_000;
 
-/// The live contacts of a tenant with these phones. On PostgreSQL the
-/// phones go as one array joined to the table: a long `IN ($1, $2 ...)`
-/// list under a generic plan is compared row by row, which grew to minutes
-/// as an import filled the table; the join probes the phone index instead.
+/// The live contacts of a tenant with these phones, as (phone, id).
+///
+/// On PostgreSQL the phones go as one array, and each is looked up on its
+/// own through a `LATERAL ... LIMIT 1` subquery, which the planner cannot
+/// flatten: whatever the table's statistics say (they describe the table
+/// before the import's transaction started filling it), every phone is one
+/// probe of the phone index. Plain forms went wrong as the table grew
+/// inside the transaction: an `IN ($1, $2 ...)` list or `= ANY` was
+/// checked against every contact, and a join to `unnest` became a nested
+/// loop reading the phones once per contact; seconds per chunk either way.
 async fn live_contacts_by_phone(
     txn: &DatabaseTransaction,
     tenant: TenantId,
-    phones: Vec<String>,
-) -> Result<Vec<contact::Model>, StoreError> {
+    phones: &[&str],
+) -> Result<HashMap<String, Uuid>, StoreError> {
     if phones.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
     if txn.get_database_backend() == DbBackend::Postgres {
-        // E.164 numbers hold no commas.
-        return Ok(contact::Entity::find()
-            .from_raw_sql(Statement::from_sql_and_values(
+        let mut array = PgArray::with_rows(phones.len());
+        for phone in phones {
+            array.push(Some(phone));
+        }
+        let rows = txn
+            .query_all_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT c.* FROM unnest(string_to_array($2, ',')) AS p(phone) \
-                 JOIN contacts c ON c.phone = p.phone \
-                 WHERE c.tenant_id = $1 AND c.deleted_at IS NULL",
-                [tenant.0.into(), phones.join(",").into()],
+                "SELECT p.phone, c.id FROM unnest($2::text[]) AS p(phone) \
+                 CROSS JOIN LATERAL (SELECT c.id FROM contacts c WHERE c.tenant_id = $1 \
+                 AND c.deleted_at IS NULL AND c.phone = p.phone LIMIT 1) AS c",
+                [tenant.0.into(), array.into()],
             ))
-            .all(txn)
-            .await?);
+            .await?;
+        return rows
+            .iter()
+            .map(|row| Ok((row.try_get("", "phone")?, row.try_get("", "id")?)))
+            .collect();
     }
     Ok(contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Phone)
+        .column(contact::Column::Id)
         .filter(contact::Column::TenantId.eq(tenant.0))
         .filter(contact::Column::DeletedAt.is_null())
-        .filter(contact::Column::Phone.is_in(phones))
+        .filter(contact::Column::Phone.is_in(phones.iter().copied()))
+        .into_tuple::<(String, Uuid)>()
         .all(txn)
-        .await?)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 fn rows(n: usize) -> i64 {
@@ -286,17 +304,19 @@ impl Store {
         Ok(Some(record_from(candidate)))
     }
 
-    /// Progress while checking rows (not counted as applied).
+    /// Records how many rows have been read and extends the worker's
+    /// lease; answers false when the import is no longer running (someone
+    /// cancelled it), so the worker can stop.
     pub async fn import_progress(
         &self,
         import: &ImportRecord,
-        processed: usize,
+        processed: u64,
         lease: Duration,
-    ) -> Result<(), StoreError> {
-        contact_import::Entity::update_many()
+    ) -> Result<bool, StoreError> {
+        let res = contact_import::Entity::update_many()
             .col_expr(
                 contact_import::Column::ProcessedRows,
-                Expr::value(rows(processed)),
+                Expr::value(i64::try_from(processed).unwrap_or(i64::MAX)),
             )
             .col_expr(
                 contact_import::Column::LeaseUntil,
@@ -307,7 +327,7 @@ impl Store {
             .filter(contact_import::Column::State.eq("running"))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(res.rows_affected > 0)
     }
 
     pub async fn fail_import(&self, import: &ImportRecord, error: &str) -> Result<(), StoreError> {
@@ -329,190 +349,52 @@ impl Store {
         Ok(())
     }
 
-    /// Applies every valid row and records every failed one in one
-    /// transaction; answers false (and changes nothing) when the import was
-    /// cancelled meanwhile.
-    ///
-    /// Existing contacts are looked up a chunk of phones at a time and every
-    /// new row goes in through bulk INSERTs (one per table and chunk on
-    /// PostgreSQL, multi-row ones of 100 rows on SQLite), so
-    /// 100,000 rows take a few hundred statements rather than half a million.
-    pub async fn apply_import(
+    /// Whether an import's rows are written while its file is still being
+    /// read. On PostgreSQL they are: the import's one transaction takes
+    /// each chunk as soon as it is checked, and other writers go on
+    /// meanwhile. SQLite has one writer at a time, so there the checked
+    /// rows wait (in a spool file the worker keeps) and are written in one
+    /// short transaction at the end.
+    pub fn writes_while_reading(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
+    /// Opens the one transaction that applies an import. Feed it every
+    /// row's outcome with [`ImportApply::apply`], then call
+    /// [`ImportApply::finish`]; dropping it before then changes nothing.
+    pub async fn begin_import_apply(
         &self,
         import: &ImportRecord,
-        outcomes: &[RowOutcome],
-    ) -> Result<bool, StoreError> {
-        let tenant = import.tenant_id;
+    ) -> Result<ImportApply, StoreError> {
         let options = import
             .options
             .clone()
             .ok_or_else(|| StoreError::Corrupt("import without options".into()))?;
-        let chunk_rows = if self.backend() == DbBackend::Postgres {
-            APPLY_CHUNK_POSTGRES
-        } else {
-            APPLY_CHUNK_SQLITE
-        };
-        let started = std::time::Instant::now();
+        let postgres = self.backend() == DbBackend::Postgres;
         let txn = self.write_txn().await?;
-        let now = Utc::now();
-        let ctx = ImportContext {
-            tenant,
-            import_id: import.id,
-            now,
-            group: options.group,
-            event_detail: format!("Imported from {}", import.file_name),
-            actor: import.created_by,
-        };
-
-        let mut failures = Vec::new();
-        let mut valid = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                RowOutcome::Invalid {
-                    line,
-                    reason,
-                    cells,
-                } => failures.push(FailureRow {
-                    line: i64::try_from(*line).unwrap_or(i64::MAX),
-                    reason: reason.clone(),
-                    cells: serde_json::to_string(cells).unwrap_or_default(),
-                }),
-                RowOutcome::Valid { row, .. } => valid.push(row),
-            }
-        }
-        let failed = rows(failures.len());
-        write_failures(&txn, &ctx, failures).await?;
-
-        let (mut added, mut updated) = (0i64, 0i64);
-        // Which rows name contacts that exist: looked up before anything is
-        // written, so the lookups read a table of settled size (on
-        // PostgreSQL, lookups into a table growing inside the transaction
-        // were planned as scans and took minutes).
-        let key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
-        let mut known: HashMap<u64, Uuid> = HashMap::new();
-        for chunk in valid.chunks(chunk_rows) {
-            let phones = chunk.iter().map(|r| r.phone.e164.clone()).collect();
-            for c in live_contacts_by_phone(&txn, tenant, phones).await? {
-                if let Some(k) = key(&c.phone) {
-                    known.insert(k, c.id);
-                }
-            }
-        }
-        let looked_up = started.elapsed();
-        // A chunk of rows at a time; memory stays bounded by the chunk.
-        for chunk in valid.chunks(chunk_rows) {
-            // New contacts of this chunk by phone, for a chunk naming one
-            // twice; earlier chunks' are in the table, found by the lookup.
-            let mut created: HashMap<&str, Uuid> = HashMap::new();
-            let mut writes = ChunkWrites::default();
-            let mut links = HashSet::new();
-            let mut members = HashSet::new();
-            for row in chunk {
-                let phone = &row.phone.e164;
-                let existing = key(phone).and_then(|k| known.get(&k)).copied();
-                let id = if let Some(id) = existing {
-                    // Existing contacts are left as they are unless asked.
-                    if !options.update_existing {
-                        continue;
-                    }
-                    writes.updates.push(ContactUpdate {
-                        id,
-                        name: row.name.clone(),
-                        email: row.email.clone(),
-                        source: row.source.clone(),
-                        first_message_tag: row.first_message_tag.clone(),
-                        opt_in: row.opt_in.map(OptIn::key),
-                    });
-                    updated += 1;
-                    id
-                } else if let Some(id) = created.get(phone.as_str()) {
-                    // The file names a phone twice (the worker refuses that,
-                    // but stay consistent): the second row is an update.
-                    if !options.update_existing {
-                        continue;
-                    }
-                    updated += 1;
-                    *id
-                } else {
-                    let id = Uuid::now_v7();
-                    let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
-                    let opted = opt_in != OptIn::Unknown;
-                    writes.contacts.push(NewContactRow {
-                        id,
-                        name: row.name.clone(),
-                        phone: phone.clone(),
-                        email: row.email.clone(),
-                        country_code: row.phone.country_code.clone(),
-                        iso_code: row.phone.iso_code.clone(),
-                        source: row.source.clone().unwrap_or_else(|| "import".to_owned()),
-                        opt_in: opt_in.key(),
-                        opt_in_at: opted.then_some(now),
-                        opt_in_source: opted.then(|| "import".to_owned()),
-                        first_message_tag: row.first_message_tag.clone(),
-                    });
-                    created.insert(phone.as_str(), id);
-                    added += 1;
-                    id
-                };
-                for tag in &row.tags {
-                    if links.insert((id, *tag)) {
-                        writes.links.push((id, *tag));
-                    }
-                }
-                for (key, value) in &row.attributes {
-                    writes.attributes.insert((id, key.clone()), value.clone());
-                }
-                if options.group.is_some() && members.insert(id) {
-                    writes.members.push(id);
-                }
-                writes.events.push(id);
-            }
-            write_chunk(&txn, &ctx, writes).await?;
-        }
-
-        // The final state is written only if nobody cancelled meanwhile; a
-        // cancelled import rolls back with everything above.
-        let done = contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("completed"))
-            .col_expr(
-                contact_import::Column::ProcessedRows,
-                Expr::value(rows(outcomes.len())),
-            )
-            .col_expr(contact_import::Column::Added, Expr::value(added))
-            .col_expr(contact_import::Column::Updated, Expr::value(updated))
-            .col_expr(contact_import::Column::Failed, Expr::value(failed))
-            .col_expr(contact_import::Column::FinishedAt, Expr::value(Some(now)))
-            .filter(contact_import::Column::Id.eq(import.id))
-            .filter(contact_import::Column::State.eq("running"))
-            .exec(&txn)
-            .await?;
-        if done.rows_affected == 0 {
-            return Ok(false);
-        }
-        txn.commit().await?;
-        tracing::info!(
-            import = %import.id,
-            rows = outcomes.len(),
-            lookup_ms = looked_up.as_millis(),
-            total_ms = started.elapsed().as_millis(),
-            "import applied"
-        );
-        if outcomes.len() >= 1000 {
-            // A large import skews the planner's statistics until autovacuum
-            // catches up; without them PostgreSQL picks nested loops that
-            // take seconds for a tag filter. SQLite needs the same nudge.
-            // On PostgreSQL, VACUUM also marks the new pages all-visible, so
-            // the first page's count reads the index alone.
-            let sql = if self.backend() == sea_orm::DbBackend::Postgres {
-                "VACUUM (ANALYZE) contacts, contact_tags, contact_attributes, group_members"
+        Ok(ImportApply {
+            db: self.db.clone(),
+            txn,
+            ctx: ImportContext {
+                tenant: import.tenant_id,
+                import_id: import.id,
+                now: Utc::now(),
+                group: options.group,
+                event_detail: format!("Imported from {}", import.file_name),
+                actor: import.created_by,
+            },
+            update_existing: options.update_existing,
+            chunk_rows: if postgres {
+                APPLY_CHUNK_POSTGRES
             } else {
-                "ANALYZE"
-            };
-            if let Err(e) = self.db.execute_unprepared(sql).await {
-                tracing::warn!(error = %e, "refreshing statistics after an import failed");
-            }
-        }
-        Ok(true)
+                APPLY_CHUNK_SQLITE
+            },
+            rows: 0,
+            added: 0,
+            updated: 0,
+            failed: 0,
+            started: std::time::Instant::now(),
+        })
     }
 
     /// Failed rows of an import, in file order: (line, reason, cells).
@@ -555,4 +437,181 @@ impl Store {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// An import being applied: one open transaction and the counts so far.
+/// Existing contacts are looked up a chunk of phones at a time and every
+/// new row goes in through bulk INSERTs (one per table and chunk on
+/// PostgreSQL, multi-row ones of 100 rows on SQLite), so 100,000 rows take
+/// a few hundred statements rather than half a million.
+pub struct ImportApply {
+    db: sea_orm::DatabaseConnection,
+    txn: DatabaseTransaction,
+    ctx: ImportContext,
+    update_existing: bool,
+    chunk_rows: usize,
+    rows: u64,
+    added: i64,
+    updated: i64,
+    failed: i64,
+    started: std::time::Instant,
+}
+
+impl ImportApply {
+    /// Rows given so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Writes these rows: valid ones upserted by phone, failed ones kept
+    /// for the failure report. The worker has already refused a phone the
+    /// file names twice.
+    pub async fn apply(&mut self, outcomes: Vec<RowOutcome>) -> Result<(), StoreError> {
+        self.rows += outcomes.len() as u64;
+        let mut failures = Vec::new();
+        let mut valid = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            match outcome {
+                RowOutcome::Invalid {
+                    line,
+                    reason,
+                    cells,
+                } => failures.push(FailureRow {
+                    line: i64::try_from(line).unwrap_or(i64::MAX),
+                    reason,
+                    cells: serde_json::to_string(&cells).unwrap_or_default(),
+                }),
+                RowOutcome::Valid { row, .. } => valid.push(row),
+            }
+        }
+        self.failed += rows(failures.len());
+        write_failures(&self.txn, &self.ctx, failures).await?;
+        for chunk in valid.chunks(self.chunk_rows) {
+            self.apply_valid(chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn apply_valid(&mut self, chunk: &[ImportedRow]) -> Result<(), StoreError> {
+        let phones: Vec<&str> = chunk.iter().map(|r| r.phone.e164.as_str()).collect();
+        let known = live_contacts_by_phone(&self.txn, self.ctx.tenant, &phones).await?;
+        // New contacts of this chunk by phone, for a chunk naming one twice.
+        let mut created: HashMap<&str, Uuid> = HashMap::new();
+        let mut writes = ChunkWrites::default();
+        let mut links = HashSet::new();
+        let mut members = HashSet::new();
+        let now = self.ctx.now;
+        for row in chunk {
+            let phone = &row.phone.e164;
+            let id = if let Some(&id) = known.get(phone.as_str()) {
+                // Existing contacts are left as they are unless asked.
+                if !self.update_existing {
+                    continue;
+                }
+                writes.updates.push(ContactUpdate {
+                    id,
+                    name: row.name.clone(),
+                    email: row.email.clone(),
+                    source: row.source.clone(),
+                    first_message_tag: row.first_message_tag.clone(),
+                    opt_in: row.opt_in.map(OptIn::key),
+                });
+                // An updated contact's journey records this import; a new
+                // one's shows it through the contact's `import_id`.
+                writes.events.push(id);
+                self.updated += 1;
+                id
+            } else if let Some(id) = created.get(phone.as_str()) {
+                // The same phone twice in one chunk: the second row is an
+                // update of the contact the first created.
+                if !self.update_existing {
+                    continue;
+                }
+                self.updated += 1;
+                *id
+            } else {
+                let id = Uuid::now_v7();
+                let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
+                let opted = opt_in != OptIn::Unknown;
+                writes.contacts.push(NewContactRow {
+                    id,
+                    name: row.name.clone(),
+                    phone: phone.clone(),
+                    email: row.email.clone(),
+                    country_code: row.phone.country_code.clone(),
+                    iso_code: row.phone.iso_code.clone(),
+                    source: row.source.clone().unwrap_or_else(|| "import".to_owned()),
+                    opt_in: opt_in.key(),
+                    opt_in_at: opted.then_some(now),
+                    opt_in_source: opted.then(|| "import".to_owned()),
+                    first_message_tag: row.first_message_tag.clone(),
+                });
+                created.insert(phone.as_str(), id);
+                self.added += 1;
+                id
+            };
+            for tag in &row.tags {
+                if links.insert((id, *tag)) {
+                    writes.links.push((id, *tag));
+                }
+            }
+            for (key, value) in &row.attributes {
+                writes.attributes.insert((id, key.clone()), value.clone());
+            }
+            if self.ctx.group.is_some() && members.insert(id) {
+                writes.members.push(id);
+            }
+        }
+        write_chunk(&self.txn, &self.ctx, writes).await
+    }
+
+    /// Marks the import completed and commits everything; answers false
+    /// (and changes nothing) when the import was cancelled meanwhile.
+    pub async fn finish(self) -> Result<bool, StoreError> {
+        // The final state is written only if nobody cancelled meanwhile; a
+        // cancelled import rolls back with everything above.
+        let done = contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("completed"))
+            .col_expr(
+                contact_import::Column::ProcessedRows,
+                Expr::value(i64::try_from(self.rows).unwrap_or(i64::MAX)),
+            )
+            .col_expr(contact_import::Column::Added, Expr::value(self.added))
+            .col_expr(contact_import::Column::Updated, Expr::value(self.updated))
+            .col_expr(contact_import::Column::Failed, Expr::value(self.failed))
+            .col_expr(
+                contact_import::Column::FinishedAt,
+                Expr::value(Some(self.ctx.now)),
+            )
+            .filter(contact_import::Column::Id.eq(self.ctx.import_id))
+            .filter(contact_import::Column::State.eq("running"))
+            .exec(&self.txn)
+            .await?;
+        if done.rows_affected == 0 {
+            return Ok(false);
+        }
+        self.txn.commit().await?;
+        tracing::info!(
+            import = %self.ctx.import_id,
+            rows = self.rows,
+            total_ms = self.started.elapsed().as_millis(),
+            "import applied"
+        );
+        if self.rows >= 1000 {
+            // A large import skews the planner's statistics until autovacuum
+            // catches up; without them PostgreSQL picks nested loops that
+            // take seconds for a tag filter. SQLite needs the same nudge.
+            // On PostgreSQL, VACUUM also marks the new pages all-visible, so
+            // the first page's count reads the index alone.
+            let sql = if self.db.get_database_backend() == DbBackend::Postgres {
+                "VACUUM (ANALYZE) contacts, contact_tags, contact_attributes, group_members"
+            } else {
+                "ANALYZE"
+            };
+            if let Err(e) = self.db.execute_unprepared(sql).await {
+                tracing::warn!(error = %e, "refreshing statistics after an import failed");
+            }
+        }
+        Ok(true)
+    }
 }

@@ -429,6 +429,7 @@ impl Store {
                     updated_at: Set(now),
                     last_active_at: Set(Some(new.at)),
                     deleted_at: Set(None),
+                    import_id: Set(None),
                 }
                 .insert(&txn)
                 .await?;

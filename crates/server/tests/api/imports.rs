@@ -361,4 +361,142 @@ async fn an_import_updates_existing_contacts_by_phone_and_keeps_their_history() 
         app.get("/api/v1/contacts?limit=1", &owner).await.body["total"],
         2
     );
+
+    // The person the import created: their journey starts with the import,
+    // naming the file and who ran it.
+    let found = app
+        .get("/api/v1/contacts?q=Someone%20Else", &owner)
+        .await
+        .body;
+    let new_contact = found["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(found["items"][0]["source"], "import", "{found}");
+    let journey = app
+        .get(&format!("/api/v1/contacts/{new_contact}/timeline"), &owner)
+        .await
+        .body;
+    let lines = journey.as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{journey}");
+    assert_eq!(lines[0]["kind"], "imported");
+    assert_eq!(lines[0]["detail"], "Imported from update.csv");
+    assert!(
+        lines[0]["actor_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{journey}"
+    );
+}
+
+/// More rows than one chunk: the import is read, checked and written a
+/// chunk at a time (5,000 rows), and the rules still hold across chunks.
+#[tokio::test]
+async fn an_import_larger_than_a_chunk_keeps_every_rule_across_chunks() {
+    const ROWS: usize = 11_000;
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let group = app
+        .post("/api/v1/groups", Some(&owner), json!({"name": "Big"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Someone who exists already, named in the third chunk.
+    let existing = app
+        .post(
+            "/api/v1/contacts",
+            Some(&owner),
+            json!({"name": "Before", "phone": "+14155000500"}),
+        )
+        .await;
+    assert_eq!(existing.status, 201, "{}", existing.body);
+    let mut csv = String::from("Name,Phone\n");
+    for i in 0..ROWS {
+        // Row 10,800 repeats row 3's phone: a duplicate two chunks apart.
+        let n = if i == 10_800 { 3 } else { i };
+        csv.push_str(&format!("Person {i},+1415{}\n", 5_000_000 + n));
+    }
+    let id = upload(&app, &owner, "big.csv", csv.into_bytes()).await.body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "phone"], "update_existing": true, "group": group}),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let mut done = Value::Null;
+    for _ in 0..600 {
+        done = app
+            .get(&format!("/api/v1/contacts/imports/{id}"), &owner)
+            .await
+            .body;
+        if done["state"] != "queued" && done["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["processed_rows"], ROWS);
+    assert_eq!(done["added"], ROWS - 2, "{done}");
+    assert_eq!(done["updated"], 1, "{done}");
+    assert_eq!(done["failed"], 1, "{done}");
+    assert_eq!(
+        app.get("/api/v1/contacts?limit=1", &owner).await.body["total"],
+        ROWS - 1
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/groups/{group}"), &owner)
+            .await
+            .body["member_count"],
+        ROWS - 1,
+        "new and updated people both join the group"
+    );
+    let renamed = app
+        .get("/api/v1/contacts?q=%2B14155000500", &owner)
+        .await
+        .body;
+    assert_eq!(renamed["items"][0]["name"], "Person 500", "{renamed}");
+
+    let report = app
+        .client
+        .get(format!(
+            "{}/api/v1/contacts/imports/{id}/failures",
+            app.address
+        ))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    assert!(
+        lines[1].starts_with("10802,") && lines[1].contains("appears earlier"),
+        "{}",
+        lines[1]
+    );
+    // Nothing of the work in progress is left beside the upload.
+    let leftovers: Vec<_> = walk(app.data_dir())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "checked"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }

@@ -254,6 +254,8 @@ simple_entity!(contact, "contacts", {
     updated_at: DateTimeUtc,
     last_active_at: Option<DateTimeUtc>,
     deleted_at: Option<DateTimeUtc>,
+    /// The import that created the contact, if one did.
+    import_id: Option<Uuid>,
 });
 
 simple_entity!(tag, "tags", {
