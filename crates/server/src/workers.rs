@@ -293,7 +293,14 @@ pub async fn run_import_processor(store: Store) {
                     }
                 }
             }
-            Ok(None) => tokio::time::sleep(IDLE * 2).await,
+            Ok(None) => {
+                // Another instance's import is found by polling; one queued
+                // here starts at once.
+                tokio::select! {
+                    () = tokio::time::sleep(IDLE * 2) => {}
+                    () = store.import_queued() => {}
+                }
+            }
             Err(e) => {
                 tracing::error!(error = %e, "claiming an import failed");
                 tokio::time::sleep(IDLE * 4).await;

@@ -49,6 +49,9 @@ pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, T
 pub struct Store {
     db: DatabaseConnection,
     secrets: Option<std::sync::Arc<secrets::SecretBox>>,
+    /// Wakes this process's import worker when an import is queued here
+    /// (other instances find it on their next poll).
+    imports_queued: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -70,7 +73,11 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
                 .await?;
         }
-        Ok(Self { db, secrets: None })
+        Ok(Self {
+            db,
+            secrets: None,
+            imports_queued: std::sync::Arc::default(),
+        })
     }
 
     /// Lets this store seal and open third-party secrets with `key`.
