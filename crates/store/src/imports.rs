@@ -474,11 +474,6 @@ pub struct ImportApply {
 }
 
 impl ImportApply {
-    /// Rows given so far.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     /// Writes these rows: valid ones upserted by phone, failed ones kept
     /// for the failure report. The worker has already refused a phone the
     /// file names twice.
