@@ -15,6 +15,7 @@ mod m0009_inbox;
 mod m0010_session_behaviour;
 mod m0011_contact_counts;
 mod m0012_contact_import_origin;
+mod m0013_drop_contact_name_index;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_session_behaviour::Migration),
             Box::new(m0011_contact_counts::Migration),
             Box::new(m0012_contact_import_origin::Migration),
+            Box::new(m0013_drop_contact_name_index::Migration),
         ]
     }
 }

@@ -334,6 +334,14 @@ impl Drop for Spool {
     }
 }
 
+/// Where an import's checked rows go while the file is being read.
+enum Sink {
+    /// Into the import's transaction as they come (PostgreSQL).
+    Direct(Box<store::ImportApply>),
+    /// Into a spool file, written in one go at the end (SQLite).
+    Spooled(Spool),
+}
+
 /// Reads an import's file and applies its rows in one transaction.
 ///
 /// A blocking thread reads and checks the rows a chunk at a time. On
@@ -360,18 +368,28 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
         .map(|a| (a.key, a.kind))
         .collect();
     let lease = chrono::Duration::minutes(IMPORT_LEASE_MINUTES);
-    let spool = (!store.writes_while_reading()).then(|| {
-        Spool(std::path::PathBuf::from(format!(
+    let mut sink = if store.writes_while_reading() {
+        Sink::Direct(Box::new(
+            store
+                .begin_import_apply(import)
+                .await
+                .map_err(|e| e.to_string())?,
+        ))
+    } else {
+        Sink::Spooled(Spool(std::path::PathBuf::from(format!(
             "{}.checked",
             import.file_path
-        )))
-    });
+        ))))
+    };
     let started = std::time::Instant::now();
     let (sender, mut chunks) = tokio::sync::mpsc::channel::<CheckedChunk>(2);
     let reader = {
         let file_name = import.file_name.clone();
         let expected_rows = usize::try_from(import.total_rows).unwrap_or(0);
-        let spool = spool.as_ref().map(|s| s.0.clone());
+        let spool = match &sink {
+            Sink::Spooled(spool) => Some(spool.0.clone()),
+            Sink::Direct(_) => None,
+        };
         tokio::task::spawn_blocking(move || {
             let rules = RowRules {
                 mapping: &mapping,
@@ -381,22 +399,14 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
                     options: &options,
                 },
             };
-            check_rows(&bytes, &file_name, &rules, expected_rows, spool, &sender)
+            let sink = ChunkSink::new(spool, sender)?;
+            check_rows(&bytes, &file_name, &rules, expected_rows, sink)
         })
-    };
-    let mut apply = match spool {
-        None => Some(
-            store
-                .begin_import_apply(import)
-                .await
-                .map_err(|e| e.to_string())?,
-        ),
-        Some(_) => None,
     };
     let mut read = 0;
     while let Some(chunk) = chunks.recv().await {
         read += chunk.rows;
-        if let Some(apply) = apply.as_mut() {
+        if let Sink::Direct(apply) = &mut sink {
             apply
                 .apply(chunk.outcomes)
                 .await
@@ -415,9 +425,9 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
     }
     reader.await.map_err(|e| e.to_string())??;
     tracing::info!(import = %import.id, rows = read, read_ms = started.elapsed().as_millis(), "import rows read");
-    let apply = match (apply, &spool) {
-        (Some(apply), _) => apply,
-        (None, Some(spool)) => {
+    let apply = match sink {
+        Sink::Direct(apply) => *apply,
+        Sink::Spooled(spool) => {
             let mut apply = store
                 .begin_import_apply(import)
                 .await
@@ -431,7 +441,6 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
             replay.await.map_err(|e| e.to_string())??;
             apply
         }
-        (None, None) => return Err("the import has nowhere to write".into()),
     };
     let applied = apply.finish().await.map_err(|e| e.to_string())?;
     tracing::info!(import = %import.id, rows = read, applied, total_ms = started.elapsed().as_millis(), "contact import finished");
@@ -444,35 +453,34 @@ struct RowRules<'a> {
     ctx: domain::contact_import::RowContext<'a>,
 }
 
-/// Reads and checks every row, sending them on a chunk at a time (or, with
-/// a spool path, writing each chunk there and sending only its size).
-/// Stops early when the receiving side has gone (a cancel or an error).
-fn check_rows(
-    bytes: &[u8],
-    file_name: &str,
-    rules: &RowRules<'_>,
-    expected_rows: usize,
-    spool: Option<std::path::PathBuf>,
-    sender: &tokio::sync::mpsc::Sender<CheckedChunk>,
-) -> Result<(), String> {
-    use std::io::Write;
-    let mut spool = match spool {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(&path).map_err(|e| format!("writing {}: {e}", path.display()))?,
-        )),
-        None => None,
-    };
-    // E.164 numbers are at most 15 digits: as u64s they take 8 bytes.
-    let mut seen_phones = std::collections::HashSet::with_capacity(expected_rows);
-    let phone_key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
-    let mut chunk = Vec::with_capacity(IMPORT_CHUNK_ROWS);
-    let mut line = 1u64; // the header
-    let mut failure: Option<String> = None;
-    let send = |chunk: Vec<store::RowOutcome>,
-                spool: &mut Option<std::io::BufWriter<std::fs::File>>|
-     -> Result<(), String> {
+/// The reading thread's end of the pipe: each full chunk goes to the
+/// worker, or, with a spool file, to that file, the worker then hearing
+/// only its size.
+struct ChunkSink {
+    spool: Option<std::io::BufWriter<std::fs::File>>,
+    sender: tokio::sync::mpsc::Sender<CheckedChunk>,
+}
+
+impl ChunkSink {
+    fn new(
+        spool: Option<std::path::PathBuf>,
+        sender: tokio::sync::mpsc::Sender<CheckedChunk>,
+    ) -> Result<Self, String> {
+        let spool = match spool {
+            Some(path) => Some(std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .map_err(|e| format!("writing {}: {e}", path.display()))?,
+            )),
+            None => None,
+        };
+        Ok(Self { spool, sender })
+    }
+
+    /// Fails when the worker has stopped listening (a cancel or an error).
+    fn send(&mut self, chunk: Vec<store::RowOutcome>) -> Result<(), String> {
+        use std::io::Write;
         let rows = chunk.len() as u64;
-        let outcomes = match spool.as_mut() {
+        let outcomes = match self.spool.as_mut() {
             Some(file) => {
                 for outcome in &chunk {
                     serde_json::to_writer(&mut *file, outcome).map_err(|e| e.to_string())?;
@@ -482,10 +490,38 @@ fn check_rows(
             }
             None => chunk,
         };
-        sender
+        self.sender
             .blocking_send(CheckedChunk { rows, outcomes })
             .map_err(|_| "stopped".to_owned())
-    };
+    }
+
+    /// Makes the spool file durable before the worker replays it.
+    fn finish(self) -> Result<(), String> {
+        if let Some(file) = self.spool {
+            file.into_inner()
+                .map_err(|e| e.to_string())?
+                .sync_all()
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads and checks every row, passing them on a chunk at a time. Stops
+/// early when the receiving side has gone (a cancel or an error).
+fn check_rows(
+    bytes: &[u8],
+    file_name: &str,
+    rules: &RowRules<'_>,
+    expected_rows: usize,
+    mut sink: ChunkSink,
+) -> Result<(), String> {
+    // E.164 numbers are at most 15 digits: as u64s they take 8 bytes.
+    let mut seen_phones = std::collections::HashSet::with_capacity(expected_rows);
+    let phone_key = |e164: &str| e164.trim_start_matches('+').parse::<u64>().ok();
+    let mut chunk = Vec::with_capacity(IMPORT_CHUNK_ROWS);
+    let mut line = 1u64; // the header
+    let mut failure: Option<String> = None;
     domain::spreadsheet::visit_sheet(
         bytes,
         file_name,
@@ -514,7 +550,7 @@ fn check_rows(
             chunk.push(outcome);
             if chunk.len() == IMPORT_CHUNK_ROWS {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK_ROWS));
-                if let Err(e) = send(full, &mut spool) {
+                if let Err(e) = sink.send(full) {
                     failure = Some(e);
                 }
             }
@@ -525,15 +561,9 @@ fn check_rows(
         return Err(e);
     }
     if !chunk.is_empty() {
-        send(chunk, &mut spool)?;
+        sink.send(chunk)?;
     }
-    if let Some(file) = spool {
-        file.into_inner()
-            .map_err(|e| e.to_string())?
-            .sync_all()
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
+    sink.finish()
 }
 
 /// Sends a spool file's rows back, a chunk at a time.

@@ -5,7 +5,7 @@
 //! server parses one small statement (prepared once per connection) instead
 //! of binding thousands of parameters per hundred rows.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::TenantId;
@@ -86,6 +86,9 @@ pub(crate) struct FailureRow {
 /// Everything one chunk of rows writes besides updates of existing
 /// contacts. Links, attributes and members hold each key once (a
 /// PostgreSQL `ON CONFLICT DO UPDATE` may not touch a row twice).
+/// Attributes are kept in key order: B-tree inserts in key order stay on
+/// the same few index pages, while a hash map's order scatters them and
+/// costs PostgreSQL half as much time again per row.
 #[derive(Default)]
 pub(crate) struct ChunkWrites {
     pub contacts: Vec<NewContactRow>,
@@ -94,7 +97,7 @@ pub(crate) struct ChunkWrites {
     /// (contact, tag)
     pub links: Vec<(Uuid, Uuid)>,
     /// (contact, key) -> value
-    pub attributes: HashMap<(Uuid, String), String>,
+    pub attributes: BTreeMap<(Uuid, String), String>,
     /// Contacts to add to the import's group.
     pub members: Vec<Uuid>,
     /// Contacts whose timeline records the import.

@@ -382,7 +382,7 @@ impl Store {
         if postgres {
             // The first chunk's lookups read the contacts of before; plan
             // them from statistics that describe those contacts.
-            txn.execute_unprepared("ANALYZE contacts").await?;
+            analyze_contacts(&txn).await?;
         }
         Ok(ImportApply {
             db: self.db.clone(),
@@ -396,11 +396,7 @@ impl Store {
                 actor: import.created_by,
             },
             update_existing: options.update_existing,
-            chunk_rows: if postgres {
-                APPLY_CHUNK_POSTGRES
-            } else {
-                APPLY_CHUNK_SQLITE
-            },
+            postgres,
             rows: 0,
             added: 0,
             updated: 0,
@@ -448,6 +444,21 @@ impl Store {
     }
 }
 
+/// PostgreSQL plans each phone lookup from the statistics of `contacts`.
+/// Before an import they may say the table is empty (or say nothing), and
+/// then the lookup can pick the list's index and compare every contact of
+/// the workspace with each phone: seconds per chunk, growing with the
+/// table. ANALYZE inside the import's transaction counts what the
+/// transaction sees, the import's own rows included, after which the phone
+/// index is the only sane plan. It runs before the first chunk and once
+/// after it, and its statistics roll back with the transaction. (It holds
+/// ShareUpdateExclusiveLock on `contacts` until the commit, so another
+/// instance's import waits at the same point for this one to finish.)
+async fn analyze_contacts(txn: &DatabaseTransaction) -> Result<(), StoreError> {
+    txn.execute_unprepared("ANALYZE contacts").await?;
+    Ok(())
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -462,13 +473,13 @@ pub struct ImportApply {
     txn: DatabaseTransaction,
     ctx: ImportContext,
     update_existing: bool,
-    chunk_rows: usize,
+    postgres: bool,
     rows: u64,
     added: i64,
     updated: i64,
     failed: i64,
     /// PostgreSQL: whether the statistics of `contacts` describe the
-    /// import's own rows yet (see [`ImportApply::refresh_statistics`]).
+    /// import's own rows yet (see [`analyze_contacts`]).
     counted: bool,
     started: std::time::Instant,
 }
@@ -497,7 +508,12 @@ impl ImportApply {
         }
         self.failed += rows(failures.len());
         write_failures(&self.txn, &self.ctx, failures).await?;
-        for chunk in valid.chunks(self.chunk_rows) {
+        let chunk_rows = if self.postgres {
+            APPLY_CHUNK_POSTGRES
+        } else {
+            APPLY_CHUNK_SQLITE
+        };
+        for chunk in valid.chunks(chunk_rows) {
             self.apply_valid(chunk).await?;
         }
         Ok(())
@@ -574,25 +590,12 @@ impl ImportApply {
             }
         }
         write_chunk(&self.txn, &self.ctx, writes).await?;
-        if !self.counted && self.txn.get_database_backend() == DbBackend::Postgres {
-            self.refresh_statistics().await?;
+        if self.postgres && !self.counted {
+            // See `analyze_contacts`: from here on the statistics count
+            // the import's own rows too.
+            analyze_contacts(&self.txn).await?;
             self.counted = true;
         }
-        Ok(())
-    }
-
-    /// PostgreSQL plans each phone lookup from the statistics of
-    /// `contacts`. Before this import they may say the table is empty (or
-    /// say nothing), and then the lookup can pick the list's index and
-    /// compare every contact of the workspace with each phone: seconds per
-    /// chunk, growing with the table. ANALYZE inside the transaction counts
-    /// the import's own rows, after which the phone index is the only sane
-    /// plan. It runs once, after the first chunk, and its statistics roll
-    /// back with the transaction. (It holds ShareUpdateExclusiveLock on
-    /// `contacts` until the commit, so another instance's import waits at
-    /// the same point for this one to finish.)
-    async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        self.txn.execute_unprepared("ANALYZE contacts").await?;
         Ok(())
     }
 
@@ -634,7 +637,7 @@ impl ImportApply {
             // take seconds for a tag filter. SQLite needs the same nudge.
             // On PostgreSQL, VACUUM also marks the new pages all-visible, so
             // the first page's count reads the index alone.
-            let sql = if self.db.get_database_backend() == DbBackend::Postgres {
+            let sql = if self.postgres {
                 "VACUUM (ANALYZE) contacts, contact_tags, contact_attributes, group_members"
             } else {
                 "ANALYZE"

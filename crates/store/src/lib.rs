@@ -33,7 +33,7 @@ pub use contacts::{
 };
 pub use error::StoreError;
 pub use events::{ClaimedEvent, EventOutcome};
-pub use imports::{ImportRecord, RowOutcome};
+pub use imports::{ImportApply, ImportRecord, RowOutcome};
 pub use inbox::{
     AppliedStatus, ConversationFilter, ConversationRecord, InboundOutcome, MessageHit,
     MessageRecord, MessageView, NewInbound, NewOutbound, OwnerFilter, QuickReplyRecord,
