@@ -16,6 +16,7 @@ mod m0010_session_behaviour;
 mod m0011_contact_counts;
 mod m0012_contact_import_origin;
 mod m0013_drop_contact_name_index;
+mod m0014_contact_attributes_inline;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_contact_counts::Migration),
             Box::new(m0012_contact_import_origin::Migration),
             Box::new(m0013_drop_contact_name_index::Migration),
+            Box::new(m0014_contact_attributes_inline::Migration),
         ]
     }
 }

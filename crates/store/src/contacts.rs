@@ -6,18 +6,18 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use domain::contact::{AttributeKind, AttributeMatch, Contact, ContactFilter, OptIn, Tag};
 use domain::TenantId;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use crate::entities::{
-    attribute_definition, contact, contact_attribute, contact_event, contact_group, contact_import,
-    contact_tag, conversation, group_member, tag, user,
+    attribute_definition, contact, contact_event, contact_group, contact_import, contact_tag,
+    conversation, group_member, tag, user,
 };
-use crate::like::contains_ci as contains;
+use crate::like::{contains_ci as contains, contains_ci_expr};
 use crate::{PageRequest, Store, StoreError};
 
 /// A contact to create (already checked).
@@ -133,19 +133,11 @@ fn condition(tenant: TenantId, filter: &ContactFilter) -> Condition {
         )));
     }
     if let Some((key, how, value)) = &filter.attribute {
-        let matches = match how {
-            AttributeMatch::Equals => Expr::col("value").eq(value.clone()),
-            AttributeMatch::Contains => contains("value", value),
-        };
-        cond = cond.add(
-            contact::Column::Id.in_subquery(contact_ids_where(
-                "contact_attributes",
-                tenant,
-                Condition::all()
-                    .add(Expr::col("key").eq(key.clone()))
-                    .add(matches),
-            )),
-        );
+        let text = attribute_value(key);
+        cond = cond.add(match how {
+            AttributeMatch::Equals => text.eq(value.clone()),
+            AttributeMatch::Contains => contains_ci_expr(text, value),
+        });
     }
     if let Some(source) = &filter.source {
         cond = cond.add(contact::Column::Source.eq(source.clone()));
@@ -166,6 +158,76 @@ fn condition(tenant: TenantId, filter: &ContactFilter) -> Condition {
         cond = cond.add(contact::Column::LastActiveAt.lt(to));
     }
     cond
+}
+
+/// `attributes ->> key`: a contact's value for one attribute key, as
+/// text, or NULL. Both backends read a JSON object's member this way.
+fn attribute_value(key: &str) -> SimpleExpr {
+    Expr::col((contact::Entity, contact::Column::Attributes))
+        .binary(BinOper::Custom("->>"), Expr::val(key.to_owned()))
+}
+
+/// Attribute values as the JSON object `contacts.attributes` holds.
+pub(crate) fn attributes_json<'a>(
+    values: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> serde_json::Value {
+    serde_json::Value::Object(
+        values
+            .into_iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// The values of `contacts.attributes`. Every value is written as text;
+/// anything else found there is read as its JSON text.
+fn attributes_of(value: serde_json::Value) -> BTreeMap<String, String> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// `contacts.attributes` with the JSON merge patch `patch` applied: its
+/// keys set, those it gives null removed. SQLite has the merge patch
+/// built in; on PostgreSQL `||` replaces keys and `jsonb_strip_nulls`
+/// drops the removed ones (no value is ever stored as null).
+pub(crate) fn merged_attributes(backend: DbBackend, patch: String) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            "jsonb_strip_nulls(\"contacts\".\"attributes\" || $1::jsonb)",
+            [patch],
+        ),
+        _ => Expr::cust_with_values("json_patch(\"contacts\".\"attributes\", ?)", [patch]),
+    }
+}
+
+/// Merges `patch` (key -> value, or null to remove the key) into the
+/// attributes of the contacts `which` selects, in one UPDATE.
+async fn patch_attributes<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    which: Condition,
+    patch: serde_json::Map<String, serde_json::Value>,
+) -> Result<(), StoreError> {
+    let merged = merged_attributes(
+        db.get_database_backend(),
+        serde_json::Value::Object(patch).to_string(),
+    );
+    contact::Entity::update_many()
+        .col_expr(contact::Column::Attributes, merged)
+        .filter(contact::Column::TenantId.eq(tenant.0))
+        .filter(which)
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 fn opt_in_of(s: &str) -> Result<OptIn, StoreError> {
@@ -218,31 +280,14 @@ impl Store {
     ) -> Result<Vec<Contact>, StoreError> {
         let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
         let mut tags_of: HashMap<Uuid, Vec<Tag>> = HashMap::new();
-        let mut attrs_of: HashMap<Uuid, BTreeMap<String, String>> = HashMap::new();
         if !ids.is_empty() {
-            // Tags and attributes are read side by side (two pooled
-            // connections): a page costs one round trip less.
-            let tags_read = async {
-                let links = contact_tag::Entity::find()
-                    .filter(contact_tag::Column::TenantId.eq(tenant.0))
-                    .filter(contact_tag::Column::ContactId.is_in(ids.clone()))
-                    .all(&self.db)
-                    .await?;
-                let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-                let tags = own_tags(&self.db, tenant, &tag_ids).await?;
-                Ok::<_, StoreError>((links, tags))
-            };
-            let attrs_read = async {
-                Ok::<_, StoreError>(
-                    contact_attribute::Entity::find()
-                        .filter(contact_attribute::Column::TenantId.eq(tenant.0))
-                        .filter(contact_attribute::Column::ContactId.is_in(ids.clone()))
-                        .all(&self.db)
-                        .await?,
-                )
-            };
-            let ((links, tags), attrs) =
-                futures_util::future::try_join(tags_read, attrs_read).await?;
+            let links = contact_tag::Entity::find()
+                .filter(contact_tag::Column::TenantId.eq(tenant.0))
+                .filter(contact_tag::Column::ContactId.is_in(ids.clone()))
+                .all(&self.db)
+                .await?;
+            let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+            let tags = own_tags(&self.db, tenant, &tag_ids).await?;
             let tags: HashMap<Uuid, tag::Model> = tags.into_iter().map(|t| (t.id, t)).collect();
             for link in links {
                 if let Some(t) = tags.get(&link.tag_id) {
@@ -252,12 +297,6 @@ impl Store {
                         colour: t.colour.clone(),
                     });
                 }
-            }
-            for a in attrs {
-                attrs_of
-                    .entry(a.contact_id)
-                    .or_default()
-                    .insert(a.key, a.value);
             }
         }
         rows.into_iter()
@@ -278,7 +317,7 @@ impl Store {
                     opt_in_source: c.opt_in_source,
                     first_message_tag: c.first_message_tag,
                     tags,
-                    attributes: attrs_of.remove(&c.id).unwrap_or_default(),
+                    attributes: attributes_of(c.attributes),
                     created_at: c.created_at,
                     last_active_at: c.last_active_at,
                 })
@@ -425,17 +464,12 @@ impl Store {
             last_active_at: Set(None),
             deleted_at: Set(None),
             import_id: Set(None),
+            attributes: Set(attributes_json(&new.attributes)),
         }
         .insert(&txn)
         .await
         .map_err(phone_conflict)?;
         let (tagged, _) = set_tags_in(&txn, tenant, id, &new.tags).await?;
-        let attrs: BTreeMap<String, Option<String>> = new
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), Some(v.clone())))
-            .collect();
-        set_attributes_in(&txn, tenant, id, &attrs).await?;
         record(
             &txn,
             tenant,
@@ -895,11 +929,15 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        contact_attribute::Entity::delete_many()
-            .filter(contact_attribute::Column::TenantId.eq(tenant.0))
-            .filter(contact_attribute::Column::Key.eq(row.key.clone()))
-            .exec(&txn)
-            .await?;
+        let mut patch = serde_json::Map::new();
+        patch.insert(row.key.clone(), serde_json::Value::Null);
+        patch_attributes(
+            &txn,
+            tenant,
+            Condition::all().add(attribute_value(&row.key).is_not_null()),
+            patch,
+        )
+        .await?;
         attribute_definition::Entity::delete_by_id(row.id)
             .exec(&txn)
             .await?;
@@ -1233,37 +1271,34 @@ async fn set_attributes_in<C: ConnectionTrait>(
     if values.is_empty() {
         return Ok(Vec::new());
     }
-    let before: HashMap<String, String> = contact_attribute::Entity::find()
-        .filter(contact_attribute::Column::TenantId.eq(tenant.0))
-        .filter(contact_attribute::Column::ContactId.eq(contact))
-        .filter(contact_attribute::Column::Key.is_in(values.keys().cloned()))
-        .all(db)
+    let before = contact::Entity::find_by_id(contact)
+        .filter(contact::Column::TenantId.eq(tenant.0))
+        .one(db)
         .await?
-        .into_iter()
-        .map(|a| (a.key, a.value))
-        .collect();
+        .map(|c| attributes_of(c.attributes))
+        .ok_or(StoreError::NotFound)?;
     let mut changed = Vec::new();
+    let mut patch = serde_json::Map::new();
     for (key, value) in values {
         if before.get(key) == value.as_ref() {
             continue;
         }
         changed.push(key.clone());
-        contact_attribute::Entity::delete_many()
-            .filter(contact_attribute::Column::TenantId.eq(tenant.0))
-            .filter(contact_attribute::Column::ContactId.eq(contact))
-            .filter(contact_attribute::Column::Key.eq(key.clone()))
-            .exec(db)
-            .await?;
-        if let Some(value) = value {
-            contact_attribute::ActiveModel {
-                tenant_id: Set(tenant.0),
-                contact_id: Set(contact),
-                key: Set(key.clone()),
-                value: Set(value.clone()),
-            }
-            .insert(db)
-            .await?;
-        }
+        patch.insert(
+            key.clone(),
+            value
+                .clone()
+                .map_or(serde_json::Value::Null, serde_json::Value::String),
+        );
+    }
+    if !patch.is_empty() {
+        patch_attributes(
+            db,
+            tenant,
+            Condition::all().add(contact::Column::Id.eq(contact)),
+            patch,
+        )
+        .await?;
     }
     Ok(changed)
 }

@@ -16,9 +16,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{
-    contact, contact_attribute, contact_event, contact_import_failure, contact_tag, group_member,
-};
+use crate::contacts::{attributes_json, merged_attributes};
+use crate::entities::{contact, contact_event, contact_import_failure, contact_tag, group_member};
+use crate::imports::to_json;
 use crate::StoreError;
 
 /// Rows per multi-row INSERT on SQLite. Every full statement has the same
@@ -51,10 +51,11 @@ pub(crate) struct NewContactRow {
     pub opt_in_at: Option<DateTime<Utc>>,
     pub opt_in_source: Option<String>,
     pub first_message_tag: Option<String>,
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// An existing contact the import updates: the name always, the other
-/// fields when the row has them.
+/// fields when the row has them, and the attribute values it names.
 pub(crate) struct ContactUpdate {
     pub id: Uuid,
     pub name: String,
@@ -62,6 +63,7 @@ pub(crate) struct ContactUpdate {
     pub source: Option<String>,
     pub first_message_tag: Option<String>,
     pub opt_in: Option<&'static str>,
+    pub attributes: BTreeMap<String, String>,
 }
 
 impl ContactUpdate {
@@ -72,6 +74,7 @@ impl ContactUpdate {
         self.source = later.source.or(self.source.take());
         self.first_message_tag = later.first_message_tag.or(self.first_message_tag.take());
         self.opt_in = later.opt_in.or(self.opt_in);
+        self.attributes.extend(later.attributes);
     }
 }
 
@@ -83,12 +86,8 @@ pub(crate) struct FailureRow {
     pub cells: String,
 }
 
-/// Everything one chunk of rows writes besides updates of existing
-/// contacts. Links, attributes and members hold each key once (a
-/// PostgreSQL `ON CONFLICT DO UPDATE` may not touch a row twice).
-/// Attributes are kept in key order: B-tree inserts in key order stay on
-/// the same few index pages, while a hash map's order scatters them and
-/// costs PostgreSQL half as much time again per row.
+/// Everything one chunk of rows writes. Links and members hold each key
+/// once (a PostgreSQL `ON CONFLICT` may not touch a row twice).
 #[derive(Default)]
 pub(crate) struct ChunkWrites {
     pub contacts: Vec<NewContactRow>,
@@ -96,8 +95,6 @@ pub(crate) struct ChunkWrites {
     pub updates: Vec<ContactUpdate>,
     /// (contact, tag)
     pub links: Vec<(Uuid, Uuid)>,
-    /// (contact, key) -> value
-    pub attributes: BTreeMap<(Uuid, String), String>,
     /// Contacts to add to the import's group.
     pub members: Vec<Uuid>,
     /// Contacts whose timeline records the import.
@@ -212,6 +209,7 @@ async fn write_chunk_multirow(
                 last_active_at: Set(None),
                 deleted_at: Set(None),
                 import_id: Set(Some(ctx.import_id)),
+                attributes: Set(attributes_json(&c.attributes)),
             })
             .collect(),
         None,
@@ -232,30 +230,6 @@ async fn write_chunk_multirow(
             OnConflict::columns([contact_tag::Column::ContactId, contact_tag::Column::TagId])
                 .do_nothing()
                 .to_owned(),
-        ),
-    )
-    .await?;
-    insert_chunks(
-        txn,
-        writes
-            .attributes
-            .into_iter()
-            .map(
-                |((contact_id, key), value)| contact_attribute::ActiveModel {
-                    tenant_id: Set(tenant),
-                    contact_id: Set(contact_id),
-                    key: Set(key),
-                    value: Set(value),
-                },
-            )
-            .collect(),
-        Some(
-            OnConflict::columns([
-                contact_attribute::Column::ContactId,
-                contact_attribute::Column::Key,
-            ])
-            .update_column(contact_attribute::Column::Value)
-            .to_owned(),
         ),
     )
     .await?;
@@ -320,6 +294,12 @@ async fn update_contact(
     if let Some(tag) = update.first_message_tag {
         query = query.col_expr(contact::Column::FirstMessageTag, Expr::value(Some(tag)));
     }
+    if !update.attributes.is_empty() {
+        query = query.col_expr(
+            contact::Column::Attributes,
+            merged_attributes(txn.get_database_backend(), to_json(&update.attributes)?),
+        );
+    }
     if let Some(opt_in) = update.opt_in {
         query = query
             .col_expr(contact::Column::OptIn, Expr::value(opt_in))
@@ -376,15 +356,16 @@ async fn write_chunk_pg(
                 }
             }
         }
-        let mut columns: [PgArray; 6] = std::array::from_fn(|_| PgArray::with_rows(merged.len()));
+        let mut columns: [PgArray; 7] = std::array::from_fn(|_| PgArray::with_rows(merged.len()));
         for u in &merged {
-            let [id, name, email, source, first_message_tag, opt_in] = &mut columns;
+            let [id, name, email, source, first_message_tag, opt_in, attributes] = &mut columns;
             id.push_uuid(u.id);
             name.push(Some(&u.name));
             email.push(u.email.as_deref());
             source.push(u.source.as_deref());
             first_message_tag.push(u.first_message_tag.as_deref());
             opt_in.push(u.opt_in);
+            attributes.push(Some(&to_json(&u.attributes)?));
         }
         let mut values = vec![tenant.clone(), now.clone()];
         values.extend(columns.into_iter().map(Value::from));
@@ -395,9 +376,10 @@ async fn write_chunk_pg(
              first_message_tag = COALESCE(r.first_message_tag, c.first_message_tag), \
              opt_in = COALESCE(r.opt_in, c.opt_in), \
              opt_in_at = CASE WHEN r.opt_in IS NULL THEN c.opt_in_at ELSE $2 END, \
-             opt_in_source = CASE WHEN r.opt_in IS NULL THEN c.opt_in_source ELSE 'import' END \
-             FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) \
-             AS r(id, name, email, source, first_message_tag, opt_in) \
+             opt_in_source = CASE WHEN r.opt_in IS NULL THEN c.opt_in_source ELSE 'import' END, \
+             attributes = c.attributes || r.attributes \
+             FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
+             $9::jsonb[]) AS r(id, name, email, source, first_message_tag, opt_in, attributes) \
              WHERE c.tenant_id = $1 AND c.id = r.id",
             values,
         )
@@ -405,9 +387,9 @@ async fn write_chunk_pg(
     }
     if !writes.contacts.is_empty() {
         let n = writes.contacts.len();
-        let mut columns: [PgArray; 11] = std::array::from_fn(|_| PgArray::with_rows(n));
+        let mut columns: [PgArray; 12] = std::array::from_fn(|_| PgArray::with_rows(n));
         for c in &writes.contacts {
-            let [id, name, phone, email, country_code, iso_code, source, opt_in, opt_in_at, opt_in_source, first_message_tag] =
+            let [id, name, phone, email, country_code, iso_code, source, opt_in, opt_in_at, opt_in_source, first_message_tag, attributes] =
                 &mut columns;
             id.push_uuid(c.id);
             name.push(Some(&c.name));
@@ -424,6 +406,7 @@ async fn write_chunk_pg(
             );
             opt_in_source.push(c.opt_in_source.as_deref());
             first_message_tag.push(c.first_message_tag.as_deref());
+            attributes.push(Some(&to_json(&c.attributes)?));
         }
         let mut values = vec![tenant.clone(), now.clone()];
         values.extend(columns.into_iter().map(Value::from));
@@ -431,14 +414,14 @@ async fn write_chunk_pg(
         pg_execute(
             txn,
             "INSERT INTO contacts (id, tenant_id, name, phone, email, country_code, iso_code, \
-             source, opt_in, opt_in_at, opt_in_source, first_message_tag, created_at, updated_at, \
-             import_id) \
+             source, opt_in, opt_in_at, opt_in_source, first_message_tag, attributes, created_at, \
+             updated_at, import_id) \
              SELECT r.id, $1, r.name, r.phone, r.email, r.country_code, r.iso_code, r.source, \
-             r.opt_in, r.opt_in_at, r.opt_in_source, r.first_message_tag, $2, $2, $14 \
+             r.opt_in, r.opt_in_at, r.opt_in_source, r.first_message_tag, r.attributes, $2, $2, $15 \
              FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
-             $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[]) \
+             $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::jsonb[]) \
              AS r(id, name, phone, email, country_code, iso_code, source, opt_in, opt_in_at, \
-             opt_in_source, first_message_tag)",
+             opt_in_source, first_message_tag, attributes)",
             values,
         )
         .await?;
@@ -448,10 +431,6 @@ async fn write_chunk_pg(
     let fresh: HashSet<Uuid> = writes.contacts.iter().map(|c| c.id).collect();
     let (new_links, old_links): (Vec<_>, Vec<_>) =
         writes.links.iter().partition(|(c, _)| fresh.contains(c));
-    let (new_values, old_values): (Vec<_>, Vec<_>) = writes
-        .attributes
-        .iter()
-        .partition(|((c, _), _)| fresh.contains(c));
     let (new_members, old_members): (Vec<&Uuid>, Vec<&Uuid>) =
         writes.members.iter().partition(|c| fresh.contains(c));
     for (links, existing) in [(new_links, false), (old_links, true)] {
@@ -473,35 +452,6 @@ async fn write_chunk_pg(
             txn,
             &on_conflict(sql, existing, "(contact_id, tag_id) DO NOTHING"),
             vec![tenant.clone(), contacts.into(), tags.into()],
-        )
-        .await?;
-    }
-    for (attributes, existing) in [(new_values, false), (old_values, true)] {
-        if attributes.is_empty() {
-            continue;
-        }
-        let n = attributes.len();
-        let (mut contacts, mut keys, mut values) = (
-            PgArray::with_rows(n),
-            PgArray::with_rows(n),
-            PgArray::with_rows(n),
-        );
-        for ((contact_id, key), value) in attributes {
-            contacts.push_uuid(*contact_id);
-            keys.push(Some(key));
-            values.push(Some(value));
-        }
-        let sql = "INSERT INTO contact_attributes (tenant_id, contact_id, key, value) \
-             SELECT $1, r.contact_id, r.key, r.value \
-             FROM unnest($2::uuid[], $3::text[], $4::text[]) AS r(contact_id, key, value)";
-        pg_execute(
-            txn,
-            &on_conflict(
-                sql,
-                existing,
-                "(contact_id, key) DO UPDATE SET value = excluded.value",
-            ),
-            vec![tenant.clone(), contacts.into(), keys.into(), values.into()],
         )
         .await?;
     }
@@ -667,6 +617,11 @@ mod tests {
             source: Some("fair".into()),
             first_message_tag: None,
             opt_in: Some("opted_in"),
+            attributes: [
+                ("city".to_owned(), "York".to_owned()),
+                ("plan".to_owned(), "gold".to_owned()),
+            ]
+            .into(),
         };
         first.then(ContactUpdate {
             id,
@@ -675,11 +630,20 @@ mod tests {
             source: Some("web".into()),
             first_message_tag: Some("welcome".into()),
             opt_in: None,
+            attributes: [("city".to_owned(), "Leeds".to_owned())].into(),
         });
         assert_eq!(first.name, "Second");
         assert_eq!(first.email.as_deref(), Some("first@example.com"));
         assert_eq!(first.source.as_deref(), Some("web"));
         assert_eq!(first.first_message_tag.as_deref(), Some("welcome"));
         assert_eq!(first.opt_in, Some("opted_in"));
+        assert_eq!(
+            first.attributes,
+            [
+                ("city".to_owned(), "Leeds".to_owned()),
+                ("plan".to_owned(), "gold".to_owned()),
+            ]
+            .into()
+        );
     }
 }

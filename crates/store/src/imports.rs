@@ -459,7 +459,7 @@ async fn analyze_contacts(txn: &DatabaseTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -522,8 +522,9 @@ impl ImportApply {
     async fn apply_valid(&mut self, chunk: &[ImportedRow]) -> Result<(), StoreError> {
         let phones: Vec<&str> = chunk.iter().map(|r| r.phone.e164.as_str()).collect();
         let known = live_contacts_by_phone(&self.txn, self.ctx.tenant, &phones).await?;
-        // New contacts of this chunk by phone, for a chunk naming one twice.
-        let mut created: HashMap<&str, Uuid> = HashMap::new();
+        // New contacts of this chunk by phone (id, place in the chunk's
+        // writes), for a chunk naming one twice.
+        let mut created: HashMap<&str, (Uuid, usize)> = HashMap::new();
         let mut writes = ChunkWrites::default();
         let mut links = HashSet::new();
         let mut members = HashSet::new();
@@ -542,20 +543,24 @@ impl ImportApply {
                     source: row.source.clone(),
                     first_message_tag: row.first_message_tag.clone(),
                     opt_in: row.opt_in.map(OptIn::key),
+                    attributes: row.attributes.iter().cloned().collect(),
                 });
                 // An updated contact's journey records this import; a new
                 // one's shows it through the contact's `import_id`.
                 writes.events.push(id);
                 self.updated += 1;
                 id
-            } else if let Some(id) = created.get(phone.as_str()) {
+            } else if let Some(&(id, at)) = created.get(phone.as_str()) {
                 // The same phone twice in one chunk: the second row is an
                 // update of the contact the first created.
                 if !self.update_existing {
                     continue;
                 }
+                if let Some(contact) = writes.contacts.get_mut(at) {
+                    contact.attributes.extend(row.attributes.iter().cloned());
+                }
                 self.updated += 1;
-                *id
+                id
             } else {
                 let id = Uuid::now_v7();
                 let opt_in = row.opt_in.unwrap_or(OptIn::Unknown);
@@ -572,8 +577,9 @@ impl ImportApply {
                     opt_in_at: opted.then_some(now),
                     opt_in_source: opted.then(|| "import".to_owned()),
                     first_message_tag: row.first_message_tag.clone(),
+                    attributes: row.attributes.iter().cloned().collect(),
                 });
-                created.insert(phone.as_str(), id);
+                created.insert(phone.as_str(), (id, writes.contacts.len() - 1));
                 self.added += 1;
                 id
             };
@@ -581,9 +587,6 @@ impl ImportApply {
                 if links.insert((id, *tag)) {
                     writes.links.push((id, *tag));
                 }
-            }
-            for (key, value) in &row.attributes {
-                writes.attributes.insert((id, key.clone()), value.clone());
             }
             if self.ctx.group.is_some() && members.insert(id) {
                 writes.members.push(id);
@@ -638,7 +641,7 @@ impl ImportApply {
             // On PostgreSQL, VACUUM also marks the new pages all-visible, so
             // the first page's count reads the index alone.
             let sql = if self.postgres {
-                "VACUUM (ANALYZE) contacts, contact_tags, contact_attributes, group_members"
+                "VACUUM (ANALYZE) contacts, contact_tags, group_members"
             } else {
                 "ANALYZE"
             };

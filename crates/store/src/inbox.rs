@@ -430,6 +430,7 @@ impl Store {
                     last_active_at: Set(Some(new.at)),
                     deleted_at: Set(None),
                     import_id: Set(None),
+                    attributes: Set(serde_json::json!({})),
                 }
                 .insert(&txn)
                 .await?;

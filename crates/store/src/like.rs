@@ -13,8 +13,13 @@ pub(crate) fn escape_like(s: &str) -> String {
 
 /// `lower(col) LIKE '%needle%'`, with `needle` lower-cased and escaped.
 pub(crate) fn contains_ci(col: impl IntoColumnRef, needle: &str) -> SimpleExpr {
+    contains_ci_expr(Expr::col(col), needle)
+}
+
+/// [`contains_ci`] over any text expression.
+pub(crate) fn contains_ci_expr(text: SimpleExpr, needle: &str) -> SimpleExpr {
     let pattern = format!("%{}%", escape_like(&needle.to_lowercase()));
-    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+    Expr::expr(Func::lower(text)).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 #[cfg(test)]

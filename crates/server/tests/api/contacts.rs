@@ -420,6 +420,79 @@ async fn editing_a_contact_keeps_its_history() {
 }
 
 #[tokio::test]
+async fn attribute_values_keep_any_text_and_go_with_their_definition() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let note = id_of(
+        &app,
+        &owner,
+        "/api/v1/attributes",
+        json!({"key": "note", "name": "Note", "kind": "text"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/attributes",
+        Some(&owner),
+        json!({"key": "city", "name": "City", "kind": "text"}),
+    )
+    .await;
+    let odd = "Ünïcode \"quoted\", back\\slash {braces} 'single' 100%";
+    let c = contact(
+        &app,
+        &owner,
+        json!({"name": "Ana", "phone": "+14155550100",
+               "attributes": {"note": odd, "city": "São Paulo"}}),
+    )
+    .await;
+    assert_eq!(c["attributes"]["note"], odd);
+    contact(
+        &app,
+        &owner,
+        json!({"name": "Bea", "phone": "+14155550101", "attributes": {"city": "Porto"}}),
+    )
+    .await;
+    let equals = reqwest::Url::parse_with_params(
+        "http://x/",
+        [("attribute", "note"), ("attribute_value", odd)],
+    )
+    .unwrap();
+    assert_eq!(
+        find(&app, &owner, equals.query().unwrap()).await,
+        vec!["Ana"]
+    );
+    assert_eq!(
+        find(
+            &app,
+            &owner,
+            "attribute=city&attribute_value=S%C3%A3o%20paulo&attribute_op=contains"
+        )
+        .await,
+        vec!["Ana"],
+        "contains ignores case"
+    );
+    assert_eq!(
+        find(&app, &owner, "attribute=note&attribute_value=porto").await,
+        Vec::<String>::new(),
+        "a filter reads only its own key"
+    );
+
+    let gone = app
+        .delete(&format!("/api/v1/attributes/{note}"), &owner)
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    let id = c["id"].as_str().unwrap();
+    let after = app
+        .get(&format!("/api/v1/contacts/{id}"), &owner)
+        .await
+        .body;
+    assert_eq!(
+        after["attributes"],
+        json!({"city": "São Paulo"}),
+        "deleting a definition deletes its values and nothing else"
+    );
+}
+
+#[tokio::test]
 async fn exports_follow_the_filters_and_defuse_formulas() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;

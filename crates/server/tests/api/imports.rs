@@ -291,12 +291,18 @@ async fn an_import_updates_existing_contacts_by_phone_and_keeps_their_history() 
         json!({"key": "city", "name": "City", "kind": "text"}),
     )
     .await;
+    app.post(
+        "/api/v1/attributes",
+        Some(&owner),
+        json!({"key": "plan", "name": "Plan", "kind": "text"}),
+    )
+    .await;
     let existing = app
         .post(
             "/api/v1/contacts",
             Some(&owner),
             json!({"name": "Old Name", "phone": "07400 900123", "email": "old@example.com",
-                   "tags": [vip], "attributes": {"city": "Leeds"}}),
+                   "tags": [vip], "attributes": {"city": "Leeds", "plan": "Gold \"Plus\" \\ 1"}}),
         )
         .await;
     assert_eq!(existing.status, 201, "{}", existing.body);
@@ -335,6 +341,10 @@ async fn an_import_updates_existing_contacts_by_phone_and_keeps_their_history() 
         "an unmapped column keeps its value"
     );
     assert_eq!(updated["attributes"]["city"], "York");
+    assert_eq!(
+        updated["attributes"]["plan"], "Gold \"Plus\" \\ 1",
+        "an attribute the file does not name keeps its value"
+    );
     let mut tags: Vec<&str> = updated["tags"]
         .as_array()
         .unwrap()

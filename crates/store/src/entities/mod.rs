@@ -256,6 +256,8 @@ simple_entity!(contact, "contacts", {
     deleted_at: Option<DateTimeUtc>,
     /// The import that created the contact, if one did.
     import_id: Option<Uuid>,
+    /// Custom attribute values: a JSON object of key -> text.
+    attributes: Json,
 });
 
 simple_entity!(tag, "tags", {
@@ -280,13 +282,6 @@ simple_entity!(attribute_definition, "attribute_definitions", {
     name: String,
     kind: String,
     created_at: DateTimeUtc,
-});
-
-simple_entity!(contact_attribute, "contact_attributes", {
-    tenant_id: Uuid,
-    #[sea_orm(primary_key, auto_increment = false)] contact_id: Uuid,
-    #[sea_orm(primary_key, auto_increment = false)] key: String,
-    value: String,
 });
 
 simple_entity!(contact_group, "contact_groups", {
