@@ -605,6 +605,17 @@ impl ImportApply {
     /// Marks the import completed and commits everything; answers false
     /// (and changes nothing) when the import was cancelled meanwhile.
     pub async fn finish(self) -> Result<bool, StoreError> {
+        let large = self.rows >= 1000;
+        if self.postgres && large {
+            // Statistics that count the new rows commit with them. Were
+            // they refreshed only after the commit, the first list pages
+            // read in between would be planned as if `contact_tags` were
+            // empty (a scan of every tag link of the workspace per page),
+            // and a connection could keep that plan.
+            self.txn
+                .execute_unprepared("ANALYZE contacts, contact_tags, group_members")
+                .await?;
+        }
         // The final state is written only if nobody cancelled meanwhile; a
         // cancelled import rolls back with everything above.
         let done = contact_import::Entity::update_many()
@@ -634,19 +645,18 @@ impl ImportApply {
             total_ms = self.started.elapsed().as_millis(),
             "import applied"
         );
-        if self.rows >= 1000 {
-            // A large import skews the planner's statistics until autovacuum
-            // catches up; without them PostgreSQL picks nested loops that
-            // take seconds for a tag filter. SQLite needs the same nudge.
-            // On PostgreSQL, VACUUM also marks the new pages all-visible, so
-            // the first page's count reads the index alone.
+        if large {
+            // On PostgreSQL, VACUUM marks the new pages all-visible, so the
+            // first page's count reads the index alone (the statistics are
+            // fresh already, see above). SQLite's planner needs its
+            // statistics refreshed too, or a tag filter takes seconds.
             let sql = if self.postgres {
-                "VACUUM (ANALYZE) contacts, contact_tags, group_members"
+                "VACUUM contacts, contact_tags, group_members"
             } else {
                 "ANALYZE"
             };
             if let Err(e) = self.db.execute_unprepared(sql).await {
-                tracing::warn!(error = %e, "refreshing statistics after an import failed");
+                tracing::warn!(error = %e, "tidying up after an import failed");
             }
         }
         Ok(true)
