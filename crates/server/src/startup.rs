@@ -109,6 +109,10 @@ impl Application {
         if settings.workers {
             tokio::spawn(crate::workers::run_webhook_processor(state.clone()));
             tokio::spawn(crate::workers::run_import_processor(store.clone()));
+            tokio::spawn(crate::workers::run_import_file_sweeper(
+                store.clone(),
+                settings.data_dir.join("imports"),
+            ));
             tokio::spawn(crate::workers::run_session_behaviour(
                 state.clone(),
                 std::time::Duration::from_secs(settings.session_check_secs.max(1)),

@@ -309,6 +309,100 @@ pub async fn run_import_processor(store: Store) {
     }
 }
 
+/// How often this instance looks over its uploaded import files.
+const IMPORT_SWEEP_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// How long an upload that nobody starts keeps its file (and its chance
+/// to be started).
+pub const ABANDONED_UPLOAD_DAYS: i64 = 7;
+
+/// Removes, once an hour, the uploaded import files this instance no
+/// longer needs (see [`sweep_import_files`]).
+pub async fn run_import_file_sweeper(store: Store, imports_dir: std::path::PathBuf) {
+    loop {
+        match sweep_import_files(
+            &store,
+            &imports_dir,
+            chrono::Duration::days(ABANDONED_UPLOAD_DAYS),
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed import files nobody needs any more"),
+            Err(error) => tracing::warn!(%error, "looking over the import files failed"),
+        }
+        tokio::time::sleep(IMPORT_SWEEP_EVERY).await;
+    }
+}
+
+/// Looks over `imports_dir` (`<tenant>/<import>`, and `<import>.checked`
+/// spool files beside them) and removes every file whose import no longer
+/// needs it: a finished import (completed, failed or cancelled), one that
+/// does not exist, or an upload nobody started within `abandoned_after`,
+/// which is cancelled first. Files of queued and running imports stay, and
+/// so does anything not named like an import. The files live on the disk
+/// of the instance that received them, so each instance sweeps its own.
+/// Answers how many files went.
+pub async fn sweep_import_files(
+    store: &Store,
+    imports_dir: &std::path::Path,
+    abandoned_after: chrono::Duration,
+) -> Result<usize, String> {
+    let io = |e: std::io::Error| format!("{}: {e}", imports_dir.display());
+    let mut tenants = match tokio::fs::read_dir(imports_dir).await {
+        Ok(dir) => dir,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io(e)),
+    };
+    let abandoned_before = chrono::Utc::now() - abandoned_after;
+    let mut removed = 0;
+    while let Some(tenant_dir) = tenants.next_entry().await.map_err(io)? {
+        let Some(tenant) = uuid_named(&tenant_dir.file_name()) else {
+            continue;
+        };
+        let mut files = tokio::fs::read_dir(tenant_dir.path()).await.map_err(io)?;
+        while let Some(file) = files.next_entry().await.map_err(io)? {
+            let name = file.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let (stem, spool) = match name.strip_suffix(".checked") {
+                Some(stem) => (stem, true),
+                None => (name, false),
+            };
+            let Ok(id) = uuid::Uuid::parse_str(stem) else {
+                continue;
+            };
+            let needed = match store.import(domain::TenantId(tenant), id).await {
+                Ok(import) => match import.state.as_str() {
+                    "queued" | "running" => true,
+                    "uploaded" if !spool => {
+                        import.created_at >= abandoned_before
+                            || !store
+                                .cancel_unstarted_import(import.tenant_id, id)
+                                .await
+                                .map_err(|e| e.to_string())?
+                    }
+                    _ => false,
+                },
+                Err(store::StoreError::NotFound) => false,
+                Err(e) => return Err(e.to_string()),
+            };
+            if needed {
+                continue;
+            }
+            match tokio::fs::remove_file(file.path()).await {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
+fn uuid_named(name: &std::ffi::OsStr) -> Option<uuid::Uuid> {
+    name.to_str().and_then(|s| uuid::Uuid::parse_str(s).ok())
+}
+
 /// Rows read, checked and written per chunk: memory holds a few chunks at
 /// most, whatever the size of the file.
 const IMPORT_CHUNK_ROWS: usize = 5_000;

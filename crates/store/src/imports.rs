@@ -276,6 +276,27 @@ impl Store {
         self.import(tenant, id).await
     }
 
+    /// Cancels an import that is still waiting to be started; answers
+    /// whether it was (false once someone started or cancelled it).
+    pub async fn cancel_unstarted_import(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+    ) -> Result<bool, StoreError> {
+        let res = contact_import::Entity::update_many()
+            .col_expr(contact_import::Column::State, Expr::value("cancelled"))
+            .col_expr(
+                contact_import::Column::FinishedAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .filter(contact_import::Column::TenantId.eq(tenant.0))
+            .filter(contact_import::Column::Id.eq(id))
+            .filter(contact_import::Column::State.eq("uploaded"))
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected > 0)
+    }
+
     /// Takes the next queued import (or one whose worker died) for `lease`.
     pub async fn claim_import(&self, lease: Duration) -> Result<Option<ImportRecord>, StoreError> {
         let now = Utc::now();

@@ -165,6 +165,13 @@ impl TestApp {
         self._db.dir.path()
     }
 
+    /// A second connection to the application's database.
+    pub async fn store(&self) -> store::Store {
+        store::Store::connect(&self._db.url, 2)
+            .await
+            .expect("store")
+    }
+
     /// Webhook events kept for a channel, read straight from the database.
     pub async fn webhook_event_count(&self, token: &str, channel_id: &str) -> u64 {
         let me = self.get("/api/v1/me", token).await;

@@ -510,3 +510,86 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+#[tokio::test]
+async fn finished_and_abandoned_uploads_lose_their_files() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let csv = || b"Name,Phone\nAna,+14155550100\n".to_vec();
+    let id_of = |answer: crate::helpers::Answer| {
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body["import"]["id"].as_str().unwrap().to_owned()
+    };
+    let done = id_of(upload(&app, &owner, "done.csv", csv()).await);
+    let waiting = id_of(upload(&app, &owner, "waiting.csv", csv()).await);
+    let dropped = id_of(upload(&app, &owner, "dropped.csv", csv()).await);
+    let started = app
+        .post(
+            &format!("/api/v1/contacts/imports/{done}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "phone"]}),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    assert_eq!(wait_done(&app, &owner, &done).await["state"], "completed");
+    let cancelled = app
+        .post(
+            &format!("/api/v1/contacts/imports/{dropped}/cancel"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+
+    let imports = app.data_dir().join("imports");
+    let tenant_dir = std::fs::read_dir(&imports)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let file = |id: &str| tenant_dir.join(id);
+    let stray = tenant_dir.join("notes.txt");
+    std::fs::write(&stray, "not an import").unwrap();
+    let orphan = tenant_dir.join(uuid::Uuid::now_v7().to_string());
+    std::fs::write(&orphan, "no import has this id").unwrap();
+    assert!(file(&done).exists() && file(&waiting).exists() && file(&dropped).exists());
+
+    let store = app.store().await;
+    let week = chrono::Duration::days(7);
+    let removed = server::workers::sweep_import_files(&store, &imports, week)
+        .await
+        .unwrap();
+    assert_eq!(removed, 3, "the finished, the cancelled and the orphan");
+    assert!(!file(&done).exists());
+    assert!(!file(&dropped).exists());
+    assert!(!orphan.exists());
+    assert!(
+        file(&waiting).exists(),
+        "a fresh upload may still be started"
+    );
+    assert!(stray.exists(), "only files named like imports are touched");
+    let history = app
+        .get(&format!("/api/v1/contacts/imports/{done}"), &owner)
+        .await;
+    assert_eq!(history.body["added"], 1, "the history outlives the file");
+
+    // Nobody started it in time: it is cancelled, and its file goes.
+    let removed = server::workers::sweep_import_files(&store, &imports, chrono::Duration::zero())
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    assert!(!file(&waiting).exists());
+    let expired = app
+        .get(&format!("/api/v1/contacts/imports/{waiting}"), &owner)
+        .await;
+    assert_eq!(expired.body["state"], "cancelled");
+    let late = app
+        .post(
+            &format!("/api/v1/contacts/imports/{waiting}/start"),
+            Some(&owner),
+            json!({"mapping": ["name", "phone"]}),
+        )
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
+}
