@@ -314,7 +314,7 @@ const IMPORT_SWEEP_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// How long an upload that nobody starts keeps its file (and its chance
 /// to be started).
-pub const ABANDONED_UPLOAD_DAYS: i64 = 7;
+const ABANDONED_UPLOAD_DAYS: i64 = 7;
 
 /// Removes, once an hour, the uploaded import files this instance no
 /// longer needs (see [`sweep_import_files`]).
@@ -357,7 +357,11 @@ pub async fn sweep_import_files(
     let abandoned_before = chrono::Utc::now() - abandoned_after;
     let mut removed = 0;
     while let Some(tenant_dir) = tenants.next_entry().await.map_err(io)? {
-        let Some(tenant) = uuid_named(&tenant_dir.file_name()) else {
+        let Some(tenant) = tenant_dir
+            .file_name()
+            .to_str()
+            .and_then(|s| uuid::Uuid::parse_str(s).ok())
+        else {
             continue;
         };
         let mut files = tokio::fs::read_dir(tenant_dir.path()).await.map_err(io)?;
@@ -397,10 +401,6 @@ pub async fn sweep_import_files(
         }
     }
     Ok(removed)
-}
-
-fn uuid_named(name: &std::ffi::OsStr) -> Option<uuid::Uuid> {
-    name.to_str().and_then(|s| uuid::Uuid::parse_str(s).ok())
 }
 
 /// Rows read, checked and written per chunk: memory holds a few chunks at

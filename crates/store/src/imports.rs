@@ -258,18 +258,10 @@ impl Store {
         tenant: TenantId,
         id: Uuid,
     ) -> Result<ImportRecord, StoreError> {
-        let res = contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("cancelled"))
-            .col_expr(
-                contact_import::Column::FinishedAt,
-                Expr::value(Some(Utc::now())),
-            )
-            .filter(contact_import::Column::TenantId.eq(tenant.0))
-            .filter(contact_import::Column::Id.eq(id))
-            .filter(contact_import::Column::State.is_in(["uploaded", "queued", "running"]))
-            .exec(&self.db)
-            .await?;
-        if res.rows_affected == 0 {
+        if !self
+            .cancel_import_in(tenant, id, &["uploaded", "queued", "running"])
+            .await?
+        {
             self.import(tenant, id).await?;
             return Err(StoreError::Conflict("import_finished"));
         }
@@ -283,6 +275,16 @@ impl Store {
         tenant: TenantId,
         id: Uuid,
     ) -> Result<bool, StoreError> {
+        self.cancel_import_in(tenant, id, &["uploaded"]).await
+    }
+
+    /// Cancels the import if it is in one of `states`; answers whether it was.
+    async fn cancel_import_in(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        states: &[&str],
+    ) -> Result<bool, StoreError> {
         let res = contact_import::Entity::update_many()
             .col_expr(contact_import::Column::State, Expr::value("cancelled"))
             .col_expr(
@@ -291,7 +293,7 @@ impl Store {
             )
             .filter(contact_import::Column::TenantId.eq(tenant.0))
             .filter(contact_import::Column::Id.eq(id))
-            .filter(contact_import::Column::State.eq("uploaded"))
+            .filter(contact_import::Column::State.is_in(states.iter().copied()))
             .exec(&self.db)
             .await?;
         Ok(res.rows_affected > 0)
