@@ -3,6 +3,9 @@
 //! channel its event streams read; on PostgreSQL every event also goes out
 //! through NOTIFY, and each instance re-broadcasts the events other
 //! instances published, so a person connected anywhere hears everything.
+//! The same path carries "sessions changed" signals, so a stream whose
+//! session ended (sign-out, password or role change, deactivation,
+//! removal) closes at once on every instance.
 
 use std::sync::Arc;
 
@@ -32,10 +35,33 @@ pub struct Envelope {
     pub event: LiveEvent,
 }
 
+/// What travels to the streams.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Broadcast {
+    Event(Box<Envelope>),
+    /// A person's sessions changed (in one tenant, or in all of them): their
+    /// open streams check whether they may stay open.
+    SessionsChanged {
+        origin: Uuid,
+        user: Uuid,
+        tenant: Option<Uuid>,
+    },
+}
+
+impl Broadcast {
+    fn origin(&self) -> Uuid {
+        match self {
+            Broadcast::Event(envelope) => envelope.origin,
+            Broadcast::SessionsChanged { origin, .. } => *origin,
+        }
+    }
+}
+
 /// This instance's side of the live events.
 pub struct LiveBus {
     instance: Uuid,
-    sender: broadcast::Sender<Arc<Envelope>>,
+    sender: broadcast::Sender<Arc<Broadcast>>,
     store: store::Store,
 }
 
@@ -54,19 +80,34 @@ impl LiveBus {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Envelope>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Broadcast>> {
         self.sender.subscribe()
     }
 
     /// Delivers an event to this instance's streams and, on PostgreSQL, to
     /// the other instances.
     pub async fn publish(&self, tenant: Uuid, audience: Audience, event: LiveEvent) {
-        let envelope = Envelope {
+        self.send(Broadcast::Event(Box::new(Envelope {
             origin: self.instance,
             tenant,
             audience,
             event,
-        };
+        })))
+        .await;
+    }
+
+    /// Tells `user`'s open streams (in `tenant`, or in every tenant) on
+    /// every instance to check their session now; call after ending sessions.
+    pub async fn sessions_changed(&self, user: domain::UserId, tenant: Option<domain::TenantId>) {
+        self.send(Broadcast::SessionsChanged {
+            origin: self.instance,
+            user: user.0,
+            tenant: tenant.map(|t| t.0),
+        })
+        .await;
+    }
+
+    async fn send(&self, envelope: Broadcast) {
         if self.store.shares_live_events() {
             match serde_json::to_string(&envelope) {
                 Ok(json) if json.len() < NOTIFY_MAX => {
@@ -103,8 +144,8 @@ impl LiveBus {
             loop {
                 match listener.recv().await {
                     Ok(notification) => {
-                        match serde_json::from_str::<Envelope>(notification.payload()) {
-                            Ok(envelope) if envelope.origin != self.instance => {
+                        match serde_json::from_str::<Broadcast>(notification.payload()) {
+                            Ok(envelope) if envelope.origin() != self.instance => {
                                 let _ = self.sender.send(Arc::new(envelope));
                             }
                             Ok(_) => {}

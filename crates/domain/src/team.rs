@@ -73,6 +73,18 @@ pub struct Member {
     pub status: MemberStatus,
     pub joined_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
+    pub session: SessionVersion,
+}
+
+/// Which generation of sessions is current for a member: the account's
+/// (moves on with a password change) and the membership's (moves on with
+/// signing out, a role change, deactivation). Access tokens and stream
+/// tickets carry the numbers they were issued with; once either stored
+/// number differs, they are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionVersion {
+    pub account: i64,
+    pub membership: i64,
 }
 
 /// One sign-in attempt.

@@ -154,6 +154,7 @@ async fn find_or_create_user<C: ConnectionTrait>(
         is_instance_admin: Set(instance_admin),
         created_at: Set(now),
         updated_at: Set(now),
+        session_version: Set(0),
     }
     .insert(db)
     .await?;
@@ -174,6 +175,7 @@ async fn insert_membership<C: ConnectionTrait>(
         status: Set(MemberStatus::Active.as_str().to_owned()),
         joined_at: Set(now),
         last_login_at: Set(None),
+        session_version: Set(crate::sessions::first_membership_version(now)),
     }
     .insert(db)
     .await?;
@@ -401,8 +403,13 @@ impl Store {
                     .get(&m.role_id)
                     .cloned()
                     .ok_or_else(|| StoreError::Corrupt("membership without role".into()))?;
+                let session = domain::team::SessionVersion {
+                    account: u.session_version,
+                    membership: m.session_version,
+                };
                 Ok(Member {
                     tenant_id: tenant,
+                    session,
                     user: user_from(u)?,
                     role: role_from(r)?,
                     status: member_status(&m.status)?,
@@ -523,6 +530,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         ensure_an_owner_remains(&txn, tenant).await?;
+        crate::sessions::end_member_access_in(&txn, tenant, user_id).await?;
         txn.commit().await?;
         Ok(())
     }

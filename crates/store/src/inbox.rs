@@ -12,6 +12,7 @@ use domain::conversation::{
     in_history, preview, Control, ConversationState, Direction, MessageStatus, QuickReplyDraft,
     SessionStage,
 };
+use domain::team::SessionVersion;
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -1532,6 +1533,7 @@ impl Store {
         user_id: Uuid,
         ticket_hash: &str,
         expires_at: DateTime<Utc>,
+        session: SessionVersion,
     ) -> Result<(), StoreError> {
         stream_ticket::Entity::delete_many()
             .filter(stream_ticket::Column::ExpiresAt.lt(Utc::now()))
@@ -1542,17 +1544,20 @@ impl Store {
             tenant_id: Set(tenant.0),
             user_id: Set(user_id),
             expires_at: Set(expires_at),
+            account_version: Set(session.account),
+            membership_version: Set(session.membership),
         }
         .insert(&self.db)
         .await?;
         Ok(())
     }
 
-    /// Uses a ticket up: answers whose it was, once, while it is valid.
+    /// Uses a ticket up: answers whose it was and the session version it
+    /// was issued under, once, while it is valid.
     pub async fn redeem_stream_ticket(
         &self,
         ticket_hash: &str,
-    ) -> Result<Option<(TenantId, Uuid)>, StoreError> {
+    ) -> Result<Option<(TenantId, Uuid, SessionVersion)>, StoreError> {
         let row = stream_ticket::Entity::find_by_id(ticket_hash.to_owned())
             .one(&self.db)
             .await?;
@@ -1567,7 +1572,11 @@ impl Store {
         if removed == 0 || row.expires_at < Utc::now() {
             return Ok(None);
         }
-        Ok(Some((TenantId(row.tenant_id), row.user_id)))
+        let session = SessionVersion {
+            account: row.account_version,
+            membership: row.membership_version,
+        };
+        Ok(Some((TenantId(row.tenant_id), row.user_id, session)))
     }
 }
 

@@ -119,10 +119,13 @@ async fn authenticate(req: &HttpRequest, rule: Access) -> Result<Authenticated, 
         .verify_access(token)
         .map_err(|_| ApiError::unauthorized("The access token is invalid or expired."))?;
     let member = match state.store.member(claims.tenant, claims.user).await {
-        Ok(member) if member.status == MemberStatus::Active => member,
+        Ok(member) if member.status == MemberStatus::Active && member.session == claims.session => {
+            member
+        }
+        // Signed out, password or role changed, deactivated or removed.
         Ok(_) | Err(store::StoreError::NotFound) => {
             return Err(ApiError::unauthorized(
-                "Your access to this workspace has ended. Sign in again.",
+                "This session has ended. Sign in again.",
             ))
         }
         Err(e) => return Err(e.into()),

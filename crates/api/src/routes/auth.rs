@@ -7,9 +7,9 @@ use contract::auth::{
     ResetPasswordRequest, SelectTenantRequest, Session, SwitchTenantRequest,
 };
 use domain::account::{check_password, normalize_email};
+use domain::team::SessionVersion;
 use domain::{TenantId, UserId};
 use store::{PasswordTokenPurpose, RefreshOutcome};
-use uuid::Uuid;
 
 use super::docs::{Invalid, RateLimited, Unauthenticated};
 use super::tenant_summary;
@@ -31,33 +31,40 @@ fn bad_credentials() -> ApiError {
     }
 }
 
-/// Tokens for `user` in `tenant`, starting a new refresh family.
+/// Tokens for `user` in `tenant`, starting a new refresh family. With
+/// `expected_account`, only while the account's session version is still
+/// that one (a tenant-selection token's).
 pub async fn issue_session(
     state: &AppState,
     user: UserId,
     tenant: TenantId,
+    expected_account: Option<i64>,
 ) -> Result<Session, ApiError> {
-    let tenants = state.store.tenants_of(user).await?;
-    let Some((t, role)) = tenants.iter().find(|(t, _)| t.id == tenant) else {
-        return Err(ApiError::forbidden(
+    let not_a_member = || {
+        ApiError::forbidden(
             "not_a_member",
             "You are not an active member of that workspace.",
-        ));
+        )
+    };
+    let tenants = state.store.tenants_of(user).await?;
+    let Some((t, role)) = tenants.iter().find(|(t, _)| t.id == tenant) else {
+        return Err(not_a_member());
     };
     let refresh_token = tokens::generate();
     let expires = Utc::now() + Duration::days(REFRESH_TTL_DAYS);
-    state
+    let version = state
         .store
-        .insert_refresh_token(
+        .start_session(
             tenant,
             user,
-            Uuid::now_v7(),
             &tokens::digest(&refresh_token),
             expires,
+            expected_account,
         )
-        .await?;
+        .await?
+        .ok_or_else(not_a_member)?;
     state.store.touch_last_login(tenant, user).await?;
-    session(state, user, tenant_summary(t, role), refresh_token)
+    session(state, user, tenant_summary(t, role), refresh_token, version)
 }
 
 /// A fresh access token for `user` in `summary`'s tenant, with `refresh_token`.
@@ -66,10 +73,11 @@ fn session(
     user: UserId,
     summary: TenantSummary,
     refresh_token: String,
+    version: SessionVersion,
 ) -> Result<Session, ApiError> {
     let access_token = state
         .jwt
-        .issue_access(user, TenantId(summary.id))
+        .issue_access(user, TenantId(summary.id), version)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Session {
         access_token,
@@ -140,7 +148,7 @@ pub async fn login(
             "Your account is not active in any workspace. Ask an administrator to add you.",
         )),
         [(only, _)] => {
-            let session = issue_session(&state, user.id, only.id).await?;
+            let session = issue_session(&state, user.id, only.id, None).await?;
             Ok(web::Json(LoginResponse {
                 tenants: summaries,
                 session: Some(session),
@@ -148,9 +156,10 @@ pub async fn login(
             }))
         }
         _ => {
+            let version = state.store.account_session_version(user.id).await?;
             let token = state
                 .jwt
-                .issue_selection(user.id)
+                .issue_selection(user.id, version)
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok(web::Json(LoginResponse {
                 tenants: summaries,
@@ -173,12 +182,23 @@ pub async fn select_tenant(
     state: web::Data<AppState>,
     body: Body<SelectTenantRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
-    let user = state
+    let expired = || ApiError::unauthorized("The sign-in has expired. Sign in again.");
+    let claims = state
         .jwt
         .verify_selection(&body.selection_token)
-        .map_err(|_| ApiError::unauthorized("The sign-in has expired. Sign in again."))?;
+        .map_err(|_| expired())?;
+    // A password change since the sign-in ends the choice too.
+    if state.store.account_session_version(claims.user).await? != claims.account_version {
+        return Err(expired());
+    }
     Ok(web::Json(
-        issue_session(&state, user, TenantId(body.tenant_id)).await?,
+        issue_session(
+            &state,
+            claims.user,
+            TenantId(body.tenant_id),
+            Some(claims.account_version),
+        )
+        .await?,
     ))
 }
 
@@ -195,7 +215,7 @@ pub async fn switch_tenant(
     body: Body<SwitchTenantRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
     let body = body.into_inner();
-    let session = issue_session(&state, auth.user_id(), TenantId(body.tenant_id)).await?;
+    let session = issue_session(&state, auth.user_id(), TenantId(body.tenant_id), None).await?;
     if let Some(old) = body.refresh_token {
         state
             .store
@@ -227,8 +247,13 @@ pub async fn refresh(
             expires,
         )
         .await?;
-    let (tenant, user) = match outcome {
-        RefreshOutcome::Rotated { tenant, user, .. } => (tenant, user),
+    let (tenant, user, version) = match outcome {
+        RefreshOutcome::Rotated {
+            tenant,
+            user,
+            session,
+            ..
+        } => (tenant, user, session),
         RefreshOutcome::Reused => {
             tracing::warn!("a spent refresh token was presented; its session family is revoked");
             return Err(ApiError::Unauthorized {
@@ -258,10 +283,13 @@ pub async fn refresh(
         user,
         tenant_summary(t, role),
         new_refresh,
+        version,
     )?))
 }
 
-/// Signs out: the refresh token and every token rotated from it stop working.
+/// Signs out: the refresh token and every token rotated from it stop
+/// working, and so do the person's access tokens and event streams in this
+/// workspace; their other devices continue through their own refresh tokens.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Signed out"),
     Invalid,
@@ -271,10 +299,13 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state
+    if let Some((tenant, user)) = state
         .store
-        .revoke_refresh_family(&tokens::digest(&body.refresh_token))
-        .await?;
+        .sign_out(&tokens::digest(&body.refresh_token))
+        .await?
+    {
+        state.live.sessions_changed(user, Some(tenant)).await;
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -402,6 +433,7 @@ pub async fn reset_password(
     };
     state.store.set_password(user, &hash).await?;
     state.store.revoke_all_sessions(user).await?;
+    state.live.sessions_changed(user, None).await;
     Ok(web::Json(Accepted {
         message: "Your password is set. Sign in with it now.".into(),
     }))

@@ -2,6 +2,10 @@
 //! cannot send an Authorization header, and the access token must not go
 //! into a URL, so the client first trades its token for a single-use
 //! ticket that expires within a minute, then opens `GET /events?ticket=`.
+//! A stream lives only as long as the session that asked for its ticket:
+//! it closes when that session ends (sign-out, password or role change,
+//! deactivation, removal), at once when this or another instance signals
+//! it and at the latest after `SESSION_RECHECK`.
 
 use std::time::Duration;
 
@@ -13,8 +17,8 @@ use base64::Engine;
 use chrono::Utc;
 use contract::inbox::{LiveEvent, StreamTicket};
 use domain::permissions::{Action, Module, Permission};
-use domain::team::MemberStatus;
-use domain::UserId;
+use domain::team::{MemberStatus, SessionVersion};
+use domain::{TenantId, UserId};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
@@ -22,12 +26,15 @@ use utoipa::IntoParams;
 use super::docs::{Invalid, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::live::{Audience, Envelope};
+use crate::live::{Audience, Broadcast, Envelope};
 use crate::state::AppState;
 
 const TICKET_SECONDS: i64 = 60;
 /// A comment line this often keeps proxies from closing a quiet stream.
 const HEARTBEAT: Duration = Duration::from_secs(20);
+/// How often an open stream checks its session even without a signal (a
+/// signal can be lost while an instance reconnects to PostgreSQL).
+const SESSION_RECHECK: Duration = Duration::from_secs(5);
 
 fn ticket_hash(ticket: &str) -> String {
     sha256_hex(ticket.as_bytes())
@@ -51,6 +58,7 @@ pub async fn create_ticket(
             auth.user_id().0,
             &ticket_hash(&ticket),
             expires_at,
+            auth.member.session,
         )
         .await?;
     Ok(web::Json(StreamTicket { ticket, expires_at }))
@@ -69,9 +77,32 @@ struct Listener {
     user: uuid::Uuid,
     reads_conversations: bool,
     chat_sync: bool,
+    /// The session the ticket was issued under.
+    session: SessionVersion,
 }
 
 impl Listener {
+    /// Whether a signal is about this listener's sessions.
+    fn concerns(&self, user: uuid::Uuid, tenant: Option<uuid::Uuid>) -> bool {
+        user == self.user && tenant.is_none_or(|t| t == self.tenant)
+    }
+
+    /// Whether the session the stream was opened under is still current.
+    async fn still_signed_in(&self, store: &store::Store) -> bool {
+        match store
+            .session_state(TenantId(self.tenant), UserId(self.user))
+            .await
+        {
+            Ok(Some((MemberStatus::Active, session))) => session == self.session,
+            Ok(_) => false,
+            Err(e) => {
+                // Closing is safe: the client reconnects with a new ticket.
+                tracing::warn!(error = %e, "an event stream could not check its session");
+                false
+            }
+        }
+    }
+
     fn hears(&self, envelope: &Envelope) -> bool {
         if envelope.tenant != self.tenant {
             return false;
@@ -115,7 +146,7 @@ pub async fn stream(
         .as_deref()
         .filter(|t| !t.is_empty())
         .ok_or_else(refused)?;
-    let (tenant, user) = state
+    let (tenant, user, session) = state
         .store
         .redeem_stream_ticket(&ticket_hash(ticket))
         .await?
@@ -125,7 +156,7 @@ pub async fn stream(
         .member(tenant, UserId(user))
         .await
         .map_err(|_| refused())?;
-    if member.status != MemberStatus::Active {
+    if member.status != MemberStatus::Active || member.session != session {
         return Err(refused());
     }
     let listener = Listener {
@@ -136,44 +167,80 @@ pub async fn stream(
             .permissions
             .contains(Permission::new(Module::Conversations, Action::View)),
         chat_sync: member.user.profile.chat_sync,
+        session,
     };
-    let receiver = state.live.subscribe();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.reset();
-    let opening = Bytes::from_static(b"retry: 3000\n: connected\n\n");
-    let events = futures_util::stream::unfold(
-        (receiver, heartbeat, listener, Some(opening)),
-        |(mut receiver, mut heartbeat, listener, opening)| async move {
-            if let Some(first) = opening {
-                return Some((
-                    Ok::<_, actix_web::Error>(first),
-                    (receiver, heartbeat, listener, None),
-                ));
-            }
-            loop {
-                tokio::select! {
-                    _ = heartbeat.tick() => {
-                        return Some((Ok(Bytes::from_static(b": ping\n\n")), (receiver, heartbeat, listener, None)));
-                    }
-                    next = receiver.recv() => match next {
-                        Ok(envelope) if listener.hears(&envelope) => {
-                            if let Some(bytes) = frame(&envelope.event) {
-                                return Some((Ok(bytes), (receiver, heartbeat, listener, None)));
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(RecvError::Lagged(_)) => {
-                            return Some((Ok(Bytes::from_static(b"event: resync\ndata: {}\n\n")), (receiver, heartbeat, listener, None)));
-                        }
-                        Err(RecvError::Closed) => return None,
-                    }
-                }
-            }
-        },
-    );
+    let mut recheck = tokio::time::interval(SESSION_RECHECK);
+    recheck.reset();
+    let open = OpenStream {
+        receiver: state.live.subscribe(),
+        heartbeat,
+        recheck,
+        listener,
+        store: state.store.clone(),
+        opening: true,
+    };
+    let events = futures_util::stream::unfold(open, |mut open| async move {
+        let bytes = open.next_frame().await?;
+        Some((Ok::<_, actix_web::Error>(bytes), open))
+    });
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(events))
+}
+
+/// One open stream's state between frames.
+struct OpenStream {
+    receiver: tokio::sync::broadcast::Receiver<std::sync::Arc<Broadcast>>,
+    heartbeat: tokio::time::Interval,
+    recheck: tokio::time::Interval,
+    listener: Listener,
+    store: store::Store,
+    opening: bool,
+}
+
+impl OpenStream {
+    /// The next bytes to send; `None` ends the stream.
+    async fn next_frame(&mut self) -> Option<Bytes> {
+        if std::mem::take(&mut self.opening) {
+            return Some(Bytes::from_static(b"retry: 3000\n: connected\n\n"));
+        }
+        loop {
+            tokio::select! {
+                _ = self.heartbeat.tick() => return Some(Bytes::from_static(b": ping\n\n")),
+                _ = self.recheck.tick() => {
+                    if !self.listener.still_signed_in(&self.store).await {
+                        return None;
+                    }
+                }
+                next = self.receiver.recv() => match next {
+                    Ok(message) => match message.as_ref() {
+                        Broadcast::Event(envelope) if self.listener.hears(envelope) => {
+                            if let Some(bytes) = frame(&envelope.event) {
+                                return Some(bytes);
+                            }
+                        }
+                        Broadcast::SessionsChanged { user, tenant, .. } => {
+                            let concerned = self.listener.concerns(*user, *tenant);
+                            if concerned && !self.listener.still_signed_in(&self.store).await {
+                                return None;
+                            }
+                        }
+                        _ => {}
+                    },
+                    Err(RecvError::Lagged(_)) => {
+                        // A signal may have been among the missed messages.
+                        if !self.listener.still_signed_in(&self.store).await {
+                            return None;
+                        }
+                        return Some(Bytes::from_static(b"event: resync\ndata: {}\n\n"));
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        }
+    }
 }

@@ -104,6 +104,7 @@ pub async fn change_password(
     let new_hash = password::hash(body.new_password).await?;
     state.store.set_password(user.id, &new_hash).await?;
     state.store.revoke_all_sessions(user.id).await?;
+    state.live.sessions_changed(user.id, None).await;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -197,6 +197,10 @@ pub async fn update_user(
             .store
             .set_member_role(auth.tenant(), user_id, role.id)
             .await?;
+        state
+            .live
+            .sessions_changed(user_id, Some(auth.tenant()))
+            .await;
     }
     if let Some(name) = name.filter(|n| *n != target.user.name) {
         ensure_can_manage_member(&auth.actor(), target.role.facts())?;
@@ -221,6 +225,10 @@ async fn set_status(
         .store
         .set_member_status(auth.tenant(), user_id, status)
         .await?;
+    state
+        .live
+        .sessions_changed(user_id, Some(auth.tenant()))
+        .await;
     Ok(super::user_dto(
         &state.store.member(auth.tenant(), user_id).await?,
     ))
@@ -273,6 +281,10 @@ pub async fn remove_user(
     let target = state.store.member(auth.tenant(), user_id).await?;
     ensure_can_manage_member(&auth.actor(), target.role.facts())?;
     state.store.remove_member(auth.tenant(), user_id).await?;
+    state
+        .live
+        .sessions_changed(user_id, Some(auth.tenant()))
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }
 

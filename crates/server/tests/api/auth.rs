@@ -240,6 +240,19 @@ async fn expired_and_wrong_audience_tokens_signed_with_the_real_key_are_refused(
     let dir = tempfile::tempdir().unwrap();
     let key = server::keys::MasterKey::load_or_create(Some(&master), dir.path()).unwrap();
     let real = EncodingKey::from_secret(&key.derive("switchboard/jwt/v1"));
+    // The session version the server issued, which a valid token must carry.
+    let issued: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let claims = |user: &str, tenant: &str, aud: &str, exp_offset: i64| {
+        let mut c = claims(user, tenant, aud, exp_offset);
+        c["ver"] = issued["ver"].clone();
+        c["mver"] = issued["mver"].clone();
+        c
+    };
 
     let valid = encode(
         &Header::default(),
@@ -277,7 +290,15 @@ async fn expired_and_wrong_audience_tokens_signed_with_the_real_key_are_refused(
     let mut no_nbf = claims(user, tenant, "switchboard-api", 600);
     no_nbf.as_object_mut().unwrap().remove("nbf");
     let no_nbf = encode(&Header::default(), &no_nbf, &real).unwrap();
+    let mut old_session = claims(user, tenant, "switchboard-api", 600);
+    old_session["mver"] = json!(issued["mver"].as_i64().unwrap() - 1);
+    let old_session = encode(&Header::default(), &old_session, &real).unwrap();
+    let mut no_ver = claims(user, tenant, "switchboard-api", 600);
+    no_ver.as_object_mut().unwrap().remove("ver");
+    let no_ver = encode(&Header::default(), &no_ver, &real).unwrap();
     for (name, bad) in [
+        ("an earlier session version", old_session),
+        ("no session version", no_ver),
         ("expired", expired),
         ("wrong audience", wrong_aud),
         ("HS512", hs512),

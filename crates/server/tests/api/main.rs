@@ -16,6 +16,7 @@ mod migrations;
 mod openapi;
 mod roles;
 mod session_behaviour;
+mod sessions_security;
 mod setup;
 mod system;
 mod templates;

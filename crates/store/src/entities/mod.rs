@@ -44,6 +44,8 @@ pub mod user {
         pub is_instance_admin: bool,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// Bumped when every session of the account must end (m0016).
+        pub session_version: i64,
     }
     no_relations!();
 }
@@ -81,6 +83,8 @@ pub mod membership {
         pub status: String,
         pub joined_at: DateTimeUtc,
         pub last_login_at: Option<DateTimeUtc>,
+        /// Bumped when the member's sessions in this tenant must end (m0016).
+        pub session_version: i64,
     }
     no_relations!();
 }
@@ -468,4 +472,6 @@ simple_entity!(stream_ticket, "stream_tickets", {
     tenant_id: Uuid,
     user_id: Uuid,
     expires_at: DateTimeUtc,
+    account_version: i64,
+    membership_version: i64,
 });
