@@ -6,7 +6,7 @@ use std::path::{Component, Path};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpRequest, HttpResponse};
+use actix_web::{web, App, HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
@@ -208,6 +208,24 @@ pub fn build_app(
         .default_service(web::to(spa))
         .wrap(from_fn(crate::auth::middleware))
         .wrap(from_fn(crate::request_context::middleware))
+}
+
+/// The listener of `metrics_bind`: `GET /metrics` and nothing else.
+pub fn build_metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .route("/metrics", web::get().to(system::dedicated_metrics))
+        .default_service(web::to(|| async { ApiError::NotFound.error_response() }))
 }
 
 /// Serves the single-page app: real files from its directory, `index.html`

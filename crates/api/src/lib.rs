@@ -6,6 +6,7 @@ mod app;
 pub mod auth;
 mod body;
 pub mod channel_provider;
+pub mod client_ip;
 pub mod error;
 pub mod event_writer;
 pub mod inbox;
@@ -19,10 +20,10 @@ mod request_context;
 mod routes;
 mod state;
 
-pub use app::{build_app, openapi_spec};
+pub use app::{build_app, build_metrics_app, openapi_spec};
 pub use mail::{Mailer, SmtpSettings};
 pub use media_store::MediaStorage;
 pub use metrics::Metrics;
 /// One channel's template sync, for the periodic job.
 pub use routes::templates::sync_channel as sync_channel_templates;
-pub use state::{ApiSettings, AppState, ImportLimits, LoginLimits, StateError};
+pub use state::{ApiSettings, AppState, ImportLimits, LoginLimits, MetricsAccess, StateError};

@@ -18,6 +18,10 @@ pub struct ApiSettings {
     /// Directory of the built SPA; `None` or missing serves a short notice.
     pub spa_dir: Option<std::path::PathBuf>,
     pub login_limits: LoginLimits,
+    /// Proxies whose `X-Forwarded-For` names the client (see `client_ip`).
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
+    /// Who may read `/metrics`, and where.
+    pub metrics: MetricsAccess,
     /// Largest JSON body accepted, in bytes.
     pub json_limit: usize,
     /// Where and how to reach Meta and Twilio.
@@ -32,6 +36,25 @@ pub struct ApiSettings {
     pub media: MediaStorage,
     /// How long a signed link to a gallery file works, at least.
     pub media_url_ttl: std::time::Duration,
+}
+
+/// Who may read `/metrics`.
+#[derive(Clone, Default)]
+pub struct MetricsAccess {
+    /// When set, only requests with `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Metrics are served on their own listener and absent from the main one.
+    pub own_listener: bool,
+}
+
+impl std::fmt::Debug for MetricsAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token stays out of logs.
+        f.debug_struct("MetricsAccess")
+            .field("token", &self.token.as_ref().map(|_| ".."))
+            .field("own_listener", &self.own_listener)
+            .finish()
+    }
 }
 
 /// What an uploaded contacts file may hold.
@@ -54,17 +77,20 @@ impl Default for ImportLimits {
     }
 }
 
-/// Sign-in attempts allowed per minute.
+/// How sign-ins and other password work are throttled (see `auth::limiter`).
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
-    pub per_account_per_minute: u32,
+    /// Wrong passwords for one account from one address before each
+    /// further attempt waits (1 s, doubling up to 15 minutes).
+    pub failures_before_delay: u32,
+    /// Sign-in, reset and setup requests per client address and minute.
     pub per_ip_per_minute: u32,
 }
 
 impl Default for LoginLimits {
     fn default() -> Self {
         Self {
-            per_account_per_minute: 5,
+            failures_before_delay: 5,
             per_ip_per_minute: 30,
         }
     }

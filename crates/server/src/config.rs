@@ -31,8 +31,20 @@ pub struct Settings {
     /// A tracing filter such as `info` or `switchboard=debug,info`.
     pub log_level: String,
     pub json_limit_bytes: usize,
-    pub login_per_account_per_minute: u32,
+    /// Wrong passwords for one account from one address before each further
+    /// attempt waits (1 s, doubling up to 15 minutes).
+    pub login_failures_before_delay: u32,
+    /// Sign-in, password-reset and setup requests per client address and minute.
     pub login_per_ip_per_minute: u32,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For`
+    /// names the client; a list, or one string separated by commas.
+    #[serde(deserialize_with = "list_or_string")]
+    pub trusted_proxies: Vec<String>,
+    /// Serve `/metrics` only on this address (e.g. `127.0.0.1:9100`), not
+    /// on `bind`.
+    pub metrics_bind: Option<String>,
+    /// Require `Authorization: Bearer <token>` for `/metrics`.
+    pub metrics_token: Option<String>,
     pub smtp: Option<Smtp>,
     /// Without SMTP: write emails as `.eml` files here instead of to the log.
     pub mail_outbox: Option<PathBuf>,
@@ -84,6 +96,26 @@ pub struct Smtp {
     pub security: String,
 }
 
+/// A list, or one string of entries separated by commas or spaces (as an
+/// environment variable gives it).
+fn list_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match ListOrString::deserialize(d)? {
+        ListOrString::List(list) => list,
+        ListOrString::One(one) => one
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
 fn default_smtp_port() -> u16 {
     587
 }
@@ -103,6 +135,8 @@ impl std::fmt::Debug for Settings {
             .field("spa_dir", &self.spa_dir)
             .field("log_format", &self.log_format)
             .field("smtp", &self.smtp.as_ref().map(|s| &s.host))
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_bind", &self.metrics_bind)
             .finish_non_exhaustive()
     }
 }
@@ -131,8 +165,11 @@ impl Default for Settings {
             log_format: "text".to_owned(),
             log_level: "info".to_owned(),
             json_limit_bytes: 1024 * 1024,
-            login_per_account_per_minute: 5,
+            login_failures_before_delay: 5,
             login_per_ip_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            metrics_bind: None,
+            metrics_token: None,
             smtp: None,
             mail_outbox: None,
             meta_base_url: "https://graph.facebook.com".to_owned(),
@@ -241,6 +278,23 @@ mod tests {
             s.media_storage(),
             api::MediaStorage::Local { dir } if dir == Path::new("./data/media")
         ));
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_one_string() {
+        let from = |toml: &str| {
+            Figment::from(Serialized::defaults(Settings::default()))
+                .merge(Toml::string(toml))
+                .extract::<Settings>()
+                .unwrap()
+                .trusted_proxies
+        };
+        assert_eq!(
+            from(r#"trusted_proxies = "10.0.0.0/8, 127.0.0.1""#),
+            ["10.0.0.0/8", "127.0.0.1"]
+        );
+        assert_eq!(from(r#"trusted_proxies = ["::1"]"#), ["::1"]);
+        assert!(from("").is_empty());
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::HttpServer;
 use anyhow::Context;
-use api::{ApiSettings, AppState, LoginLimits, Mailer, SmtpSettings};
+use api::client_ip::TrustedProxies;
+use api::{ApiSettings, AppState, LoginLimits, Mailer, MetricsAccess, SmtpSettings};
 use store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -15,6 +16,8 @@ use crate::keys::MasterKey;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `metrics_bind` listener and its port.
+    metrics: Option<(u16, Server)>,
     store: Store,
     public_url: String,
     state: AppState,
@@ -56,6 +59,16 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics_bind = settings
+            .metrics_bind
+            .as_deref()
+            .filter(|b| !b.trim().is_empty());
+        let metrics_listener = match metrics_bind {
+            Some(bind) => {
+                Some(TcpListener::bind(bind).with_context(|| format!("binding metrics {bind}"))?)
+            }
+            None => None,
+        };
         let public_url = settings.public_url(port);
         let smtp = settings.smtp.as_ref().map(|s| SmtpSettings {
             host: s.host.clone(),
@@ -74,8 +87,14 @@ impl Application {
             public_url: public_url.clone(),
             spa_dir: Some(settings.spa_dir.clone()),
             login_limits: LoginLimits {
-                per_account_per_minute: settings.login_per_account_per_minute,
+                failures_before_delay: settings.login_failures_before_delay,
                 per_ip_per_minute: settings.login_per_ip_per_minute,
+            },
+            trusted_proxies: TrustedProxies::parse(&settings.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?,
+            metrics: MetricsAccess {
+                token: settings.metrics_token.clone().filter(|t| !t.is_empty()),
+                own_listener: metrics_bind.is_some(),
             },
             json_limit: settings.json_limit_bytes,
             providers: providers::ProviderSettings {
@@ -130,9 +149,23 @@ impl Application {
             .listen(listener)?
             .shutdown_timeout(10)
             .run();
+        let metrics = match metrics_listener {
+            Some(listener) => {
+                let metrics_port = listener.local_addr()?.port();
+                let app_state = state.clone();
+                let server = HttpServer::new(move || api::build_metrics_app(app_state.clone()))
+                    .workers(1)
+                    .listen(listener)?
+                    .shutdown_timeout(1)
+                    .run();
+                Some((metrics_port, server))
+            }
+            None => None,
+        };
         Ok(Self {
             port,
             server,
+            metrics,
             store,
             public_url,
             state,
@@ -141,6 +174,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the `metrics_bind` listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     pub fn public_url(&self) -> &str {
@@ -156,6 +194,20 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            Some((_, metrics)) => {
+                let metrics_handle = metrics.handle();
+                tokio::spawn(async move {
+                    if let Err(e) = metrics.await {
+                        tracing::error!(error = %e, "the metrics listener stopped");
+                    }
+                });
+                let served = self.server.await;
+                // The main server stopped (a signal or an error): so do metrics.
+                metrics_handle.stop(true).await;
+                served
+            }
+            None => self.server.await,
+        }
     }
 }

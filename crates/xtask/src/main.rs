@@ -369,7 +369,8 @@ fn e2e(root: &Path) -> Result<()> {
         .env("SWITCHBOARD_META_BASE_URL", format!("{url}/sandbox/graph"))
         // One browser signs the same owner in from every test file within a
         // minute or two; the throttle itself is covered by the API tests.
-        .env("SWITCHBOARD_LOGIN_PER_ACCOUNT_PER_MINUTE", "60")
+        .env("SWITCHBOARD_LOGIN_FAILURES_BEFORE_DELAY", "60")
+        .env("SWITCHBOARD_LOGIN_PER_IP_PER_MINUTE", "600")
         // The session behaviour test waits for rounds of the worker.
         .env("SWITCHBOARD_SESSION_CHECK_SECS", "2")
         .env_remove("SWITCHBOARD_DATABASE_URL")

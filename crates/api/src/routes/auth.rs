@@ -88,10 +88,18 @@ fn session(
     })
 }
 
-fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The client's address (through trusted proxies, see `client_ip`).
+pub fn client_ip(state: &AppState, req: &HttpRequest) -> std::net::IpAddr {
+    state.settings.trusted_proxies.client_ip(req)
+}
+
+/// Counts a request that will hash a password against its client address,
+/// before any hashing: 429 once the address used its share.
+pub fn throttle_password_work(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    state
+        .login_limiter
+        .check_address(client_ip(state, req))
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })
 }
 
 fn user_agent(req: &HttpRequest) -> Option<&str> {
@@ -115,11 +123,11 @@ pub async fn login(
     body: Body<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let body = body.into_inner();
-    let ip = client_ip(&req);
+    let ip = client_ip(&state, &req);
     let email = normalize_email(&body.email).unwrap_or_else(|| body.email.trim().to_lowercase());
     state
         .login_limiter
-        .check(&email, &ip)
+        .check(&email, ip)
         .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
     let found = state.store.user_by_email(&email).await?;
     let (user, hash) = match found {
@@ -127,12 +135,17 @@ pub async fn login(
         None => (None, None),
     };
     let ok = password::verify(body.password, hash).await?;
+    if ok {
+        state.login_limiter.record_success(&email, ip);
+    } else {
+        state.login_limiter.record_failure(&email, ip);
+    }
     state
         .store
         .record_login(
             user.as_ref().map(|u| u.id),
             &email,
-            Some(&ip),
+            Some(&ip.to_string()),
             user_agent(&req),
             ok,
         )
@@ -332,7 +345,7 @@ pub async fn forgot_password(
     };
     state
         .login_limiter
-        .check(&format!("reset:{email}"), &client_ip(&req))
+        .check_reset_link(&email, client_ip(&state, &req))
         .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
     // The lookup and sending run after answering, so timing reveals nothing.
     let state = state.into_inner();
@@ -411,13 +424,15 @@ pub async fn invite(
 /// once; every existing session of the account is signed out.
 #[utoipa::path(tag = "auth", request_body = ResetPasswordRequest, responses(
     (status = 200, description = "Password set", body = Accepted),
-    Invalid,
+    Invalid, RateLimited,
 ))]
 #[post("/auth/reset-password")]
 pub async fn reset_password(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<ResetPasswordRequest>,
 ) -> Result<web::Json<Accepted>, ApiError> {
+    throttle_password_work(&state, &req)?;
     let body = body.into_inner();
     check_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
     let hash = password::hash(body.new_password).await?;

@@ -1,12 +1,12 @@
 //! The signed-in person: who and where they are, their profile, their password.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use contract::roles::PermissionCatalog;
 use contract::users::{ChangePasswordRequest, Me, Profile, UpdateProfileRequest};
 use domain::account::{check_display_name, check_password, FieldErrors};
 use domain::permissions::{Action, Module};
 
-use super::docs::{Invalid, Unauthenticated};
+use super::docs::{Invalid, RateLimited, Unauthenticated};
 use crate::auth::{password, Authenticated};
 use crate::body::Body;
 use crate::error::ApiError;
@@ -82,25 +82,35 @@ pub async fn update_profile(
 }
 
 /// Changes the signed-in person's password. Every session, this one
-/// included, is signed out afterwards.
+/// included, is signed out afterwards. Wrong current passwords slow down
+/// further tries as wrong sign-ins do, so a stolen access token cannot be
+/// used to guess the password.
 #[utoipa::path(tag = "me", request_body = ChangePasswordRequest, security(("bearer_jwt" = [])), responses(
-    (status = 204, description = "Password changed; sign in again"), Unauthenticated, Invalid,
+    (status = 204, description = "Password changed; sign in again"), Unauthenticated, Invalid, RateLimited,
 ))]
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
     auth: Authenticated,
+    req: HttpRequest,
     body: Body<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     check_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
     let (user, hash) = state.store.user_with_hash(auth.user_id()).await?;
+    let ip = super::auth::client_ip(&state, &req);
+    state
+        .login_limiter
+        .check(&user.email, ip)
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
     if !password::verify(body.current_password, hash).await? {
+        state.login_limiter.record_failure(&user.email, ip);
         return Err(ApiError::field(
             "current_password",
             "This is not your current password.",
         ));
     }
+    state.login_limiter.record_success(&user.email, ip);
     let new_hash = password::hash(body.new_password).await?;
     state.store.set_password(user.id, &new_hash).await?;
     state.store.revoke_all_sessions(user.id).await?;

@@ -1,13 +1,13 @@
 //! First run: while no account exists, create the first tenant and its owner.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use contract::auth::{LoginResponse, SetupRequest, SetupStatus};
 use domain::account::{check_display_name, check_password, normalize_email, FieldErrors};
 use domain::tenant::TenantSettings;
 use store::NewAccount;
 
-use super::auth::issue_session;
-use super::docs::{Conflict, Invalid};
+use super::auth::{issue_session, throttle_password_work};
+use super::docs::{Conflict, Invalid, RateLimited};
 use crate::auth::password;
 use crate::body::Body;
 use crate::error::ApiError;
@@ -26,13 +26,15 @@ pub async fn setup_status(state: web::Data<AppState>) -> Result<web::Json<SetupS
 /// and signs them in. Answers 409 once any account exists.
 #[utoipa::path(tag = "setup", request_body = SetupRequest, responses(
     (status = 201, description = "Set up and signed in", body = LoginResponse),
-    Invalid, Conflict,
+    Invalid, Conflict, RateLimited,
 ))]
 #[post("/setup")]
 pub async fn run_setup(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<SetupRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    throttle_password_work(&state, &req)?;
     let body = body.into_inner();
     let mut errors = FieldErrors::default();
     let settings = errors.take(

@@ -12,6 +12,8 @@ pub const PASSWORD: &str = "a long test passphrase";
 
 pub struct TestApp {
     pub address: String,
+    /// The `metrics_bind` listener, when the test set one.
+    pub metrics_address: Option<String>,
     pub client: Client,
     _db: TestDatabase,
 }
@@ -89,9 +91,13 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     customise(&mut settings);
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         client: Client::new(),
         _db: db,
     }
@@ -133,6 +139,7 @@ impl TestApp {
     pub fn attach(address: String, db: TestDatabase) -> Self {
         TestApp {
             address,
+            metrics_address: None,
             client: Client::new(),
             _db: db,
         }

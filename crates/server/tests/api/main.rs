@@ -21,5 +21,6 @@ mod setup;
 mod system;
 mod templates;
 mod tenants;
+mod throttling;
 mod users;
 mod worker;
