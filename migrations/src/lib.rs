@@ -17,6 +17,8 @@ mod m0011_contact_counts;
 mod m0012_contact_import_origin;
 mod m0013_drop_contact_name_index;
 mod m0014_contact_attributes_inline;
+mod m0017_webhook_events_per_channel;
+mod m0018_number_claims_need_validation;
 
 pub struct Migrator;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_contact_import_origin::Migration),
             Box::new(m0013_drop_contact_name_index::Migration),
             Box::new(m0014_contact_attributes_inline::Migration),
+            Box::new(m0017_webhook_events_per_channel::Migration),
+            Box::new(m0018_number_claims_need_validation::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ mod openapi;
 mod pagination;
 mod request_context;
 mod routes;
+mod security_headers;
 mod state;
 
 pub use app::{build_app, openapi_spec};
