@@ -18,6 +18,8 @@ mod m0012_contact_import_origin;
 mod m0013_drop_contact_name_index;
 mod m0014_contact_attributes_inline;
 mod m0016_session_versions;
+mod m0017_webhook_events_per_channel;
+mod m0018_number_claims_need_validation;
 
 pub struct Migrator;
 
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_drop_contact_name_index::Migration),
             Box::new(m0014_contact_attributes_inline::Migration),
             Box::new(m0016_session_versions::Migration),
+            Box::new(m0017_webhook_events_per_channel::Migration),
+            Box::new(m0018_number_claims_need_validation::Migration),
         ]
     }
 }

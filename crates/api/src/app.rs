@@ -187,7 +187,7 @@ pub fn build_app(
 > {
     let json_limit = state.settings.json_limit;
     let metrics = web::Data::new(state.metrics.clone());
-    let sandbox = state.sandbox.clone();
+    let sandbox = state.settings.sandbox.then(|| state.sandbox.clone());
     let (app, spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -203,10 +203,18 @@ pub fn build_app(
         .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec))
-        .service(web::scope("/sandbox").configure(move |cfg| sandbox::configure(cfg, sandbox)))
+        .configure(move |cfg| {
+            if let Some(sandbox) = sandbox {
+                cfg.service(
+                    web::scope("/sandbox").configure(move |cfg| sandbox::configure(cfg, sandbox)),
+                );
+            }
+        })
         .service(web::redirect("/api/docs", "/api/docs/"))
         .default_service(web::to(spa))
         .wrap(from_fn(crate::auth::middleware))
+        .wrap(from_fn(crate::body::address_middleware))
+        .wrap(from_fn(crate::security_headers::middleware))
         .wrap(from_fn(crate::request_context::middleware))
 }
 
@@ -232,7 +240,13 @@ pub fn build_metrics_app(
 /// for client-side routes. Unknown API addresses get a JSON 404.
 async fn spa(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    if path.starts_with("/api/") || path == "/api" || path.starts_with("/webhooks") {
+    // The sandbox, when off, is absent rather than an SPA page.
+    if path.starts_with("/api/")
+        || path == "/api"
+        || path.starts_with("/webhooks")
+        || path == "/sandbox"
+        || path.starts_with("/sandbox/")
+    {
         return Err(ApiError::NotFound);
     }
     if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD
@@ -260,15 +274,21 @@ async fn spa(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespons
     } else {
         (dir.join("index.html"), true)
     };
+    if is_index {
+        // Read each time: a rebuilt SPA has new start-up script hashes.
+        let html = tokio::fs::read_to_string(&file)
+            .await
+            .map_err(|e| ApiError::Internal(format!("serving {}: {e}", file.display())))?;
+        let csp =
+            crate::security_headers::spa_csp(&crate::security_headers::inline_script_hashes(&html));
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+            .insert_header((actix_web::http::header::CONTENT_SECURITY_POLICY, csp))
+            .body(html));
+    }
     let named = actix_files::NamedFile::open_async(&file)
         .await
         .map_err(|e| ApiError::Internal(format!("serving {}: {e}", file.display())))?;
-    let mut response = named.into_response(&req);
-    if is_index {
-        response.headers_mut().insert(
-            actix_web::http::header::CACHE_CONTROL,
-            actix_web::http::header::HeaderValue::from_static("no-cache"),
-        );
-    }
-    Ok(response)
+    Ok(named.into_response(&req))
 }

@@ -44,7 +44,10 @@ pub fn adapter(
                 },
             };
             if channel.provider == Provider::Sandbox {
-                register_sandbox_number(state, channel, credentials);
+                ensure_sandbox(state)?;
+                if !register_sandbox_number(state, channel, credentials) {
+                    return Err(sandbox_number_taken());
+                }
                 Box::new(state.sandbox_providers.meta(meta))
             } else {
                 Box::new(state.providers.meta(meta))
@@ -77,14 +80,43 @@ pub fn adapter(
     })
 }
 
+/// 422 when this server runs without the built-in sandbox.
+pub fn ensure_sandbox(state: &AppState) -> Result<(), ApiError> {
+    if state.settings.sandbox {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable {
+            code: "sandbox_off",
+            detail: "The built-in sandbox is off on this server (it is for demos and tests); \
+                     connect a Meta or Twilio number instead."
+                .into(),
+        })
+    }
+}
+
+/// A sandbox number another channel already uses.
+pub fn sandbox_number_taken() -> ApiError {
+    ApiError::conflict(
+        "phone_number_in_use",
+        "Another channel uses this sandbox number; create a new sandbox channel instead.",
+    )
+}
+
 /// Lets the built-in sandbox post webhooks for a sandbox channel's number.
-pub fn register_sandbox_number(state: &AppState, channel: &Channel, credentials: &Credentials) {
+/// Answers false when the number already calls back another channel:
+/// nobody redirects another workspace's sandbox webhooks by naming its number.
+pub fn register_sandbox_number(
+    state: &AppState,
+    channel: &Channel,
+    credentials: &Credentials,
+) -> bool {
     let (Some(phone), Some(waba), Some(secret)) = (
         credentials.get("phone_number_id"),
         credentials.get("waba_id"),
         credentials.get("app_secret"),
     ) else {
-        return;
+        // Nothing to call back yet, so nothing anybody else's.
+        return true;
     };
     state.sandbox.register_number(sandbox::SandboxNumber {
         phone_number_id: phone.to_owned(),
@@ -94,7 +126,7 @@ pub fn register_sandbox_number(state: &AppState, channel: &Channel, credentials:
             "{}/webhooks/meta/{}",
             state.settings.local_url, channel.id.0
         ),
-    });
+    })
 }
 
 /// Whether the failure says the credentials are wrong (rather than a

@@ -359,10 +359,9 @@ async fn save_inbound_media(
         .map(|s| s.kind)
         .or_else(|| MediaKind::parse(kind))
         .unwrap_or(MediaKind::Document);
-    let mime_type = sniffed
-        .map(|s| s.mime_type.to_owned())
-        .or(file.mime_type.clone())
-        .unwrap_or_else(|| "application/octet-stream".into());
+    // Only what the bytes are counts: a provider's declared type is how an
+    // HTML or SVG "document" would later render on our origin.
+    let mime_type = domain::media::stored_type(sniffed.as_ref()).to_owned();
     let extension = sniffed.map(|s| s.extension).unwrap_or("bin");
     let name = item
         .filename

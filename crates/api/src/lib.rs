@@ -18,6 +18,7 @@ mod openapi;
 mod pagination;
 mod request_context;
 mod routes;
+mod security_headers;
 mod state;
 
 pub use app::{build_app, build_metrics_app, openapi_spec};

@@ -36,6 +36,9 @@ pub struct ApiSettings {
     pub media: MediaStorage,
     /// How long a signed link to a gallery file works, at least.
     pub media_url_ttl: std::time::Duration,
+    /// Serve the built-in fake providers at `/sandbox` and allow `sandbox`
+    /// channels: demo and test set-ups only, never a production surface.
+    pub sandbox: bool,
 }
 
 /// Who may read `/metrics`.
@@ -64,6 +67,8 @@ pub struct ImportLimits {
     pub max_rows: usize,
     pub max_columns: usize,
     pub max_cell_bytes: usize,
+    /// What an `.xlsx` may unpack to (zip bombs).
+    pub max_unpacked_bytes: u64,
 }
 
 impl Default for ImportLimits {
@@ -73,6 +78,7 @@ impl Default for ImportLimits {
             max_rows: 1_000_000,
             max_columns: 100,
             max_cell_bytes: 4096,
+            max_unpacked_bytes: 1024 * 1024 * 1024,
         }
     }
 }

@@ -134,6 +134,69 @@ pub fn size_limit(mime_type: &str) -> Option<u64> {
     }
 }
 
+/// The type stored for a file nobody could identify: browsers never render it.
+pub const OPAQUE_TYPE: &str = "application/octet-stream";
+
+/// The type to record for a file: the sniffed one when it is on the
+/// allow-list (images, audio, video, PDF, Office documents, plain text),
+/// otherwise [`OPAQUE_TYPE`]. A provider's or uploader's declared type is
+/// never used: it is how an HTML or SVG "document" would end up rendered
+/// on our origin.
+pub fn stored_type(sniffed: Option<&Sniffed>) -> &'static str {
+    match sniffed {
+        Some(s) if size_limit(s.mime_type).is_some() => s.mime_type,
+        _ => OPAQUE_TYPE,
+    }
+}
+
+/// The `Content-Type` a stored file is served with: its recorded type when
+/// that is on the allow-list (rows written before the allow-list existed
+/// may hold anything), otherwise [`OPAQUE_TYPE`]. Text gets its charset.
+pub fn served_type(recorded: &str) -> &'static str {
+    let essence = recorded
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    ALLOWED_TYPES
+        .iter()
+        .find(|(mime, _)| *mime == essence)
+        .map_or(OPAQUE_TYPE, |(_, served)| served)
+}
+
+/// Whether a served type may be shown in the page (`Content-Disposition:
+/// inline`): images, audio and video from the allow-list. Documents, text
+/// and anything unknown download as attachments.
+pub fn shows_inline(served: &str) -> bool {
+    served.starts_with("image/") || served.starts_with("audio/") || served.starts_with("video/")
+}
+
+/// Every type a file may be stored and served as, with the header value.
+const ALLOWED_TYPES: [(&str, &str); 18] = [
+    ("image/jpeg", "image/jpeg"),
+    ("image/png", "image/png"),
+    ("image/webp", "image/webp"),
+    ("video/mp4", "video/mp4"),
+    ("video/3gpp", "video/3gpp"),
+    ("audio/aac", "audio/aac"),
+    ("audio/amr", "audio/amr"),
+    ("audio/mpeg", "audio/mpeg"),
+    ("audio/mp4", "audio/mp4"),
+    ("audio/ogg", "audio/ogg"),
+    ("text/plain", "text/plain; charset=utf-8"),
+    ("application/pdf", "application/pdf"),
+    ("application/msword", "application/msword"),
+    ("application/vnd.ms-excel", "application/vnd.ms-excel"),
+    (
+        "application/vnd.ms-powerpoint",
+        "application/vnd.ms-powerpoint",
+    ),
+    (DOCX, DOCX),
+    (XLSX, XLSX),
+    (PPTX, PPTX),
+];
+
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentationml.presentation";
@@ -582,5 +645,44 @@ mod tests {
             assert_eq!(MediaKind::parse(kind.key()), Some(kind));
         }
         assert_eq!(MediaKind::parse("gif"), None);
+    }
+
+    #[test]
+    fn only_allow_listed_sniffed_types_are_stored() {
+        let html = b"<!doctype html><script>alert(document.domain)</script>";
+        // Recognised as HTML, which is not on the list: opaque bytes.
+        let sniffed = sniff(html, "invoice.html").ok();
+        assert_eq!(stored_type(sniffed.as_ref()), OPAQUE_TYPE);
+        let text = sniff(b"Order 1042: two boxes", "note.txt").ok();
+        assert_eq!(stored_type(text.as_ref()), "text/plain");
+        let svg = b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+        let sniffed = sniff(svg, "logo.svg").ok();
+        assert_eq!(stored_type(sniffed.as_ref()), OPAQUE_TYPE);
+        assert_eq!(stored_type(None), OPAQUE_TYPE);
+        let png = png();
+        assert_eq!(stored_type(sniff(&png, "a.png").ok().as_ref()), "image/png");
+    }
+
+    #[test]
+    fn recorded_types_off_the_allow_list_are_served_opaque_and_as_attachments() {
+        for hostile in [
+            "text/html",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/xml",
+            "",
+        ] {
+            assert_eq!(served_type(hostile), OPAQUE_TYPE, "{hostile}");
+            assert!(!shows_inline(served_type(hostile)));
+        }
+        assert_eq!(served_type("Image/PNG"), "image/png");
+        assert_eq!(served_type("text/plain"), "text/plain; charset=utf-8");
+        assert!(shows_inline(served_type("image/jpeg")));
+        assert!(shows_inline(served_type("video/mp4")));
+        assert!(!shows_inline(served_type("application/pdf")));
+        assert!(!shows_inline(served_type("text/plain")));
+        for (mime, _) in ALLOWED_TYPES {
+            assert!(size_limit(mime).is_some(), "{mime} is sendable");
+        }
     }
 }

@@ -11,6 +11,9 @@ pub struct SheetLimits {
     pub max_rows: usize,
     pub max_columns: usize,
     pub max_cell_bytes: usize,
+    /// What an `.xlsx` (a zip archive) may unpack to, all parts together:
+    /// the memory budget of reading one, and the end of any zip bomb.
+    pub max_unpacked_bytes: u64,
 }
 
 impl Default for SheetLimits {
@@ -19,9 +22,21 @@ impl Default for SheetLimits {
             max_rows: 1_000_000,
             max_columns: 100,
             max_cell_bytes: 4096,
+            max_unpacked_bytes: 1024 * 1024 * 1024,
         }
     }
 }
+
+impl SheetLimits {
+    /// The most cells a sheet may declare or hold: every row at full width,
+    /// plus the header row.
+    pub fn max_cells(&self) -> u64 {
+        (self.max_rows as u64 + 1).saturating_mul(self.max_columns as u64)
+    }
+}
+
+/// The most parts an `.xlsx` archive may have; real ones have a few dozen.
+const MAX_ARCHIVE_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SheetError {
@@ -37,6 +52,10 @@ pub enum SheetError {
     Empty,
     #[error("This is neither a CSV nor an Excel (.xlsx) file.")]
     UnknownFormat,
+    /// Refused before reading it whole: what it declares or unpacks to is
+    /// past the limits (413).
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +106,12 @@ fn sniff_delimiter(text: &str) -> u8 {
 fn check_row(cells: &[String], line: usize, limits: &SheetLimits) -> Result<(), SheetError> {
     if cells.len() > limits.max_columns {
         return Err(SheetError::TooManyColumns(limits.max_columns));
+    }
+    if cells.iter().any(|c| c.contains('\0')) {
+        return Err(SheetError::Malformed {
+            line,
+            reason: "a cell holds a NUL character; save the file again as text.".into(),
+        });
     }
     if cells.iter().any(|c| c.len() > limits.max_cell_bytes) {
         return Err(SheetError::CellTooLong {
@@ -173,49 +198,208 @@ pub fn read_xlsx(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError
 }
 
 /// The first worksheet of an `.xlsx` file, row by row (see [`visit_csv`]).
+/// Bounded before anything is built: the archive's unpacked size, the
+/// sheet's declared dimension and its cell count are checked first, and
+/// cells are streamed into one row at a time (calamine's own ranges are
+/// dense rows x columns, which a 1 KB file claiming `A1:XFD1048576` or
+/// holding two far-apart cells would make enormous).
 pub fn visit_xlsx(
     bytes: &[u8],
     limits: &SheetLimits,
     visit: &mut dyn FnMut(Vec<String>),
 ) -> Result<Vec<String>, SheetError> {
     use calamine::{Reader, Xlsx};
+    check_archive(bytes, limits)?;
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| SheetError::Malformed {
             line: 0,
             reason: format!("the workbook cannot be read: {e}"),
         })?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or(SheetError::Empty)?
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(SheetError::Empty)?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
         .map_err(|e| SheetError::Malformed {
             line: 0,
             reason: format!("the first sheet cannot be read: {e}"),
         })?;
-    let mut headers: Option<Vec<String>> = None;
-    let mut count = 0usize;
-    for (index, row) in range.rows().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| c.to_string().trim().to_owned())
-            .collect();
-        check_row(&cells, index + 1, limits)?;
-        if headers.is_none() {
-            if cells.iter().all(String::is_empty) {
-                continue;
-            }
-            headers = Some(cells);
-            continue;
-        }
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if count == limits.max_rows {
-            return Err(SheetError::TooManyRows(limits.max_rows));
-        }
-        count += 1;
-        visit(cells);
+    let declared = cells.dimensions();
+    let declared_cells = u64::from(declared.end.0.saturating_sub(declared.start.0))
+        .saturating_add(1)
+        .saturating_mul(
+            u64::from(declared.end.1.saturating_sub(declared.start.1)).saturating_add(1),
+        );
+    if declared_cells > limits.max_cells() {
+        return Err(SheetError::TooLarge(format!(
+            "The sheet declares {declared_cells} cells ({} rows by {} columns); at most {} rows of {} columns are read.",
+            u64::from(declared.end.0 - declared.start.0) + 1,
+            u64::from(declared.end.1 - declared.start.1) + 1,
+            limits.max_rows,
+            limits.max_columns
+        )));
     }
-    headers.ok_or(SheetError::Empty)
+    let mut rows = RowAssembler::new(limits, visit);
+    let mut held = 0u64;
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(cell)) => cell,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(SheetError::Malformed {
+                    line: rows.line(),
+                    reason: format!("the sheet cannot be read: {e}"),
+                })
+            }
+        };
+        let value = calamine::Data::from(cell.get_value().clone());
+        if matches!(value, calamine::Data::Empty) {
+            continue;
+        }
+        held += 1;
+        if held > limits.max_cells() {
+            return Err(SheetError::TooLarge(format!(
+                "The sheet holds more than {} cells.",
+                limits.max_cells()
+            )));
+        }
+        let (row, column) = cell.get_position();
+        rows.put(row, column, value.to_string())?;
+    }
+    rows.finish()
+}
+
+/// Unpacks every part of the archive into nothing, counting: refuses an
+/// archive that unpacks (or says it unpacks) past the budget, whatever its
+/// compressed size.
+fn check_archive(bytes: &[u8], limits: &SheetLimits) -> Result<(), SheetError> {
+    let malformed = |e: zip::result::ZipError| SheetError::Malformed {
+        line: 0,
+        reason: format!("the workbook cannot be read: {e}"),
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(malformed)?;
+    if archive.len() > MAX_ARCHIVE_ENTRIES {
+        return Err(SheetError::TooLarge(format!(
+            "The workbook has more than {MAX_ARCHIVE_ENTRIES} parts."
+        )));
+    }
+    let budget = limits.max_unpacked_bytes;
+    let too_large = || {
+        SheetError::TooLarge(format!(
+            "The workbook unpacks to more than {} MB; save a smaller file or split it.",
+            budget / (1024 * 1024)
+        ))
+    };
+    let mut unpacked = 0u64;
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).map_err(malformed)?;
+        let left = budget.saturating_sub(unpacked);
+        if part.size() > left {
+            return Err(too_large());
+        }
+        let read = std::io::copy(
+            &mut std::io::Read::take(&mut part, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| SheetError::Malformed {
+            line: 0,
+            reason: format!("the workbook cannot be read: {e}"),
+        })?;
+        unpacked += read;
+        if unpacked > budget {
+            return Err(too_large());
+        }
+    }
+    Ok(())
+}
+
+/// Builds rows from a sheet's cells, which come row by row, and applies
+/// the same rules as CSV rows: the first non-empty row is the header,
+/// empty rows are skipped, widths and lengths are checked.
+struct RowAssembler<'a, 'v> {
+    limits: &'a SheetLimits,
+    visit: &'v mut dyn FnMut(Vec<String>),
+    /// The row being filled (0-based) and its cells.
+    current: Option<(u32, Vec<String>)>,
+    headers: Option<Vec<String>>,
+    count: usize,
+}
+
+impl<'a, 'v> RowAssembler<'a, 'v> {
+    fn new(limits: &'a SheetLimits, visit: &'v mut dyn FnMut(Vec<String>)) -> Self {
+        Self {
+            limits,
+            visit,
+            current: None,
+            headers: None,
+            count: 0,
+        }
+    }
+
+    /// The 1-based line being read, for messages.
+    fn line(&self) -> usize {
+        self.current.as_ref().map_or(0, |(r, _)| *r as usize + 1)
+    }
+
+    fn put(&mut self, row: u32, column: u32, value: String) -> Result<(), SheetError> {
+        let column = column as usize;
+        if column >= self.limits.max_columns {
+            return Err(SheetError::TooManyColumns(self.limits.max_columns));
+        }
+        match &self.current {
+            Some((r, _)) if *r == row => {}
+            Some((r, _)) if *r > row => {
+                return Err(SheetError::Malformed {
+                    line: row as usize + 1,
+                    reason: "the rows are out of order; save the file again from Excel.".into(),
+                })
+            }
+            _ => {
+                self.flush()?;
+                self.current = Some((row, Vec::new()));
+            }
+        }
+        if let Some((_, cells)) = &mut self.current {
+            if cells.len() <= column {
+                cells.resize(column + 1, String::new());
+            }
+            cells[column] = value.trim().to_owned();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), SheetError> {
+        let Some((row, mut cells)) = self.current.take() else {
+            return Ok(());
+        };
+        check_row(&cells, row as usize + 1, self.limits)?;
+        if cells.iter().all(String::is_empty) {
+            return Ok(());
+        }
+        match &self.headers {
+            None => {
+                self.headers = Some(cells);
+            }
+            Some(headers) => {
+                if self.count == self.limits.max_rows {
+                    return Err(SheetError::TooManyRows(self.limits.max_rows));
+                }
+                self.count += 1;
+                if cells.len() < headers.len() {
+                    cells.resize(headers.len(), String::new());
+                }
+                (self.visit)(cells);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<String>, SheetError> {
+        self.flush()?;
+        self.headers.ok_or(SheetError::Empty)
+    }
 }
 
 pub fn read_sheet(
@@ -278,6 +462,7 @@ mod tests {
             max_rows: 2,
             max_columns: 3,
             max_cell_bytes: 5,
+            ..SheetLimits::default()
         };
         let rows = "A\n1\n2\n3\n";
         assert_eq!(
@@ -312,5 +497,127 @@ mod tests {
             read_sheet(b"PK\x03\x04nonsense", "x.xlsx", &SheetLimits::default()),
             Err(SheetError::Malformed { .. })
         ));
+    }
+
+    /// A minimal workbook whose first sheet is `sheet_xml`.
+    fn xlsx(sheet_xml: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+            ),
+            (
+                "_rels/.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Contacts" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            ),
+        ];
+        for (name, body) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        zip.write_all(sheet_xml.as_bytes()).unwrap();
+        zip.finish().unwrap();
+        out.into_inner()
+    }
+
+    fn sheet(dimension: &str, rows: &str) -> String {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>{rows}</sheetData></worksheet>"#
+        )
+    }
+
+    fn cell(at: &str, text: &str) -> String {
+        format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#)
+    }
+
+    #[test]
+    fn an_ordinary_workbook_reads_like_its_csv() {
+        let rows = format!(
+            r#"<row r="1">{}{}</row><row r="2">{}{}</row><row r="4">{}</row>"#,
+            cell("A1", "Name"),
+            cell("B1", "Phone"),
+            cell("A2", " Ana "),
+            cell("B2", "+5511987654321"),
+            cell("A4", "Bo")
+        );
+        let bytes = xlsx(&sheet(r#"<dimension ref="A1:B4"/>"#, &rows));
+        let read = read_sheet(&bytes, "c.xlsx", &SheetLimits::default()).unwrap();
+        assert_eq!(read.headers, ["Name", "Phone"]);
+        assert_eq!(
+            read.rows,
+            vec![vec!["Ana", "+5511987654321"], vec!["Bo", ""]]
+        );
+    }
+
+    #[test]
+    fn a_tiny_workbook_claiming_the_whole_grid_is_refused_before_reading() {
+        let rows = format!(r#"<row r="1">{}</row>"#, cell("A1", "Name"));
+        let bytes = xlsx(&sheet(r#"<dimension ref="A1:XFD1048576"/>"#, &rows));
+        assert!(bytes.len() < 2048, "{} bytes", bytes.len());
+        match read_sheet(&bytes, "bomb.xlsx", &SheetLimits::default()) {
+            Err(SheetError::TooLarge(reason)) => assert!(reason.contains("declares"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn two_far_apart_cells_are_refused_without_building_the_grid_between() {
+        let rows = format!(
+            r#"<row r="1">{}</row><row r="1048576">{}</row>"#,
+            cell("A1", "Name"),
+            cell("XFD1048576", "x")
+        );
+        let bytes = xlsx(&sheet("", &rows));
+        assert_eq!(
+            read_sheet(&bytes, "far.xlsx", &SheetLimits::default()),
+            Err(SheetError::TooManyColumns(100))
+        );
+        let rows = format!(
+            r#"<row r="1">{}</row><row r="2">{}</row><row r="900000">{}</row>"#,
+            cell("A1", "Name"),
+            cell("A2", "Ana"),
+            cell("A900000", "Bo")
+        );
+        let limits = SheetLimits {
+            max_rows: 1,
+            ..SheetLimits::default()
+        };
+        assert_eq!(
+            read_sheet(&xlsx(&sheet("", &rows)), "far.xlsx", &limits),
+            Err(SheetError::TooManyRows(1))
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_once_it_unpacks_past_the_budget() {
+        // 64 MB of blanks inside the sheet compress to a few dozen KB.
+        let padding = " ".repeat(64 * 1024 * 1024);
+        let rows = format!(r#"<row r="1">{}</row>{padding}"#, cell("A1", "Name"));
+        let bytes = xlsx(&sheet("", &rows));
+        assert!(bytes.len() < 200 * 1024, "{} bytes", bytes.len());
+        let limits = SheetLimits {
+            max_unpacked_bytes: 16 * 1024 * 1024,
+            ..SheetLimits::default()
+        };
+        match read_sheet(&bytes, "bomb.xlsx", &limits) {
+            Err(SheetError::TooLarge(reason)) => assert!(reason.contains("unpacks"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        // Within a large enough budget the same file is read.
+        assert!(read_sheet(&bytes, "bomb.xlsx", &SheetLimits::default()).is_ok());
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 mod error;
 pub mod message;
 pub mod meta;
+pub mod outbound;
 pub mod retry;
 mod settings;
 pub mod template;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::meta::{MetaCloud, MetaCredentials};
+use crate::outbound::OutboundPolicy;
 use crate::retry::RetryPolicy;
 use crate::twilio::{Twilio, TwilioCredentials};
 use crate::ProviderError;
@@ -32,6 +33,9 @@ pub struct ProviderSettings {
     /// A `Retry-After` longer than this is not waited for: the error goes back
     /// to the caller, which re-queues the work instead of holding a task.
     pub max_retry_after: Duration,
+    /// Let user-influenced fetches (customers' media) reach internal
+    /// addresses; off except on a single-host lab set-up.
+    pub allow_private_addresses: bool,
 }
 
 impl Default for ProviderSettings {
@@ -45,6 +49,7 @@ impl Default for ProviderSettings {
             max_retries: 2,
             retry_base_delay: Duration::from_millis(200),
             max_retry_after: Duration::from_secs(30),
+            allow_private_addresses: false,
         }
     }
 }
@@ -56,6 +61,25 @@ impl ProviderSettings {
             max_retries: self.max_retries,
             base_delay: self.retry_base_delay,
             max_retry_after: self.max_retry_after,
+        }
+    }
+
+    /// The policy for URLs a provider or customer chose: the configured
+    /// provider hosts are trusted (the operator picked them), nothing else
+    /// internal is reached unless allowed.
+    pub fn outbound_policy(&self) -> OutboundPolicy {
+        let trusted_hosts = [
+            &self.meta_base_url,
+            &self.twilio_base_url,
+            &self.twilio_content_base_url,
+        ]
+        .into_iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .filter_map(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_owned()))
+        .collect();
+        OutboundPolicy {
+            allow_private: self.allow_private_addresses,
+            trusted_hosts,
         }
     }
 
@@ -81,20 +105,28 @@ impl ProviderSettings {
 pub struct ProviderClient {
     settings: Arc<ProviderSettings>,
     http: reqwest::Client,
+    /// For provider-answered and customer-sent URLs (the outbound policy).
+    outbound: reqwest::Client,
 }
 
 impl ProviderClient {
     pub fn new(settings: ProviderSettings) -> Result<Self, ProviderError> {
         let http = settings.http_client()?;
-        Ok(Self::with_http(settings, http))
+        Self::with_http(settings, http)
     }
 
-    /// Uses an HTTP client built elsewhere (it should carry a timeout).
-    pub fn with_http(settings: ProviderSettings, http: reqwest::Client) -> Self {
-        Self {
+    /// Uses an HTTP client built elsewhere for the provider's API (it
+    /// should carry a timeout); media fetches get the outbound policy's own.
+    pub fn with_http(
+        settings: ProviderSettings,
+        http: reqwest::Client,
+    ) -> Result<Self, ProviderError> {
+        let outbound = settings.outbound_policy().client(settings.timeout)?;
+        Ok(Self {
             settings: Arc::new(settings),
             http,
-        }
+            outbound,
+        })
     }
 
     pub fn settings(&self) -> &ProviderSettings {
@@ -103,12 +135,22 @@ impl ProviderClient {
 
     /// A Meta Cloud API adapter for one channel.
     pub fn meta(&self, credentials: MetaCredentials) -> MetaCloud {
-        MetaCloud::new(self.settings.clone(), self.http.clone(), credentials)
+        MetaCloud::new(
+            self.settings.clone(),
+            self.http.clone(),
+            self.outbound.clone(),
+            credentials,
+        )
     }
 
     /// A Twilio adapter for one channel.
     pub fn twilio(&self, credentials: TwilioCredentials) -> Twilio {
-        Twilio::new(self.settings.clone(), self.http.clone(), credentials)
+        Twilio::new(
+            self.settings.clone(),
+            self.http.clone(),
+            self.outbound.clone(),
+            credentials,
+        )
     }
 }
 

@@ -24,6 +24,12 @@ use std::time::Duration;
 use actix_web::{dev::Server, web, App, HttpRequest, HttpResponse, HttpServer};
 use serde::{Deserialize, Serialize};
 
+/// How many requests the log keeps: a long-running demo must not grow
+/// without bound.
+pub const LOG_CAPACITY: usize = 1000;
+/// How much of each request body the log keeps.
+pub const LOG_BODY_BYTES: usize = 64 * 1024;
+
 /// One request the sandbox received.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -63,7 +69,8 @@ pub struct SandboxNumber {
 /// Shared state of one sandbox.
 #[derive(Default)]
 pub struct SandboxState {
-    log: Mutex<Vec<RecordedRequest>>,
+    /// The latest [`LOG_CAPACITY`] requests, oldest first.
+    log: Mutex<VecDeque<RecordedRequest>>,
     failures: Mutex<VecDeque<Failure>>,
     delay: Mutex<Option<Duration>>,
     numbers: Mutex<HashMap<String, SandboxNumber>>,
@@ -102,7 +109,10 @@ impl SandboxState {
 
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.log
+            .lock()
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Answers the next `count` provider requests with `failure`.
@@ -119,10 +129,33 @@ impl SandboxState {
         }
     }
 
-    /// Lets the sandbox post webhooks for a number.
-    pub fn register_number(&self, number: SandboxNumber) {
+    /// Lets the sandbox post webhooks for a number. A number already
+    /// registered with another callback stays with it: one channel (or
+    /// workspace) cannot redirect another's webhooks by naming its number.
+    /// Answers whether the number now calls back `number.callback_url`.
+    pub fn register_number(&self, number: SandboxNumber) -> bool {
+        let Ok(mut numbers) = self.numbers.lock() else {
+            return false;
+        };
+        match numbers.get(&number.phone_number_id) {
+            Some(known) if known.callback_url != number.callback_url => false,
+            _ => {
+                numbers.insert(number.phone_number_id.clone(), number);
+                true
+            }
+        }
+    }
+
+    /// Forgets a number (its channel was deleted), if `callback_url` is
+    /// the one it calls back.
+    pub fn unregister_number(&self, phone_number_id: &str, callback_url: &str) {
         if let Ok(mut numbers) = self.numbers.lock() {
-            numbers.insert(number.phone_number_id.clone(), number);
+            if numbers
+                .get(phone_number_id)
+                .is_some_and(|n| n.callback_url == callback_url)
+            {
+                numbers.remove(phone_number_id);
+            }
         }
     }
 
@@ -155,10 +188,13 @@ impl SandboxState {
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            body: String::from_utf8_lossy(body).into_owned(),
+            body: String::from_utf8_lossy(&body[..body.len().min(LOG_BODY_BYTES)]).into_owned(),
         };
         if let Ok(mut log) = self.log.lock() {
-            log.push(entry);
+            if log.len() >= LOG_CAPACITY {
+                log.pop_front();
+            }
+            log.push_back(entry);
         }
     }
 

@@ -63,6 +63,8 @@ pub struct Settings {
     pub import_max_rows: usize,
     pub import_max_columns: usize,
     pub import_max_cell_bytes: usize,
+    /// What an uploaded `.xlsx` may unpack to, in bytes (default 1 GiB).
+    pub import_max_unpacked_bytes: u64,
     /// Minutes between template syncs with Meta (0 turns the job off).
     pub template_sync_minutes: u64,
     /// Seconds between rounds of the session behaviour (asking quiet
@@ -81,6 +83,12 @@ pub struct Settings {
     pub media_s3_secret_access_key: Option<String>,
     /// Seconds a signed link to a gallery file works, at least (default 3600).
     pub media_url_ttl_secs: u64,
+    /// Serve the built-in fake providers (`/sandbox`) and allow sandbox
+    /// channels. Off unless set or started with `serve --demo`.
+    pub sandbox: bool,
+    /// Let fetches of customer- or provider-chosen URLs (media) reach
+    /// loopback and private addresses. Off: only for single-host labs.
+    pub outbound_allow_private: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -182,6 +190,7 @@ impl Default for Settings {
             import_max_rows: 1_000_000,
             import_max_columns: 100,
             import_max_cell_bytes: 4096,
+            import_max_unpacked_bytes: 1024 * 1024 * 1024,
             template_sync_minutes: 15,
             session_check_secs: 15,
             media_dir: None,
@@ -191,6 +200,8 @@ impl Default for Settings {
             media_s3_access_key_id: None,
             media_s3_secret_access_key: None,
             media_url_ttl_secs: 3600,
+            sandbox: false,
+            outbound_allow_private: false,
         }
     }
 }

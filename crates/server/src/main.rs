@@ -105,7 +105,9 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
+    // The demo's channel is a sandbox channel.
+    settings.sandbox |= demo;
     tracing::info!(?settings, "starting");
     let app = Application::build(settings).await?;
     let seeded = if demo {

@@ -103,6 +103,7 @@ impl Application {
                 twilio_base_url: settings.twilio_base_url.clone(),
                 twilio_content_base_url: settings.twilio_content_base_url.clone(),
                 timeout: std::time::Duration::from_secs(settings.provider_timeout_secs.max(1)),
+                allow_private_addresses: settings.outbound_allow_private,
                 ..providers::ProviderSettings::default()
             },
             local_url: local_url(&listener)?,
@@ -112,9 +113,11 @@ impl Application {
                 max_rows: settings.import_max_rows,
                 max_columns: settings.import_max_columns,
                 max_cell_bytes: settings.import_max_cell_bytes,
+                max_unpacked_bytes: settings.import_max_unpacked_bytes,
             },
             media: settings.media_storage(),
             media_url_ttl: std::time::Duration::from_secs(settings.media_url_ttl_secs),
+            sandbox: settings.sandbox,
         };
         let state = AppState::new(
             store.clone(),
@@ -122,8 +125,15 @@ impl Application {
             mailer,
             api_settings,
         )?;
-        for channel in store.sandbox_channels().await? {
-            api::channel_provider::register_sandbox_number(&state, &channel, &channel.published);
+        if settings.sandbox {
+            // Oldest first, so a number keeps calling back the channel that had it first.
+            for channel in store.sandbox_channels().await? {
+                api::channel_provider::register_sandbox_number(
+                    &state,
+                    &channel,
+                    &channel.published,
+                );
+            }
         }
         if settings.workers {
             tokio::spawn(crate::workers::run_webhook_processor(state.clone()));

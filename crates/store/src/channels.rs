@@ -76,6 +76,15 @@ impl Store {
     }
 
     pub(crate) fn channel_from(&self, m: channel::Model) -> Result<Channel, StoreError> {
+        self.channel_from_parts(m, true)
+    }
+
+    /// A channel; its draft (and the draft's secrets) only with `with_draft`.
+    fn channel_from_parts(
+        &self,
+        m: channel::Model,
+        with_draft: bool,
+    ) -> Result<Channel, StoreError> {
         let tenant = TenantId(m.tenant_id);
         let provider = Provider::parse(&m.provider)
             .ok_or_else(|| StoreError::Corrupt(format!("provider {}", m.provider)))?;
@@ -87,7 +96,7 @@ impl Store {
             fields,
             secrets: self.open_secrets(tenant, m.id, "published", m.secrets.as_deref())?,
         };
-        let draft = match m.draft_fields.as_deref() {
+        let draft = match m.draft_fields.as_deref().filter(|_| with_draft) {
             None => None,
             Some(text) => Some(Draft {
                 credentials: Credentials {
@@ -161,7 +170,9 @@ impl Store {
             checked_at: Set(None),
             subscribed: Set(new.provider.speaks_graph_api().then_some(false)),
             quality_rating: Set(None),
-            phone_number_id: Set(new.credentials.fields.get("phone_number_id").cloned()),
+            // Claimed once the provider accepts the credentials, not before:
+            // naming a number proves nothing (see `number_claim`).
+            phone_number_id: Set(None),
             waba_id: Set(new.credentials.fields.get("waba_id").cloned()),
             fields: Set(fields),
             secrets: Set(self.seal_secrets(tenant, id, "published", &new.credentials.secrets)?),
@@ -198,12 +209,15 @@ impl Store {
 
     /// A channel found by the id in a webhook address. Webhooks carry no
     /// token: the channel id routes them, and the tenant comes from the row.
+    /// A channel for an unauthenticated webhook request: only what checking
+    /// its signature needs is opened (the published secrets; never the
+    /// draft's), and nothing more is decrypted before the check.
     pub async fn channel_for_webhook(&self, id: ChannelId) -> Result<Channel, StoreError> {
         let model = channel::Entity::find_by_id(id.0)
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.channel_from(model)
+        self.channel_from_parts(model, false)
     }
 
     /// The channel an external API token belongs to.
@@ -245,7 +259,7 @@ impl Store {
         model.fields = Set(serde_json::to_string(&credentials.fields)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?);
         model.secrets = Set(self.seal_secrets(tenant, id.0, "published", &credentials.secrets)?);
-        model.phone_number_id = Set(credentials.fields.get("phone_number_id").cloned());
+        model.phone_number_id = Set(number_claim(credentials, status));
         model.waba_id = Set(credentials.fields.get("waba_id").cloned());
         model.status = Set(status.key().to_owned());
         model.status_code = Set(code);
@@ -265,7 +279,15 @@ impl Store {
         code: Option<String>,
         message: Option<String>,
     ) -> Result<(), StoreError> {
-        channel::Entity::update_many()
+        let mut update = channel::Entity::update_many();
+        if status == ChannelStatus::Invalid {
+            // Refused credentials give the number back.
+            update = update.col_expr(
+                channel::Column::PhoneNumberId,
+                Expr::value(Option::<String>::None),
+            );
+        }
+        update
             .col_expr(channel::Column::Status, Expr::value(status.key()))
             .col_expr(channel::Column::StatusCode, Expr::value(code))
             .col_expr(channel::Column::StatusMessage, Expr::value(message))
@@ -474,8 +496,9 @@ async fn insert_events<C: sea_orm::ConnectionTrait>(
     }
     Ok(webhook_event::Entity::insert_many(models)
         .on_conflict(
+            // Per channel: another workspace cannot pre-claim an event id.
             OnConflict::columns([
-                webhook_event::Column::Provider,
+                webhook_event::Column::ChannelId,
                 webhook_event::Column::EventKey,
             ])
             .do_nothing()
@@ -483,6 +506,15 @@ async fn insert_events<C: sea_orm::ConnectionTrait>(
         )
         .exec_without_returning(db)
         .await?)
+}
+
+/// The phone number id a channel holds against every other active channel:
+/// only a number whose credentials the provider accepted. A workspace that
+/// merely types in another business's number id claims nothing.
+fn number_claim(credentials: &Credentials, status: ChannelStatus) -> Option<String> {
+    (status == ChannelStatus::Good)
+        .then(|| credentials.fields.get("phone_number_id").cloned())
+        .flatten()
 }
 
 fn channel_conflict(err: sea_orm::DbErr) -> StoreError {

@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use domain::channel::{Channel, Provider};
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
+};
 use uuid::Uuid;
 
 use crate::entities::{channel, webhook_event};
@@ -150,6 +152,8 @@ impl Store {
     pub async fn sandbox_channels(&self) -> Result<Vec<Channel>, StoreError> {
         channel::Entity::find()
             .filter(channel::Column::Provider.eq(Provider::Sandbox.key()))
+            .order_by_asc(channel::Column::CreatedAt)
+            .order_by_asc(channel::Column::Id)
             .all(&self.db)
             .await?
             .into_iter()

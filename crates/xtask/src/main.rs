@@ -367,6 +367,8 @@ fn e2e(root: &Path) -> Result<()> {
         // Meta channels in the browser tests talk to the built-in fake Graph
         // API, so a refused token can be shown without Meta.
         .env("SWITCHBOARD_META_BASE_URL", format!("{url}/sandbox/graph"))
+        // The browser tests connect sandbox channels.
+        .env("SWITCHBOARD_SANDBOX", "true")
         // One browser signs the same owner in from every test file within a
         // minute or two; the throttle itself is covered by the API tests.
         .env("SWITCHBOARD_LOGIN_FAILURES_BEFORE_DELAY", "60")

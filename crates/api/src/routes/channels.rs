@@ -66,10 +66,14 @@ pub fn channel_dto(state: &AppState, c: &Channel) -> ChannelDto {
     (status = 200, description = "Success", body = Vec<ProviderInfo>), Unauthenticated, Forbidden,
 ))]
 #[get("/channels/providers")]
-pub async fn list_providers(_auth: Authenticated) -> web::Json<Vec<ProviderInfo>> {
+pub async fn list_providers(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+) -> web::Json<Vec<ProviderInfo>> {
     web::Json(
         Provider::ALL
             .iter()
+            .filter(|p| **p != Provider::Sandbox || state.settings.sandbox)
             .map(|p| ProviderInfo {
                 provider: p.key().to_owned(),
                 fields: p
@@ -126,6 +130,7 @@ pub async fn create_channel(
     }
     let credentials = match provider {
         Some(Provider::Sandbox) => {
+            channel_provider::ensure_sandbox(&state)?;
             let tenant = state.store.tenant(auth.tenant()).await?;
             Some(channel_provider::sandbox_credentials(
                 &tenant.settings.company_name,
@@ -148,6 +153,10 @@ pub async fn create_channel(
         .create_channel(auth.tenant(), &new)
         .await
         .map_err(store_error)?;
+    if channel.provider == Provider::Sandbox {
+        // Its freshly generated number calls back this channel from now on.
+        channel_provider::register_sandbox_number(&state, &channel, &channel.published);
+    }
     Ok(HttpResponse::Created().json(channel_dto(&state, &channel)))
 }
 

@@ -16,6 +16,7 @@ use domain::contact::{
     AttributeMatch, Contact, ContactFilter, OptIn,
 };
 use domain::TenantId;
+use futures_util::StreamExt;
 use serde::Deserialize;
 use store::{ContactChanges, NewContact};
 use utoipa::IntoParams;
@@ -598,33 +599,27 @@ pub async fn export_contacts(
             &format!("Unknown columns: {unknown:?}"),
         ));
     }
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let write_err = |e: csv::Error| ApiError::Internal(format!("writing CSV: {e}"));
-    writer.write_record(&columns).map_err(write_err)?;
-    let mut after = None;
-    loop {
-        let page = store::PageRequest { after, limit: 1000 };
-        let (contacts, _) = state
-            .store
-            .list_contacts(auth.tenant(), &filter, page)
-            .await?;
-        for c in &contacts {
-            writer
-                .write_record(
-                    columns
-                        .iter()
-                        .map(|col| domain::contact::export_cell(c, col)),
-                )
-                .map_err(write_err)?;
-        }
-        match contacts.last() {
-            Some(last) if contacts.len() == 1000 => after = Some(last.id),
-            _ => break,
-        }
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?;
+    // Streamed a page at a time: a large audience is never held in memory.
+    let header = csv_rows(std::iter::once(columns.clone()))?;
+    let pages = futures_util::stream::try_unfold(
+        ExportCursor {
+            state: state.clone(),
+            tenant: auth.tenant(),
+            filter,
+            columns,
+            after: None,
+            done: false,
+        },
+        next_export_page,
+    );
+    let body = futures_util::stream::once(async move { Ok::<_, ApiError>(header) })
+        .chain(pages)
+        .map(|chunk| {
+            chunk.map_err(|e| {
+                tracing::error!(error = %e, "the contacts export stopped part-way");
+                actix_web::error::ErrorInternalServerError("export failed")
+            })
+        });
     let name = format!("contacts-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -632,5 +627,65 @@ pub async fn export_contacts(
             "content-disposition",
             format!("attachment; filename=\"{name}\""),
         ))
-        .body(bytes))
+        .streaming(body))
+}
+
+/// Where a streamed export has got to.
+struct ExportCursor {
+    state: web::Data<AppState>,
+    tenant: TenantId,
+    filter: domain::contact::ContactFilter,
+    columns: Vec<String>,
+    after: Option<Uuid>,
+    done: bool,
+}
+
+const EXPORT_PAGE: u64 = 1000;
+
+/// The next page of an export as CSV lines, or the end.
+async fn next_export_page(
+    mut cursor: ExportCursor,
+) -> Result<Option<(web::Bytes, ExportCursor)>, ApiError> {
+    if cursor.done {
+        return Ok(None);
+    }
+    let page = store::PageRequest {
+        after: cursor.after,
+        limit: EXPORT_PAGE,
+    };
+    let (contacts, _) = cursor
+        .state
+        .store
+        .list_contacts(cursor.tenant, &cursor.filter, page)
+        .await?;
+    let chunk = csv_rows(contacts.iter().map(|c| {
+        cursor
+            .columns
+            .iter()
+            .map(|col| domain::contact::export_cell(c, col))
+            .collect::<Vec<_>>()
+    }))?;
+    match contacts.last() {
+        Some(last) if contacts.len() as u64 == EXPORT_PAGE => cursor.after = Some(last.id),
+        _ => cursor.done = true,
+    }
+    Ok(Some((chunk, cursor)))
+}
+
+/// Rows as CSV bytes.
+fn csv_rows<R, C>(rows: impl Iterator<Item = R>) -> Result<web::Bytes, ApiError>
+where
+    R: IntoIterator<Item = C>,
+    C: AsRef<[u8]>,
+{
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row)
+            .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))?;
+    }
+    writer
+        .into_inner()
+        .map(web::Bytes::from)
+        .map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
 }

@@ -47,7 +47,7 @@ pub struct Upload {
 
 fn sheet_error(e: SheetError) -> ApiError {
     match e {
-        SheetError::TooManyRows(_) => ApiError::TooLarge {
+        SheetError::TooManyRows(_) | SheetError::TooLarge(_) => ApiError::TooLarge {
             detail: e.to_string(),
         },
         other => ApiError::Unprocessable {
@@ -63,7 +63,7 @@ fn sheet_error(e: SheetError) -> ApiError {
     description = "The CSV (any delimiter, UTF-8 with or without BOM) or .xlsx bytes"),
     security(("bearer_jwt" = [])), responses(
     (status = 201, description = "Uploaded", body = ImportPreview),
-    (status = 413, description = "Larger than the size or row limit", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Larger than the size or row limit, or an .xlsx that declares or unpacks to more than is read", body = contract::Problem, content_type = "application/problem+json"),
     Unauthenticated, Forbidden, Invalid,
 ))]
 #[post("/contacts/imports")]
@@ -92,18 +92,25 @@ pub async fn upload_import(
         max_rows: limits.max_rows,
         max_columns: limits.max_columns,
         max_cell_bytes: limits.max_cell_bytes,
+        max_unpacked_bytes: limits.max_unpacked_bytes,
     };
     // The whole file is checked (and its rows counted) now, but only the
-    // sample is kept in memory.
-    let mut total_rows = 0usize;
-    let mut sample = Vec::new();
-    let headers = visit_sheet(&bytes, &file_name, &sheet_limits, &mut |cells| {
-        total_rows += 1;
-        if sample.len() < 10 {
-            sample.push(cells);
-        }
+    // sample is kept in memory. Parsing is CPU work: off the async threads.
+    let name = file_name.clone();
+    let (bytes, checked) = tokio::task::spawn_blocking(move || {
+        let mut total_rows = 0usize;
+        let mut sample = Vec::new();
+        let headers = visit_sheet(&bytes, &name, &sheet_limits, &mut |cells| {
+            total_rows += 1;
+            if sample.len() < 10 {
+                sample.push(cells);
+            }
+        });
+        (bytes, headers.map(|h| (h, sample, total_rows)))
     })
-    .map_err(sheet_error)?;
+    .await
+    .map_err(|e| ApiError::Internal(format!("reading the file failed: {e}")))?;
+    let (headers, sample, total_rows) = checked.map_err(sheet_error)?;
     let id = Uuid::now_v7();
     let dir = state
         .settings

@@ -724,7 +724,10 @@ pub async fn simulate_inbound(
         .get("phone_number_id")
         .ok_or_else(|| ApiError::field("phone_number_id", "The channel has no number yet."))?
         .to_owned();
-    crate::channel_provider::register_sandbox_number(&state, &channel, &channel.published);
+    crate::channel_provider::ensure_sandbox(&state)?;
+    if !crate::channel_provider::register_sandbox_number(&state, &channel, &channel.published) {
+        return Err(crate::channel_provider::sandbox_number_taken());
+    }
     let message_id = sandbox::send_inbound_at(
         &state.sandbox,
         &phone_number_id,

@@ -425,8 +425,12 @@ fn byte_range(value: Option<&str>, size: u64) -> Option<std::ops::Range<u64>> {
     (start <= end && start < size).then_some(start..end + 1)
 }
 
+/// Every file response: a document opened directly can run nothing, load
+/// nothing and be framed by nobody.
+pub const FILE_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
 /// `inline; filename="menu.jpg"; filename*=UTF-8''men%C3%BA.jpg`.
-fn content_disposition(name: &str) -> String {
+fn content_disposition(disposition: &str, name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -447,10 +451,12 @@ fn content_disposition(name: &str) -> String {
             }
         })
         .collect();
-    format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// The file's bytes with its type, inline. Members send their bearer
+/// The file's bytes. Allow-listed images, audio and video are served
+/// inline; everything else downloads as an attachment, and nothing is ever
+/// rendered as a page of ours (`nosniff`, a sandboxing CSP). Members send their bearer
 /// token; `<img src>`, `<video>` and links use the signed `url` of the
 /// item (`?tenant=&exp=&sig=`): 401 once expired, 403 when the signature
 /// does not match. Single byte ranges are honoured for players.
@@ -509,10 +515,11 @@ pub async fn media_content(
         .read(&record.object_key, range.clone())
         .await?
         .map(|chunk| chunk.map_err(actix_web::error::ErrorInternalServerError));
-    let content_type = if record.mime_type == "text/plain" {
-        "text/plain; charset=utf-8".to_owned()
+    let content_type = domain::media::served_type(&record.mime_type);
+    let disposition = if domain::media::shows_inline(content_type) {
+        "inline"
     } else {
-        record.mime_type.clone()
+        "attachment"
     };
     let mut response = match &range {
         Some(r) => {
@@ -532,11 +539,12 @@ pub async fn media_content(
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            content_disposition(&record.name),
+            content_disposition(disposition, &record.name),
         ))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, FILE_CSP))
         .no_chunking(length)
         .streaming(stream))
 }
@@ -648,7 +656,7 @@ mod tests {
     #[test]
     fn file_names_are_quoted_safely() {
         assert_eq!(
-            content_disposition("menú \"v2\".pdf"),
+            content_disposition("inline", "menú \"v2\".pdf"),
             "inline; filename=\"men_ _v2_.pdf\"; filename*=UTF-8''men%C3%BA%20%22v2%22.pdf"
         );
     }

@@ -59,11 +59,23 @@ async fn channel(state: &AppState, id: Uuid) -> Result<Channel, ApiError> {
 
 fn raw_event(body: &[u8]) -> IncomingEvent {
     let digest = sha256_hex(body);
+    let mut payload = String::from_utf8_lossy(body).into_owned();
+    payload.retain(|c| c != '\0');
     IncomingEvent {
         key: format!("raw:{digest}"),
         kind: "unparsed".into(),
-        payload: String::from_utf8_lossy(body).into_owned(),
+        payload,
     }
+}
+
+/// An event as stored: NUL characters a customer typed are dropped, since
+/// no text column can hold them (PostgreSQL refuses them outright).
+fn stored_payload(event: &providers::WebhookEvent) -> String {
+    let Ok(mut value) = serde_json::to_value(event) else {
+        return String::new();
+    };
+    crate::body::strip_nul(&mut value);
+    value.to_string()
 }
 
 fn kind_of(event: &providers::WebhookEvent) -> &'static str {
@@ -84,9 +96,9 @@ fn to_incoming(
         Ok(events) => events
             .iter()
             .map(|e| IncomingEvent {
-                key: e.dedupe_key().to_owned(),
+                key: e.dedupe_key().replace('\0', ""),
                 kind: kind_of(e).to_owned(),
-                payload: serde_json::to_string(e).unwrap_or_default(),
+                payload: stored_payload(e),
             })
             .collect(),
         // Signed but not understood: kept whole, so nothing is lost.

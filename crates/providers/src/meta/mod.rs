@@ -27,6 +27,11 @@ const NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,quality_ratin
 code_verification_status,platform_type,throughput,account_mode";
 const TEMPLATE_FIELDS: &str =
     "id,name,language,status,category,parameter_format,components,rejected_reason";
+/// Where Meta serves customers' files from (`lookaside.fbsbx.com` and its
+/// CDNs); subdomains count.
+const META_MEDIA_HOSTS: [&str; 3] = ["fbsbx.com", "fbcdn.net", "whatsapp.net"];
+/// Graph ids are decimal numbers; 32 digits is far beyond any in use.
+const GRAPH_ID_MAX: usize = 32;
 /// A guard against a provider (or a fake) that pages forever.
 const MAX_TEMPLATE_PAGES: usize = 500;
 
@@ -58,6 +63,8 @@ impl std::fmt::Debug for MetaCredentials {
 pub struct MetaCloud {
     settings: Arc<ProviderSettings>,
     http: reqwest::Client,
+    /// For URLs a provider answered (media locations): the outbound policy.
+    outbound: reqwest::Client,
     credentials: MetaCredentials,
 }
 
@@ -65,11 +72,13 @@ impl MetaCloud {
     pub fn new(
         settings: Arc<ProviderSettings>,
         http: reqwest::Client,
+        outbound: reqwest::Client,
         credentials: MetaCredentials,
     ) -> Self {
         Self {
             settings,
             http,
+            outbound,
             credentials,
         }
     }
@@ -85,6 +94,44 @@ impl MetaCloud {
             self.settings.graph_version.trim_matches('/'),
             path
         )
+    }
+
+    /// `{base}/{version}/{id}[/{edge}]` for a Graph node whose id must have
+    /// Meta's shape (digits): a stored credential or an id from a webhook
+    /// never becomes a path of its own choosing (`../`, `?`, `#`).
+    fn node(&self, what: &str, id: &str, edge: &str) -> Result<String, ProviderError> {
+        let id = graph_id(what, id)?;
+        Ok(if edge.is_empty() {
+            self.url(id)
+        } else {
+            self.url(&format!("{id}/{edge}"))
+        })
+    }
+
+    /// Whether a file location the Graph API answered may be fetched with
+    /// the channel's token: HTTPS on Meta's media hosts, or the configured
+    /// Graph origin itself (the sandbox, a test double).
+    fn media_location(&self, location: &str) -> Result<url::Url, ProviderError> {
+        let refused = || ProviderError::Permanent {
+            code: "media_host_refused".to_owned(),
+            message: "Meta answered a media location outside Meta's media hosts".to_owned(),
+        };
+        let url = url::Url::parse(location).map_err(|_| refused())?;
+        let configured = url::Url::parse(&self.settings.meta_base_url).ok();
+        let same_origin = configured
+            .as_ref()
+            .is_some_and(|base| base.origin() == url.origin());
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let meta_host = url.scheme() == "https"
+            && url.port().is_none()
+            && META_MEDIA_HOSTS
+                .iter()
+                .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        if same_origin || meta_host {
+            Ok(url)
+        } else {
+            Err(refused())
+        }
     }
 
     /// Sends one Graph call with retries and returns its JSON answer.
@@ -111,7 +158,7 @@ impl MetaCloud {
 
     /// The apps subscribed to the account's webhooks.
     async fn subscribed_apps(&self) -> Result<Vec<Value>, ProviderError> {
-        let url = self.url(&format!("{}/subscribed_apps", self.credentials.waba_id));
+        let url = self.node("WABA id", &self.credentials.waba_id, "subscribed_apps")?;
         let answer = self.call(Repeat::Safe, |http| http.get(&url)).await?;
         Ok(answer
             .get("data")
@@ -128,14 +175,14 @@ impl WhatsAppProvider for MetaCloud {
     }
 
     async fn validate(&self) -> Result<NumberInfo, ProviderError> {
-        let number_url = self.url(&self.credentials.phone_number_id);
+        let number_url = self.node("phone number id", &self.credentials.phone_number_id, "")?;
         let number = self
             .call(Repeat::Safe, |http| {
                 http.get(&number_url).query(&[("fields", NUMBER_FIELDS)])
             })
             .await?;
         // The number alone does not prove the token reaches the account.
-        let templates_url = self.url(&format!("{}/message_templates", self.credentials.waba_id));
+        let templates_url = self.node("WABA id", &self.credentials.waba_id, "message_templates")?;
         self.call(Repeat::Safe, |http| {
             http.get(&templates_url).query(&[("limit", "1")])
         })
@@ -156,7 +203,7 @@ impl WhatsAppProvider for MetaCloud {
     }
 
     async fn subscribe(&self) -> Result<bool, ProviderError> {
-        let url = self.url(&format!("{}/subscribed_apps", self.credentials.waba_id));
+        let url = self.node("WABA id", &self.credentials.waba_id, "subscribed_apps")?;
         self.call(Repeat::Safe, |http| http.post(&url)).await?;
         // Read back rather than trusting `success`: the badge shows what Meta holds.
         self.subscription_status().await
@@ -176,7 +223,11 @@ impl WhatsAppProvider for MetaCloud {
 
     async fn send(&self, message: &OutgoingMessage) -> Result<Accepted, ProviderError> {
         let body = message_json(message)?;
-        let url = self.url(&format!("{}/messages", self.credentials.phone_number_id));
+        let url = self.node(
+            "phone number id",
+            &self.credentials.phone_number_id,
+            "messages",
+        )?;
         let answer = self
             .call(Repeat::Unsafe, |http| http.post(&url).json(&body))
             .await?;
@@ -195,7 +246,11 @@ impl WhatsAppProvider for MetaCloud {
         if provider_message_id.trim().is_empty() {
             return Err(ProviderError::invalid("message id is required"));
         }
-        let url = self.url(&format!("{}/messages", self.credentials.phone_number_id));
+        let url = self.node(
+            "phone number id",
+            &self.credentials.phone_number_id,
+            "messages",
+        )?;
         let body = json!({
             "messaging_product": "whatsapp",
             "status": "read",
@@ -208,7 +263,11 @@ impl WhatsAppProvider for MetaCloud {
 
     async fn upload_media(&self, media: &MediaUpload) -> Result<String, ProviderError> {
         media.check()?;
-        let url = self.url(&format!("{}/media", self.credentials.phone_number_id));
+        let url = self.node(
+            "phone number id",
+            &self.credentials.phone_number_id,
+            "media",
+        )?;
         // Checked once here so that building each attempt's form cannot fail.
         reqwest::multipart::Part::bytes(Vec::new())
             .mime_str(&media.mime_type)
@@ -247,16 +306,17 @@ impl WhatsAppProvider for MetaCloud {
             .as_deref()
             .filter(|id| !id.is_empty())
             .ok_or_else(|| ProviderError::invalid("the inbound media has no id"))?;
-        let url = self.url(id);
+        let url = self.node("media id", id, "")?;
         let answer = self.call(Repeat::Safe, |http| http.get(&url)).await?;
-        let location = answer
-            .get("url")
-            .and_then(Value::as_str)
-            .ok_or_else(|| ProviderError::Permanent {
-                code: "unexpected_answer".to_owned(),
-                message: "Meta answered the media lookup without a URL".to_owned(),
-            })?
-            .to_owned();
+        let location =
+            answer
+                .get("url")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ProviderError::Permanent {
+                    code: "unexpected_answer".to_owned(),
+                    message: "Meta answered the media lookup without a URL".to_owned(),
+                })?;
+        let location = self.media_location(location)?;
         let mime_type = answer
             .get("mime_type")
             .and_then(Value::as_str)
@@ -265,8 +325,8 @@ impl WhatsAppProvider for MetaCloud {
         let policy = self.settings.retry_policy();
         let bytes = with_retries(&policy, || {
             let request = self
-                .http
-                .get(&location)
+                .outbound
+                .get(location.clone())
                 .bearer_auth(&self.credentials.access_token);
             async move {
                 let answer = execute(request, Repeat::Safe).await?;
@@ -292,7 +352,7 @@ impl WhatsAppProvider for MetaCloud {
         let Some(app_id) = self.credentials.app_id.as_deref().filter(|a| !a.is_empty()) else {
             return self.upload_media(media).await;
         };
-        let url = self.url(&format!("{app_id}/uploads"));
+        let url = self.node("app id", app_id, "uploads")?;
         let length = media.bytes.len().to_string();
         // An unused session expires on Meta's side; opening one is safe to repeat.
         let session = self
@@ -307,7 +367,8 @@ impl WhatsAppProvider for MetaCloud {
         let session = session
             .get("id")
             .and_then(Value::as_str)
-            .filter(|id| id.starts_with("upload:"))
+            // Its own path segment: never a way to another node.
+            .filter(|id| id.starts_with("upload:") && !id.contains('/') && !id.contains(".."))
             .ok_or_else(|| ProviderError::Permanent {
                 code: "unexpected_answer".to_owned(),
                 message: "Meta opened no upload session".to_owned(),
@@ -334,7 +395,7 @@ impl WhatsAppProvider for MetaCloud {
     }
 
     async fn list_templates(&self) -> Result<Vec<Template>, ProviderError> {
-        let mut url = self.url(&format!("{}/message_templates", self.credentials.waba_id));
+        let mut url = self.node("WABA id", &self.credentials.waba_id, "message_templates")?;
         let mut first = true;
         let mut templates = Vec::new();
         for _ in 0..MAX_TEMPLATE_PAGES {
@@ -385,7 +446,7 @@ impl WhatsAppProvider for MetaCloud {
         if let (Some(format), Some(object)) = (&template.parameter_format, body.as_object_mut()) {
             object.insert("parameter_format".into(), json!(format));
         }
-        let url = self.url(&format!("{}/message_templates", self.credentials.waba_id));
+        let url = self.node("WABA id", &self.credentials.waba_id, "message_templates")?;
         let answer = self
             .call(Repeat::Unsafe, |http| http.post(&url).json(&body))
             .await?;
@@ -401,7 +462,7 @@ impl WhatsAppProvider for MetaCloud {
 
     async fn delete_template(&self, name: &str) -> Result<(), ProviderError> {
         check_template_name(name)?;
-        let url = self.url(&format!("{}/message_templates", self.credentials.waba_id));
+        let url = self.node("WABA id", &self.credentials.waba_id, "message_templates")?;
         self.call(Repeat::Safe, |http| {
             http.delete(&url).query(&[("name", name)])
         })
@@ -421,7 +482,7 @@ impl WhatsAppProvider for MetaCloud {
             )));
         }
         let body = json!({"category": template.category, "components": template.components});
-        let url = self.url(provider_id);
+        let url = self.node("template id", provider_id, "")?;
         self.call(Repeat::Unsafe, |http| http.post(&url).json(&body))
             .await?;
         Ok(())
@@ -632,4 +693,16 @@ fn list_json(list: &ListMessage) -> Value {
         list.footer.as_deref(),
         json!({ "button": list.button, "sections": sections }),
     )
+}
+
+/// `id` when it has a Graph id's shape (1 to 32 ASCII digits).
+fn graph_id<'a>(what: &str, id: &'a str) -> Result<&'a str, ProviderError> {
+    if !id.is_empty() && id.len() <= GRAPH_ID_MAX && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id)
+    } else {
+        Err(ProviderError::invalid(format!(
+            "the {what} {:?} is not a Meta id (digits only)",
+            id.chars().take(40).collect::<String>()
+        )))
+    }
 }

@@ -63,6 +63,8 @@ impl std::fmt::Debug for TwilioCredentials {
 pub struct Twilio {
     settings: Arc<ProviderSettings>,
     http: reqwest::Client,
+    /// For media links and the redirects behind them: the outbound policy.
+    outbound: reqwest::Client,
     credentials: TwilioCredentials,
 }
 
@@ -70,13 +72,55 @@ impl Twilio {
     pub fn new(
         settings: Arc<ProviderSettings>,
         http: reqwest::Client,
+        outbound: reqwest::Client,
         credentials: TwilioCredentials,
     ) -> Self {
         Self {
             settings,
             http,
+            outbound,
             credentials,
         }
+    }
+
+    /// A `MediaUrl` is only fetched with the account's credentials when it
+    /// is one of this account's media resources on Twilio's API (or on the
+    /// configured API origin): `/2010-04-01/Accounts/{sid}/Messages/{sid}/Media/{sid}`.
+    fn media_link(&self, link: &str) -> Result<String, ProviderError> {
+        let refused = || ProviderError::Permanent {
+            code: "media_host_refused".to_owned(),
+            message: "the media link is not one of this account's Twilio media".to_owned(),
+        };
+        let url = url::Url::parse(link).map_err(|_| refused())?;
+        let configured = url::Url::parse(&self.settings.twilio_base_url).ok();
+        let on_configured = configured
+            .as_ref()
+            .filter(|base| base.origin() == url.origin());
+        let on_twilio = (url.scheme() == "https"
+            && url.host_str() == Some("api.twilio.com")
+            && url.port().is_none())
+            || on_configured.is_some();
+        let sid = |s: &str| {
+            !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        };
+        // A configured origin may serve the API under a prefix (the sandbox).
+        let prefix = on_configured.map_or(0, |base| {
+            base.path_segments()
+                .map_or(0, |s| s.filter(|s| !s.is_empty()).count())
+        });
+        let segments: Vec<&str> = url
+            .path_segments()
+            .map(|s| s.skip(prefix).collect())
+            .unwrap_or_default();
+        let shaped = matches!(
+            segments.as_slice(),
+            ["2010-04-01", "Accounts", account, "Messages", message, "Media", media]
+                if *account == self.credentials.account_sid && sid(message) && sid(media)
+        );
+        if !on_twilio || !shaped {
+            return Err(refused());
+        }
+        onto_base(link, &self.settings.twilio_base_url)
     }
 
     pub fn credentials(&self) -> &TwilioCredentials {
@@ -302,10 +346,10 @@ impl WhatsAppProvider for Twilio {
             .as_deref()
             .filter(|u| !u.is_empty())
             .ok_or_else(|| ProviderError::invalid("the inbound media has no URL"))?;
-        let url = onto_base(url, &self.settings.twilio_base_url)?;
+        let url = self.media_link(url)?;
         let policy = self.settings.retry_policy();
         let bytes = with_retries(&policy, || {
-            let request = self.http.get(&url).basic_auth(
+            let request = self.outbound.get(&url).basic_auth(
                 &self.credentials.account_sid,
                 Some(&self.credentials.auth_token),
             );

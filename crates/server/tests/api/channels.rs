@@ -84,11 +84,44 @@ async fn secrets_are_masked_in_answers_and_never_stored_in_plain_text() {
     }
 }
 
+/// A Meta channel on a standalone sandbox Graph API, which accepts tokens
+/// starting with `sandbox`; answers its id.
+async fn graph_channel(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    phone: &str,
+    access: &str,
+) -> String {
+    let created = app
+        .post(
+            "/api/v1/channels",
+            Some(token),
+            json!({"name": name, "provider": "meta_cloud", "fields": {
+                "phone_number_id": phone, "waba_id": "102290129340398",
+                "app_secret": "appsecret-0001", "access_token": access}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn validate(app: &TestApp, token: &str, id: &str) -> crate::helpers::Answer {
+    app.post(
+        &format!("/api/v1/channels/{id}/validate"),
+        Some(token),
+        json!({}),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn a_phone_number_is_active_in_one_workspace_while_a_waba_is_shared() {
-    let app = spawn_app().await;
+async fn a_phone_number_is_claimed_by_validating_it_not_by_naming_it() {
+    let fake = sandbox::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+    let base = fake.meta_base_url.clone();
+    tokio::spawn(fake.server);
+    let app = crate::helpers::spawn_app_with(move |s| s.meta_base_url = base).await;
     let admin = app.owner_token().await;
-    assert_eq!(meta_channel(&app, &admin, "A", "111").await.status, 201);
     let created = app
         .post("/api/v1/tenants", Some(&admin),
               json!({"name": "Globex", "time_zone": "UTC", "default_country": "US", "owner_email": "hank@globex.example", "owner_name": "Hank"}))
@@ -96,17 +129,25 @@ async fn a_phone_number_is_active_in_one_workspace_while_a_waba_is_shared() {
     app.accept_invite(created.body["invite_url"].as_str().unwrap(), PASSWORD)
         .await;
     let b = app.token_for("hank@globex.example").await;
-    let clash = meta_channel(&app, &b, "B", "111").await;
-    assert_eq!(clash.status, 409, "{}", clash.body);
-    assert_eq!(clash.code(), "phone_number_in_use");
-    let other_number_same_waba = meta_channel(&app, &b, "B", "222").await;
-    assert_eq!(other_number_same_waba.status, 201);
+
+    // B types in A's number first, with credentials that do not work: it
+    // claims nothing, so A can still connect its own number.
+    let squat = graph_channel(&app, &b, "Squat", "111", "not-a-real-token").await;
+    assert_eq!(validate(&app, &b, &squat).await.status, 422);
+    let a_id = graph_channel(&app, &admin, "A", "111", "sandbox-token-a").await;
+    let a_checked = validate(&app, &admin, &a_id).await;
+    assert_eq!(a_checked.status, 200, "{}", a_checked.body);
+
+    // Once A's number is connected, another workspace cannot connect it too,
+    // while another number of the same WABA is fine.
+    let clash = graph_channel(&app, &b, "B", "111", "sandbox-token-b").await;
+    let refused = validate(&app, &b, &clash).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.code(), "phone_number_in_use");
+    let other = graph_channel(&app, &b, "B other", "222", "sandbox-token-b").await;
+    assert_eq!(validate(&app, &b, &other).await.status, 200);
 
     // Inactive elsewhere frees the number.
-    let a_id = app.get("/api/v1/channels", &admin).await.body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let off = app
         .patch(
             &format!("/api/v1/channels/{a_id}"),
@@ -115,7 +156,7 @@ async fn a_phone_number_is_active_in_one_workspace_while_a_waba_is_shared() {
         )
         .await;
     assert_eq!(off.status, 200);
-    assert_eq!(meta_channel(&app, &b, "B2", "111").await.status, 201);
+    assert_eq!(validate(&app, &b, &clash).await.status, 200);
     // And the first cannot come back on while the number is taken.
     let on = app
         .patch(

@@ -86,6 +86,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         database_url: Some(db.url.clone()),
         spa_dir: PathBuf::from("/nonexistent-spa"),
         database_max_connections: 5,
+        // The tests' channels talk to the built-in fake providers.
+        sandbox: true,
         ..Settings::default()
     };
     customise(&mut settings);
@@ -156,6 +158,7 @@ impl TestApp {
             database_url: Some(self._db.url.clone()),
             spa_dir: PathBuf::from("/nonexistent-spa"),
             database_max_connections: 5,
+            sandbox: true,
             // Only the first instance processes webhooks, so what the second
             // one's streams hear came across from the first.
             workers: false,

@@ -6,7 +6,12 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
-async fn upload(app: &TestApp, token: &str, name: &str, body: Vec<u8>) -> crate::helpers::Answer {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    body: Vec<u8>,
+) -> crate::helpers::Answer {
     let response = app
         .client
         .post(format!(

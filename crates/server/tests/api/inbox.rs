@@ -10,19 +10,19 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 
-const PHONE_NUMBER_ID: &str = "110200300400500";
-const WABA_ID: &str = "220300400500600";
-const APP_SECRET: &str = "s3cret-app";
+pub(crate) const PHONE_NUMBER_ID: &str = "110200300400500";
+pub(crate) const WABA_ID: &str = "220300400500600";
+pub(crate) const APP_SECRET: &str = "s3cret-app";
 
 /// A Meta channel whose Graph API is a standalone sandbox.
-struct MetaSetup {
-    app: TestApp,
-    owner: String,
-    channel: String,
-    fake: std::sync::Arc<sandbox::SandboxState>,
+pub(crate) struct MetaSetup {
+    pub app: TestApp,
+    pub owner: String,
+    pub channel: String,
+    pub fake: std::sync::Arc<sandbox::SandboxState>,
 }
 
-async fn meta_setup() -> MetaSetup {
+pub(crate) async fn meta_setup() -> MetaSetup {
     let fake = sandbox::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
     let base = fake.meta_base_url.clone();
     let state = fake.state.clone();
@@ -49,7 +49,7 @@ async fn meta_setup() -> MetaSetup {
     }
 }
 
-async fn post_webhook(app: &TestApp, channel: &str, body: &[u8]) {
+pub(crate) async fn post_webhook(app: &TestApp, channel: &str, body: &[u8]) {
     let answer = app
         .client
         .post(format!("{}/webhooks/meta/{channel}", app.address))
@@ -65,7 +65,7 @@ async fn post_webhook(app: &TestApp, channel: &str, body: &[u8]) {
     assert_eq!(answer.status(), 200);
 }
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/../providers/tests/fixtures/meta/{name}.json",
         env!("CARGO_MANIFEST_DIR")

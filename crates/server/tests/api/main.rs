@@ -15,6 +15,7 @@ mod media;
 mod migrations;
 mod openapi;
 mod roles;
+mod security;
 mod session_behaviour;
 mod sessions_security;
 mod setup;

@@ -25,6 +25,8 @@ async fn spawn(check_secs: u64) -> (TestApp, api::AppState) {
         database_url: Some(db.url.clone()),
         spa_dir: PathBuf::from("/nonexistent-spa"),
         database_max_connections: 5,
+        // The tests' channels talk to the built-in fake providers.
+        sandbox: true,
         session_check_secs: check_secs,
         ..Settings::default()
     };
