@@ -17,6 +17,7 @@ mod m0011_contact_counts;
 mod m0012_contact_import_origin;
 mod m0013_drop_contact_name_index;
 mod m0014_contact_attributes_inline;
+mod m0015_invitations;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_contact_import_origin::Migration),
             Box::new(m0013_drop_contact_name_index::Migration),
             Box::new(m0014_contact_attributes_inline::Migration),
+            Box::new(m0015_invitations::Migration),
         ]
     }
 }

@@ -153,7 +153,9 @@ pub async fn create_owner(
     let settings = TenantSettings::new(workspace, "", time_zone, country)
         .map_err(|e| anyhow::anyhow!("workspace settings: {:?}", e.into_map()))?;
     if store.has_users().await? {
-        let (t, user, _) = store.create_tenant(&settings, &account).await?;
+        let (t, user, _) = store
+            .create_tenant(&settings, &account, domain::team::MemberStatus::Active)
+            .await?;
         Ok((user, t.id))
     } else {
         let (t, user) = store.setup_instance(&settings, &account).await?;

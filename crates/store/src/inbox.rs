@@ -1420,7 +1420,7 @@ impl Store {
                         m.status == domain::team::MemberStatus::Active
                             && m.role.permissions.contains(view)
                     })
-                    .map(|m| (m.user.id.0, m.user.name)),
+                    .map(|m| (m.user.id.0, m.name().to_owned())),
             );
             if !full || after.is_none() {
                 return Ok(out);

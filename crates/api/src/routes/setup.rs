@@ -31,6 +31,7 @@ pub async fn setup_status(state: web::Data<AppState>) -> Result<web::Json<SetupS
 #[post("/setup")]
 pub async fn run_setup(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: Body<SetupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -71,7 +72,7 @@ pub async fn run_setup(
     let (tenant, user_id) = state.store.setup_instance(&settings, &account).await?;
     tracing::info!(tenant = %tenant.id, "instance set up");
     let tenants = state.store.tenants_of(user_id).await?;
-    let session = issue_session(&state, user_id, tenant.id).await?;
+    let session = issue_session(&state, user_id, tenant.id, &req).await?;
     let summaries = tenants
         .iter()
         .map(|(t, r)| super::tenant_summary(t, r))

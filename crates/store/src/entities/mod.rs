@@ -81,6 +81,7 @@ pub mod membership {
         pub status: String,
         pub joined_at: DateTimeUtc,
         pub last_login_at: Option<DateTimeUtc>,
+        pub display_name: Option<String>,
     }
     no_relations!();
 }
@@ -121,6 +122,7 @@ pub mod password_token {
         pub created_at: DateTimeUtc,
         pub expires_at: DateTimeUtc,
         pub used_at: Option<DateTimeUtc>,
+        pub tenant_id: Option<Uuid>,
     }
     no_relations!();
 }
@@ -139,6 +141,7 @@ pub mod login_event {
         pub ip: Option<String>,
         pub user_agent: Option<String>,
         pub success: bool,
+        pub tenant_id: Option<Uuid>,
     }
     no_relations!();
 }
