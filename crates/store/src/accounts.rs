@@ -184,6 +184,46 @@ async fn insert_membership<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Names of people as `tenant` shows them: the name it gave a member (see
+/// `memberships.display_name`), else the account's own.
+pub(crate) async fn member_names<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, StoreError> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut names: HashMap<Uuid, String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
+        .filter(user::Column::Id.is_in(ids.clone()))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let given: Vec<(Uuid, Option<String>)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::UserId)
+        .column(membership::Column::DisplayName)
+        .filter(membership::Column::TenantId.eq(tenant.0))
+        .filter(membership::Column::UserId.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, name) in given {
+        if let Some(name) = name {
+            names.insert(id, name);
+        }
+    }
+    Ok(names)
+}
+
 impl Store {
     // ----- tenants -------------------------------------------------------
 
@@ -447,16 +487,28 @@ impl Store {
     ) -> Result<(Vec<Member>, u64), StoreError> {
         let mut cond = Self::member_condition(tenant, filter);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let matching = user::Entity::find()
+            let by_email = user::Entity::find()
                 .select_only()
                 .column(user::Column::Id)
-                .filter(
-                    Condition::any()
-                        .add(crate::like::contains_ci(user::Column::Name, q))
-                        .add(crate::like::contains_ci(user::Column::Email, q)),
-                )
+                .filter(crate::like::contains_ci(user::Column::Email, q))
                 .into_query();
-            cond = cond.add(membership::Column::UserId.in_subquery(matching));
+            let by_name = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(crate::like::contains_ci(user::Column::Name, q))
+                .into_query();
+            // An invited member's account name is not this tenant's to
+            // search by (it would tell who owns the email elsewhere).
+            cond = cond.add(
+                Condition::any()
+                    .add(membership::Column::UserId.in_subquery(by_email))
+                    .add(crate::like::contains_ci(membership::Column::DisplayName, q))
+                    .add(
+                        Condition::all()
+                            .add(membership::Column::Status.ne(MemberStatus::Invited.as_str()))
+                            .add(membership::Column::UserId.in_subquery(by_name)),
+                    ),
+            );
         }
         let total = membership::Entity::find()
             .filter(cond.clone())

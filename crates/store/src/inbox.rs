@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use crate::contacts::record;
 use crate::entities::{
-    channel, contact, conversation, message, message_star, quick_reply, stream_ticket, user,
+    channel, contact, conversation, message, message_star, quick_reply, stream_ticket,
 };
 use crate::like::contains_ci;
 use crate::{PageRequest, Store, StoreError};
@@ -241,26 +241,6 @@ async fn provider_message_exists<C: ConnectionTrait>(
         .is_some())
 }
 
-async fn names_of<C: ConnectionTrait>(
-    db: &C,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, StoreError> {
-    let ids: HashSet<Uuid> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Name)
-        .filter(user::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 /// Conversations with their channel, contact and controller names.
 async fn dress<C: ConnectionTrait>(
     db: &C,
@@ -301,7 +281,9 @@ async fn dress<C: ConnectionTrait>(
             .map(|(id, name, phone)| (id, (name, phone)))
             .collect()
     };
-    let names = names_of(db, rows.iter().filter_map(|r| r.controller_id)).await?;
+    let names =
+        crate::accounts::member_names(db, tenant, rows.iter().filter_map(|r| r.controller_id))
+            .await?;
     rows.into_iter()
         .map(|r| {
             let state =
@@ -849,7 +831,9 @@ impl Store {
                 .into_iter()
                 .collect()
         };
-        let names = names_of(&self.db, rows.iter().filter_map(|r| r.sent_by)).await?;
+        let names =
+            crate::accounts::member_names(&self.db, tenant, rows.iter().filter_map(|r| r.sent_by))
+                .await?;
         let quoted_ids: HashSet<Uuid> = rows.iter().filter_map(|r| r.reply_to_id).collect();
         let quoted: HashMap<Uuid, (Direction, String)> = if quoted_ids.is_empty() {
             HashMap::new()

@@ -515,7 +515,7 @@ pub async fn accept_invitation(
                     .await?;
                 return Err(ApiError::field(
                     "password",
-                    "This is not your account's password. Forgot it? Reset it from the sign-in page.",
+                    "This is not your account's password.",
                 ));
             }
             state

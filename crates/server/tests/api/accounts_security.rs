@@ -149,6 +149,11 @@ async fn adding_an_existing_account_reveals_nothing_and_waits_for_the_person() {
         assert_eq!(answer["user"]["name"], name, "only what A typed shows");
     }
     let hank_in_a = existing["user"]["id"].as_str().unwrap().to_owned();
+    // Nor does a search by the account's own name find the invited member.
+    let search = app.get("/api/v1/users?q=scorpio", &ana).await;
+    assert_eq!(search.body["total"], 0, "{}", search.body);
+    let search = app.get("/api/v1/users?q=guess", &ana).await;
+    assert_eq!(search.body["total"], 1, "{}", search.body);
 
     // A cannot make the membership active, nor get in with a guess.
     for action in ["reactivate", "deactivate"] {
