@@ -126,11 +126,21 @@ pub async fn create_owner(
         let user = match store.user_by_email(&email).await? {
             Some((user, _)) => {
                 match store.member(tenant, user.id).await {
-                    Ok(_) => {
+                    Ok(member) => {
                         store.set_member_role(tenant, user.id, owner_role).await?;
-                        store
-                            .set_member_status(tenant, user.id, domain::team::MemberStatus::Active)
-                            .await?;
+                        if member.status == domain::team::MemberStatus::Invited {
+                            store
+                                .activate_invited_member_by_operator(tenant, user.id)
+                                .await?;
+                        } else {
+                            store
+                                .set_member_status(
+                                    tenant,
+                                    user.id,
+                                    domain::team::MemberStatus::Active,
+                                )
+                                .await?;
+                        }
                     }
                     Err(store::StoreError::NotFound) => {
                         store.add_member(tenant, &account, owner_role).await?;

@@ -608,6 +608,27 @@ impl Store {
         Ok(UserId(user_id))
     }
 
+    /// Makes a pending invitation an active membership without the invitee:
+    /// for `create-owner` (an operator at the server's shell) only, never for
+    /// a request. A no-op for other statuses.
+    pub async fn activate_invited_member_by_operator(
+        &self,
+        tenant: TenantId,
+        user_id: UserId,
+    ) -> Result<(), StoreError> {
+        membership::Entity::update_many()
+            .col_expr(
+                membership::Column::Status,
+                Expr::value(MemberStatus::Active.as_str()),
+            )
+            .filter(membership::Column::TenantId.eq(tenant.0))
+            .filter(membership::Column::UserId.eq(user_id.0))
+            .filter(membership::Column::Status.eq(MemberStatus::Invited.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Renames a member as `tenant` shows them. The account's own name (the
     /// person's choice, shown in their other workspaces) stays.
     pub async fn set_member_display_name(
