@@ -4,7 +4,7 @@
 //
 // Lives outside tests/ so `node --test tests/` doesn't run it as a test file.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 export const BASE = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
@@ -136,4 +136,30 @@ export async function pageToken(page) {
   const token = await page.evaluate(() => JSON.parse(localStorage.getItem('switchboard.session') ?? 'null')?.session?.access_token);
   assert.ok(token, 'not signed in');
   return token;
+}
+
+/**
+ * The newest invitation link emailed to `email`, read from the server's mail
+ * outbox (SWITCHBOARD_OUTBOX, where `cargo xtask e2e` points the server's
+ * SWITCHBOARD_MAIL_OUTBOX). Waits for it to arrive.
+ */
+export async function invitationLink(email) {
+  const dir = process.env.SWITCHBOARD_OUTBOX;
+  assert.ok(dir, 'Set SWITCHBOARD_OUTBOX to the server\'s mail outbox directory.');
+  for (let i = 0; i < 100; i++) {
+    const found = [];
+    for (const name of await readdir(dir).catch(() => [])) {
+      const path = `${dir}/${name}`;
+      // Quoted-printable bodies: soft line breaks and `=3D` for `=`.
+      const text = (await readFile(path, 'utf8')).replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      const to = text.match(/^To: (.*)$/im)?.[1] ?? '';
+      const link = text.match(/https?:\/\/\S*\/accept-invite\?token=[A-Za-z0-9_-]+/)?.[0];
+      if (link && to.toLowerCase().includes(email.toLowerCase())) {
+        found.push({ link, at: (await stat(path)).mtimeMs });
+      }
+    }
+    if (found.length) return found.sort((a, b) => b.at - a.at)[0].link;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`no invitation for ${email} in ${dir}`);
 }

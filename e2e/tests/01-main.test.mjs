@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
+import { invitationLink } from '../support/common.mjs';
 
 const BASE = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -118,7 +119,7 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await signIn(OWNER);
   });
 
-  await t.test('the owner adds an agent with a password', async () => {
+  await t.test('the owner invites an agent, who chooses a password and joins', async () => {
     await page.click('[data-testid=nav-users]');
     await page.locator('[data-testid=users-table]').waitFor();
     await page.locator('[data-testid=user-row]', { hasText: OWNER.email }).waitFor();
@@ -129,14 +130,41 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await page.fill('#user_email', AGENT.email);
     await page.locator('#user_role option', { hasText: 'Agent' }).first().waitFor({ state: 'attached' });
     await page.selectOption('#user_role', { label: 'Agent' });
-    await page.fill('#user_password', AGENT.password);
+    // Nobody chooses another person's password: there is no such field.
+    assert.equal(await page.locator('#user_password').count(), 0);
     await shot('05-add-user');
     await page.click('[data-testid=add-user-submit]');
+    await toast('invited by email');
     const row = page.locator(`[data-testid=user-row][data-email="${AGENT.email}"]`);
     await row.waitFor();
-    assert.match(await row.textContent(), /Agent/);
+    assert.match(await row.textContent(), /Invited/);
     await page.locator('[data-testid=add-user-dialog]').waitFor({ state: 'detached' });
-    await shot('06-users-with-agent');
+    await shot('06-users-with-invited-agent');
+
+    // Sam opens the emailed link in his own browser.
+    const link = new URL(await invitationLink(AGENT.email));
+    assert.equal(link.pathname, '/accept-invite');
+    const samContext = await browser.newContext({ viewport: { width: 1360, height: 860 }, baseURL: BASE });
+    const sam = await samContext.newPage();
+    sam.on('pageerror', (err) => pageErrors.push(String(err)));
+    await sam.goto(link.pathname + link.search);
+    await sam.locator('[data-testid=accept-invite-form][data-mode=new]').waitFor();
+    assert.equal((await sam.textContent('h1')).trim(), 'Join Acme Support');
+    assert.equal((await sam.textContent('[data-testid=invite-email]')).trim(), AGENT.email);
+    assert.equal(await sam.inputValue('#name'), AGENT.name);
+    await sam.fill('#password', AGENT.password);
+    await sam.fill('#confirm_password', AGENT.password);
+    await sam.evaluate(() => window.scrollTo(0, 0));
+    await sam.screenshot({ path: `${OUT}06a-accept-invite-new-account.png`, fullPage: true });
+    await sam.click('[data-testid=accept-invite-submit]');
+    await sam.locator('[data-testid=sidebar]').waitFor();
+    assert.equal((await sam.textContent('[data-testid=tenant-name]')).trim(), 'Acme Support');
+    await samContext.close();
+
+    await page.reload();
+    await row.waitFor();
+    await page.locator(`[data-testid=user-row][data-email="${AGENT.email}"]`, { hasText: 'Active' }).waitFor();
+    await shot('06b-users-with-agent');
   });
 
   await t.test('login history of a user', async () => {
@@ -274,37 +302,46 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await shot('21-switched-tenant');
   });
 
-  await t.test('an invited user chooses a password and signs in', async () => {
-    const invitee = { name: 'Ivy Invitee', email: 'ivy@globex.example', password: 'ivy picks a long passphrase' };
+  await t.test('someone with an account accepts an invitation by signing in', async () => {
+    // Sam already has an account (in Acme Support); Globex invites him too.
     await page.click('[data-testid=nav-users]');
     await page.click('[data-testid=add-user]');
     await page.locator('[data-testid=add-user-form]').waitFor();
-    await page.fill('#user_name', invitee.name);
-    await page.fill('#user_email', invitee.email);
+    await page.fill('#user_name', 'Sam from Acme');
+    await page.fill('#user_email', AGENT.email);
     await page.locator('#user_role option', { hasText: 'Manager' }).first().waitFor({ state: 'attached' });
     await page.selectOption('#user_role', { label: 'Manager' });
     await page.click('[data-testid=add-user-submit]');
-    const link = await page.locator('[data-testid=invite-url]');
-    await link.waitFor();
-    const inviteUrl = new URL(await link.inputValue());
-    assert.equal(inviteUrl.pathname, '/reset-password');
-    assert.ok(inviteUrl.searchParams.get('token'));
-    await shot('22-invite-link');
-    await page.locator('[data-testid=invite-result] button', { hasText: 'Done' }).click();
-    await page.locator(`[data-testid=user-row][data-email="${invitee.email}"]`, { hasText: 'Invitation pending' }).waitFor();
+    const row = page.locator(`[data-testid=user-row][data-email="${AGENT.email}"]`);
+    await row.waitFor();
+    // The workspace sees only what it typed, and that he is invited.
+    assert.match(await row.textContent(), /Sam from Acme/);
+    assert.match(await row.textContent(), /Invited/);
+    await shot('22-invited-existing-account');
 
+    const link = new URL(await invitationLink(AGENT.email));
     await signOut();
-    await page.goto(inviteUrl.pathname + inviteUrl.search);
-    await page.locator('h1', { hasText: 'Welcome to Switchboard' }).waitFor();
-    await page.fill('#new_password', invitee.password);
-    await page.fill('#confirm_password', invitee.password);
-    await shot('23-invite-choose-password');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(/\/login\?reset=1$/);
-    await signIn(invitee);
-    assert.equal((await page.textContent('[data-testid=user-name]')).trim(), invitee.name);
+    await page.goto(link.pathname + link.search);
+    await page.locator('[data-testid=accept-invite-form][data-mode=existing]').waitFor();
+    assert.equal((await page.textContent('h1')).trim(), 'Join Globex Sales');
+    assert.equal(await page.locator('#confirm_password').count(), 0);
+    // A wrong password is refused on the page.
+    await page.fill('#password', 'not his password at all');
+    await page.click('[data-testid=accept-invite-submit]');
+    await page.locator('[data-testid=error-banner]').waitFor();
+    await page.fill('#password', AGENT.password);
+    await shot('23-accept-invite-existing-account');
+    await page.click('[data-testid=accept-invite-submit]');
+    await page.locator('[data-testid=sidebar]').waitFor();
     assert.equal((await page.textContent('[data-testid=tenant-name]')).trim(), 'Globex Sales');
+    assert.equal((await page.textContent('[data-testid=user-name]')).trim(), AGENT.name, 'his own name, not what Globex typed');
     await shot('24-invitee-home');
+
+    // The link worked once.
+    await page.goto(link.pathname + link.search);
+    await page.locator('[data-testid=invite-invalid]').waitFor();
+    await page.goto('/');
+    await page.locator('[data-testid=sidebar]').waitFor();
   });
 
   await t.test('a rejected access token is refreshed once; a dead session returns to sign-in', async () => {

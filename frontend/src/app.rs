@@ -8,7 +8,7 @@ use crate::api::Auth;
 use crate::components::shell::{Home, Shell};
 use crate::components::toast::ToastHost;
 use crate::pages::auth::{
-    ForgotPasswordPage, LoginPage, ResetPasswordPage, SelectTenantPage, SetupPage,
+    AcceptInvitePage, ForgotPasswordPage, LoginPage, ResetPasswordPage, SelectTenantPage, SetupPage,
 };
 use crate::pages::channels::ChannelsPage;
 use crate::pages::contacts::{
@@ -42,6 +42,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/select-tenant") view=SelectTenantPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/reset-password") view=ResetPasswordPage />
+                <Route path=path!("/accept-invite") view=AcceptInvitePage />
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=Home />
                     <Route path=path!("/users") view=UsersPage />

@@ -17,6 +17,7 @@ mod m0011_contact_counts;
 mod m0012_contact_import_origin;
 mod m0013_drop_contact_name_index;
 mod m0014_contact_attributes_inline;
+mod m0015_invitations;
 mod m0016_session_versions;
 mod m0017_webhook_events_per_channel;
 mod m0018_number_claims_need_validation;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_contact_import_origin::Migration),
             Box::new(m0013_drop_contact_name_index::Migration),
             Box::new(m0014_contact_attributes_inline::Migration),
+            Box::new(m0015_invitations::Migration),
             Box::new(m0016_session_versions::Migration),
             Box::new(m0017_webhook_events_per_channel::Migration),
             Box::new(m0018_number_claims_need_validation::Migration),

@@ -209,6 +209,14 @@ impl From<StoreError> for ApiError {
                 "already_member",
                 "This person is already a member of the workspace.",
             ),
+            StoreError::Conflict("invitation_pending") => ApiError::conflict(
+                "invitation_pending",
+                "This person has not accepted the invitation yet. Remove them to withdraw it.",
+            ),
+            StoreError::Conflict("password_set") => ApiError::conflict(
+                "password_set",
+                "This account already has a password. Sign in with it to accept the invitation.",
+            ),
             StoreError::Conflict("setup_done") => ApiError::conflict(
                 "setup_done",
                 "This instance is already set up. Sign in instead.",
@@ -266,6 +274,10 @@ impl From<RoleRuleViolation> for ApiError {
             },
             RoleRuleViolation::Escalation => ApiError::Forbidden {
                 code: "privilege_escalation",
+                detail,
+            },
+            RoleRuleViolation::Outranked => ApiError::Forbidden {
+                code: "outranked",
                 detail,
             },
             RoleRuleViolation::SelfChange => ApiError::Unprocessable {

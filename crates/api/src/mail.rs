@@ -1,6 +1,8 @@
 //! Outgoing email (password resets, invitations): SMTP when configured; or
-//! `.eml` files in an outbox directory; otherwise the message is written to the
-//! log so a self-hoster can copy the link.
+//! `.eml` files in an outbox directory; otherwise nothing is sent. A message's
+//! text is never logged: it carries single-use links that open accounts.
+//! Without a way to deliver, an invitation link is shown once to the admin
+//! who created it instead (see [`Mailer::delivers`]).
 
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
@@ -68,16 +70,20 @@ impl Mailer {
         })
     }
 
-    /// Sends, or logs. A failure to send is logged, never shown to the caller:
-    /// answers must not reveal whether an address exists.
+    /// Whether messages reach anyone: SMTP, or the outbox directory.
+    pub fn delivers(&self) -> bool {
+        !matches!(self, Mailer::Log)
+    }
+
+    /// Sends. A failure to send is logged, never shown to the caller: answers
+    /// must not reveal whether an address exists. Neither the text nor the
+    /// recipient is ever logged.
     pub async fn send(&self, to: &str, subject: &str, body: &str) {
         match self {
             Mailer::Log => {
                 tracing::info!(
-                    to,
                     subject,
-                    body,
-                    "email not sent (no SMTP configured); its text follows"
+                    "email not sent: configure SMTP or a mail outbox to deliver it"
                 );
             }
             Mailer::Smtp { transport, from } => match build(from, to, subject, body) {

@@ -115,11 +115,49 @@ pub struct ForgotPasswordRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
-    /// The token from the emailed (or logged) link.
+    /// The token from the emailed reset link.
     pub token: String,
     /// 10 to 128 characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 128))]
     pub new_password: String,
+}
+
+/// An invitation link's token, to see what it is for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRequest {
+    pub token: String,
+}
+
+/// What an invitation offers, shown to whoever holds its link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"workspace": "Acme Support", "email": "sam@acme.example", "name": "Sam Agent", "has_password": false})))]
+pub struct Invitation {
+    /// The workspace's name.
+    pub workspace: String,
+    pub email: String,
+    /// The name the workspace typed.
+    pub name: String,
+    /// True when the account already has a password: accept by signing in
+    /// with it. False: choose a name and password to accept.
+    pub has_password: bool,
+}
+
+/// Accepts an invitation. For an account without a password, `password`
+/// becomes its password (and `name` its name); otherwise it must be the
+/// account's current password.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"token": "Zm9vYmFyYmF6cXV4...", "password": "a long passphrase", "name": "Sam Agent"})))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    pub token: String,
+    /// 10 to 128 characters when choosing one.
+    pub password: String,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// A plain acknowledgement.

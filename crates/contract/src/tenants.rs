@@ -71,10 +71,9 @@ pub struct CreateTenantRequest {
 pub struct CreatedTenant {
     pub tenant: Tenant,
     pub owner_id: Uuid,
-    /// True when the owner already had an account and simply gained this tenant.
-    pub existing_user: bool,
-    /// For a new account: the link that lets the owner choose a password
-    /// (also emailed when SMTP is configured). Valid 7 days.
+    /// The owner's invitation link (valid 7 days), only when this instance
+    /// cannot send email; otherwise it was emailed to the owner. Absent when
+    /// you made yourself the owner: you are in at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_url: Option<String>,
 }

@@ -18,9 +18,9 @@ pub struct User {
     pub name: String,
     pub email: String,
     pub role: RoleRef,
-    /// `active` or `deactivated` in this tenant.
+    /// `invited` (until the person accepts), `active` or `deactivated` in this tenant.
     pub status: MemberStatus,
-    /// False until an invited person has chosen a password.
+    /// Whether the person can sign in with a password; always false while invited.
     pub has_password: bool,
     pub joined_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,36 +31,38 @@ pub struct User {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
+    Invited,
     Active,
     Deactivated,
 }
 
-/// Adds a person to the tenant. If the email already has an account, that
-/// person simply joins this tenant with the role (their password is untouched).
-/// Without a password, an invitation link is issued instead.
+/// Invites a person into the tenant with a role. They join only once they
+/// accept through the invitation link: a new account chooses its own
+/// password there, an existing one signs in with its own. Nobody else ever
+/// sets a person's password, and the answer is the same whether or not the
+/// email already has an account.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "name": "Sam Agent",
     "email": "sam@acme.example",
-    "role_id": "0193a6b0-7f7e-7c4e-9d7c-3f1f3a1b2c3d",
-    "password": "another long passphrase"
+    "role_id": "0193a6b0-7f7e-7c4e-9d7c-3f1f3a1b2c3d"
 })))]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    /// What this workspace calls the person.
     pub name: String,
     pub email: String,
     pub role_id: Uuid,
-    #[serde(default)]
-    pub password: Option<String>,
 }
 
-/// The created member, and the invitation link when no password was set.
+/// The invited member (status `invited`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedUser {
     pub user: User,
-    pub existing_user: bool,
+    /// The invitation link (valid 7 days), only when this instance cannot
+    /// send email; pass it on to the person. Otherwise it was emailed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_url: Option<String>,
 }
@@ -69,13 +71,14 @@ pub struct CreatedUser {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    /// The name this workspace shows; the person's own account name stays.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub role_id: Option<Uuid>,
 }
 
-/// One sign-in attempt.
+/// One sign-in into this workspace.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"at": "2026-11-20T08:02:11Z", "ip": "203.0.113.7", "user_agent": "Mozilla/5.0", "success": true})))]

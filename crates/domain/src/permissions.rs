@@ -303,6 +303,8 @@ pub enum RoleRuleViolation {
     BuiltinImmutable,
     #[error("you cannot change your own role or status")]
     SelfChange,
+    #[error("this member's role holds permissions you do not hold, so only someone holding them can change this member")]
+    Outranked,
 }
 
 /// The acting user, as far as role rules care.
@@ -336,8 +338,12 @@ pub fn ensure_can_grant(actor: &Actor<'_>, role: RoleFacts<'_>) -> Result<(), Ro
     Ok(())
 }
 
-/// May `actor` change a member whose current role is `current` (edit role,
-/// deactivate, remove)? Only owners touch owners.
+/// May `actor` change a member whose current role is `current` (rename,
+/// change role, deactivate, reactivate, remove, withdraw an invitation)?
+/// Only owners touch owners, and nobody touches a member whose role holds a
+/// permission the actor lacks: a custom role with `users.edit` cannot demote,
+/// deactivate, rename or remove an admin. Granting a new role is checked
+/// separately by [`ensure_can_grant`].
 pub fn ensure_can_manage_member(
     actor: &Actor<'_>,
     current: RoleFacts<'_>,
@@ -345,17 +351,28 @@ pub fn ensure_can_manage_member(
     if current.is_owner() && !actor.is_owner {
         return Err(RoleRuleViolation::OwnerOnly);
     }
+    if !actor.is_owner && !actor.permissions.covers(current.permissions) {
+        return Err(RoleRuleViolation::Outranked);
+    }
     Ok(())
 }
 
-/// May a custom role be set to `new_permissions` by `actor`?
+/// May a role be set to `new_permissions` by `actor`? `current` is the role
+/// being edited (`None` when creating one). Built-in roles are fixed; nobody
+/// grants what they do not hold; and nobody rewrites a role that holds more
+/// than they do (that would demote its holders by the back door).
 pub fn ensure_can_define_role(
     actor: &Actor<'_>,
-    builtin: Option<BuiltinRole>,
+    current: Option<RoleFacts<'_>>,
     new_permissions: &PermissionSet,
 ) -> Result<(), RoleRuleViolation> {
-    if builtin.is_some() {
-        return Err(RoleRuleViolation::BuiltinImmutable);
+    if let Some(current) = current {
+        if current.builtin.is_some() {
+            return Err(RoleRuleViolation::BuiltinImmutable);
+        }
+        if !actor.is_owner && !actor.permissions.covers(current.permissions) {
+            return Err(RoleRuleViolation::Outranked);
+        }
     }
     if !actor.permissions.covers(new_permissions) {
         return Err(RoleRuleViolation::Escalation);
@@ -490,14 +507,102 @@ mod tests {
     }
 
     #[test]
+    fn a_user_editor_below_admin_cannot_touch_an_admin() {
+        let editor_perms = PermissionSet::parse(["users.view", "users.edit", "users.create"])
+            .unwrap()
+            .with_implied_view();
+        let editor = Actor {
+            is_owner: false,
+            permissions: &editor_perms,
+        };
+        let admin_perms = BuiltinRole::Admin.permissions();
+        let admin_role = RoleFacts {
+            builtin: Some(BuiltinRole::Admin),
+            permissions: &admin_perms,
+        };
+        assert_eq!(
+            ensure_can_manage_member(&editor, admin_role),
+            Err(RoleRuleViolation::Outranked)
+        );
+        // A custom role holding one permission the editor lacks counts too.
+        let broader = PermissionSet::parse(["users.view", "contacts.view"]).unwrap();
+        let broader_role = RoleFacts {
+            builtin: None,
+            permissions: &broader,
+        };
+        assert_eq!(
+            ensure_can_manage_member(&editor, broader_role),
+            Err(RoleRuleViolation::Outranked)
+        );
+        // Members whose role the editor covers are fine.
+        let narrower = PermissionSet::parse(["users.view"]).unwrap();
+        let narrower_role = RoleFacts {
+            builtin: None,
+            permissions: &narrower,
+        };
+        assert_eq!(ensure_can_manage_member(&editor, narrower_role), Ok(()));
+        // Admins manage admins; owners manage everyone.
+        let admin = Actor {
+            is_owner: false,
+            permissions: &admin_perms,
+        };
+        assert_eq!(ensure_can_manage_member(&admin, admin_role), Ok(()));
+        let owner = Actor {
+            is_owner: true,
+            permissions: &admin_perms,
+        };
+        assert_eq!(ensure_can_manage_member(&owner, admin_role), Ok(()));
+        // Nor may the editor grant the admin role.
+        assert_eq!(
+            ensure_can_grant(&editor, admin_role),
+            Err(RoleRuleViolation::Escalation)
+        );
+    }
+
+    #[test]
+    fn nobody_rewrites_a_role_holding_more_than_they_do() {
+        let limited = PermissionSet::parse(["roles.edit", "users.view"])
+            .unwrap()
+            .with_implied_view();
+        let actor = Actor {
+            is_owner: false,
+            permissions: &limited,
+        };
+        let wide = PermissionSet::parse(["roles.view", "contacts.delete"]).unwrap();
+        let wide_role = RoleFacts {
+            builtin: None,
+            permissions: &wide,
+        };
+        let empty = PermissionSet::default();
+        assert_eq!(
+            ensure_can_define_role(&actor, Some(wide_role), &empty),
+            Err(RoleRuleViolation::Outranked)
+        );
+        let small = PermissionSet::parse(["users.view"]).unwrap();
+        let small_role = RoleFacts {
+            builtin: None,
+            permissions: &small,
+        };
+        assert_eq!(
+            ensure_can_define_role(&actor, Some(small_role), &empty),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn built_in_roles_are_fixed() {
         let all = PermissionSet::all();
         let owner = Actor {
             is_owner: true,
             permissions: &all,
         };
+        let agent_perms = BuiltinRole::Agent.permissions();
+        let agent_role = RoleFacts {
+            builtin: Some(BuiltinRole::Agent),
+            permissions: &agent_perms,
+        };
         assert_eq!(
-            ensure_can_define_role(&owner, Some(BuiltinRole::Agent), &all),
+            ensure_can_define_role(&owner, Some(agent_role), &all),
             Err(RoleRuleViolation::BuiltinImmutable)
         );
         assert_eq!(ensure_can_define_role(&owner, None, &all), Ok(()));
@@ -543,6 +648,15 @@ mod tests {
                 for perm in role_set.iter() {
                     prop_assert!(actor_set.contains(perm));
                 }
+            }
+        }
+
+        #[test]
+        fn managing_never_reaches_above_the_actor(actor_set in any_set(), role_set in any_set()) {
+            let actor = Actor { is_owner: false, permissions: &actor_set };
+            let role = RoleFacts { builtin: None, permissions: &role_set };
+            if ensure_can_manage_member(&actor, role).is_ok() {
+                prop_assert!(actor_set.covers(&role_set));
             }
         }
 

@@ -17,8 +17,12 @@ pub struct User {
     pub is_instance_admin: bool,
 }
 
+/// Where a person stands in one tenant. `Invited` members cannot sign in to
+/// it until they accept the invitation with its token (see
+/// [`crate::account`]): a workspace adding an email never gets the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberStatus {
+    Invited,
     Active,
     Deactivated,
 }
@@ -26,6 +30,7 @@ pub enum MemberStatus {
 impl MemberStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            MemberStatus::Invited => "invited",
             MemberStatus::Active => "active",
             MemberStatus::Deactivated => "deactivated",
         }
@@ -33,11 +38,20 @@ impl MemberStatus {
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
+            "invited" => Some(MemberStatus::Invited),
             "active" => Some(MemberStatus::Active),
             "deactivated" => Some(MemberStatus::Deactivated),
             _ => None,
         }
     }
+}
+
+/// Whether an admin may move a member from `current` to `next` (deactivate,
+/// reactivate): only between active and deactivated. An invitation becomes a
+/// membership only when the invitee accepts it, and is withdrawn by removing
+/// the member.
+pub fn status_change_allowed(current: MemberStatus, next: MemberStatus) -> bool {
+    current != MemberStatus::Invited && next != MemberStatus::Invited
 }
 
 /// A role of one tenant.
@@ -74,6 +88,24 @@ pub struct Member {
     pub joined_at: DateTime<Utc>,
     pub last_login_at: Option<DateTime<Utc>>,
     pub session: SessionVersion,
+    /// The name this tenant gave the person (typed when inviting, or a
+    /// rename by its admins); `None` shows the account's own name.
+    pub display_name: Option<String>,
+}
+
+impl Member {
+    /// The person's name as this tenant shows it. While invited, only what
+    /// the tenant typed: nothing of the account is revealed before the person
+    /// accepts.
+    pub fn name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.user.name)
+    }
+
+    /// Whether the person has a password, as this tenant may know it: never
+    /// while invited (an account elsewhere must not show through).
+    pub fn has_password(&self) -> bool {
+        self.status != MemberStatus::Invited && self.user.has_password
+    }
 }
 
 /// Which generation of sessions is current for a member: the account's
@@ -120,4 +152,22 @@ pub fn check_role_text(
         errors.add("description", "Use at most 300 characters.");
     }
     errors.into_result((name.to_owned(), description.trim().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nobody_but_the_invitee_turns_an_invitation_into_a_membership() {
+        use MemberStatus::*;
+        assert!(!status_change_allowed(Invited, Active));
+        assert!(!status_change_allowed(Invited, Deactivated));
+        assert!(!status_change_allowed(Active, Invited));
+        assert!(status_change_allowed(Active, Deactivated));
+        assert!(status_change_allowed(Deactivated, Active));
+        for s in [Invited, Active, Deactivated] {
+            assert_eq!(MemberStatus::parse(s.as_str()), Some(s));
+        }
+    }
 }

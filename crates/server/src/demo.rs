@@ -126,11 +126,21 @@ pub async fn create_owner(
         let user = match store.user_by_email(&email).await? {
             Some((user, _)) => {
                 match store.member(tenant, user.id).await {
-                    Ok(_) => {
+                    Ok(member) => {
                         store.set_member_role(tenant, user.id, owner_role).await?;
-                        store
-                            .set_member_status(tenant, user.id, domain::team::MemberStatus::Active)
-                            .await?;
+                        if member.status == domain::team::MemberStatus::Invited {
+                            store
+                                .activate_invited_member_by_operator(tenant, user.id)
+                                .await?;
+                        } else {
+                            store
+                                .set_member_status(
+                                    tenant,
+                                    user.id,
+                                    domain::team::MemberStatus::Active,
+                                )
+                                .await?;
+                        }
                     }
                     Err(store::StoreError::NotFound) => {
                         store.add_member(tenant, &account, owner_role).await?;
@@ -153,7 +163,9 @@ pub async fn create_owner(
     let settings = TenantSettings::new(workspace, "", time_zone, country)
         .map_err(|e| anyhow::anyhow!("workspace settings: {:?}", e.into_map()))?;
     if store.has_users().await? {
-        let (t, user, _) = store.create_tenant(&settings, &account).await?;
+        let (t, user, _) = store
+            .create_tenant(&settings, &account, domain::team::MemberStatus::Active)
+            .await?;
         Ok((user, t.id))
     } else {
         let (t, user) = store.setup_instance(&settings, &account).await?;

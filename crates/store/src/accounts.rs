@@ -161,25 +161,69 @@ async fn find_or_create_user<C: ConnectionTrait>(
     Ok((id, false))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn insert_membership<C: ConnectionTrait>(
     db: &C,
     tenant_id: Uuid,
     user_id: Uuid,
     role_id: Uuid,
+    status: MemberStatus,
+    display_name: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     membership::ActiveModel {
         tenant_id: Set(tenant_id),
         user_id: Set(user_id),
         role_id: Set(role_id),
-        status: Set(MemberStatus::Active.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
         joined_at: Set(now),
         last_login_at: Set(None),
         session_version: Set(crate::sessions::first_membership_version(now)),
+        display_name: Set(display_name),
     }
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Names of people as `tenant` shows them: the name it gave a member (see
+/// `memberships.display_name`), else the account's own.
+pub(crate) async fn member_names<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, StoreError> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut names: HashMap<Uuid, String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Name)
+        .filter(user::Column::Id.is_in(ids.clone()))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let given: Vec<(Uuid, Option<String>)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::UserId)
+        .column(membership::Column::DisplayName)
+        .filter(membership::Column::TenantId.eq(tenant.0))
+        .filter(membership::Column::UserId.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, name) in given {
+        if let Some(name) = name {
+            names.insert(id, name);
+        }
+    }
+    Ok(names)
 }
 
 impl Store {
@@ -201,7 +245,8 @@ impl Store {
         if user::Entity::find().count(&txn).await? > 0 {
             return Err(StoreError::Conflict("setup_done"));
         }
-        let (tenant, user_id, _) = create_tenant_in(&txn, settings, owner, true).await?;
+        let (tenant, user_id, _) =
+            create_tenant_in(&txn, settings, owner, true, MemberStatus::Active).await?;
         txn.commit().await?;
         Ok((tenant, user_id))
     }
@@ -211,16 +256,18 @@ impl Store {
         Ok(user::Entity::find().count(&self.db).await? > 0)
     }
 
-    /// Creates a tenant whose first owner is `owner` (an existing account
-    /// simply gains the tenant). Answers the tenant, the owner and whether the
-    /// account existed.
+    /// Creates a tenant whose first owner is `owner`, with membership
+    /// `owner_status`: `Invited` unless the caller is that person (or an
+    /// operator tool). Answers the tenant, the owner and whether the account
+    /// existed.
     pub async fn create_tenant(
         &self,
         settings: &TenantSettings,
         owner: &NewAccount,
+        owner_status: MemberStatus,
     ) -> Result<(Tenant, UserId, bool), StoreError> {
         let txn = self.write_txn().await?;
-        let created = create_tenant_in(&txn, settings, owner, false).await?;
+        let created = create_tenant_in(&txn, settings, owner, false, owner_status).await?;
         txn.commit().await?;
         Ok(created)
     }
@@ -295,16 +342,22 @@ impl Store {
         Ok((user_from(model)?, hash))
     }
 
+    /// Sets a new password. Every unused reset link of the account dies with
+    /// the old password. (Invitations stay: they never set a password on an
+    /// account that has one, so accepting one needs the new password.)
     pub async fn set_password(&self, user_id: UserId, hash: &str) -> Result<(), StoreError> {
+        let txn = self.write_txn().await?;
         let res = user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash.to_owned()))
             .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(user::Column::Id.eq(user_id.0))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if res.rows_affected == 0 {
             return Err(StoreError::NotFound);
         }
+        crate::sessions::void_reset_tokens_in(&txn, user_id).await?;
+        txn.commit().await?;
         Ok(())
     }
 
@@ -415,6 +468,7 @@ impl Store {
                     status: member_status(&m.status)?,
                     joined_at: m.joined_at,
                     last_login_at: m.last_login_at,
+                    display_name: m.display_name,
                 })
             })
             .collect()
@@ -440,16 +494,28 @@ impl Store {
     ) -> Result<(Vec<Member>, u64), StoreError> {
         let mut cond = Self::member_condition(tenant, filter);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let matching = user::Entity::find()
+            let by_email = user::Entity::find()
                 .select_only()
                 .column(user::Column::Id)
-                .filter(
-                    Condition::any()
-                        .add(crate::like::contains_ci(user::Column::Name, q))
-                        .add(crate::like::contains_ci(user::Column::Email, q)),
-                )
+                .filter(crate::like::contains_ci(user::Column::Email, q))
                 .into_query();
-            cond = cond.add(membership::Column::UserId.in_subquery(matching));
+            let by_name = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(crate::like::contains_ci(user::Column::Name, q))
+                .into_query();
+            // An invited member's account name is not this tenant's to
+            // search by (it would tell who owns the email elsewhere).
+            cond = cond.add(
+                Condition::any()
+                    .add(membership::Column::UserId.in_subquery(by_email))
+                    .add(crate::like::contains_ci(membership::Column::DisplayName, q))
+                    .add(
+                        Condition::all()
+                            .add(membership::Column::Status.ne(MemberStatus::Invited.as_str()))
+                            .add(membership::Column::UserId.in_subquery(by_name)),
+                    ),
+            );
         }
         let total = membership::Entity::find()
             .filter(cond.clone())
@@ -467,14 +533,58 @@ impl Store {
         Ok((self.assemble_members(tenant, rows).await?, total))
     }
 
-    /// Adds a person to `tenant` with `role`. An email that already has an
-    /// account joins as is. `Conflict("already_member")` if already in the tenant.
+    /// Invites `email` into `tenant` with `role`: the membership is
+    /// `Invited` until the person accepts with the invitation's token. An
+    /// email without an account gets one with no password (the person
+    /// chooses it on accepting); an existing account is untouched.
+    /// `display_name` is what this tenant calls the person. The answer is the
+    /// same for both, so a tenant learns nothing about accounts elsewhere.
+    /// `Conflict("already_member")` if already in the tenant.
+    pub async fn invite_member(
+        &self,
+        tenant: TenantId,
+        email: &str,
+        display_name: &str,
+        role_id: RoleId,
+    ) -> Result<Member, StoreError> {
+        let account = NewAccount {
+            email: email.to_owned(),
+            name: display_name.to_owned(),
+            password_hash: None,
+        };
+        let user_id = self
+            .insert_member(tenant, &account, role_id, MemberStatus::Invited)
+            .await?;
+        self.member(tenant, user_id).await
+    }
+
+    /// Adds a person to `tenant` as an active member at once: for operator
+    /// tools (demo seeding, `create-owner`) only, never for a request. An
+    /// email that already has an account joins as is. Answers whether it existed.
     pub async fn add_member(
         &self,
         tenant: TenantId,
         account: &NewAccount,
         role_id: RoleId,
     ) -> Result<(Member, bool), StoreError> {
+        let existed = user::Entity::find()
+            .filter(user::Column::Email.eq(account.email.as_str()))
+            .one(&self.db)
+            .await?
+            .is_some();
+        let user_id = self
+            .insert_member(tenant, account, role_id, MemberStatus::Active)
+            .await?;
+        Ok((self.member(tenant, user_id).await?, existed))
+    }
+
+    async fn insert_member(
+        &self,
+        tenant: TenantId,
+        account: &NewAccount,
+        role_id: RoleId,
+        status: MemberStatus,
+    ) -> Result<UserId, StoreError> {
         let txn = self.write_txn().await?;
         role::Entity::find_by_id(role_id.0)
             .filter(role::Column::TenantId.eq(tenant.0))
@@ -482,7 +592,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let now = Utc::now();
-        let (user_id, existed) = find_or_create_user(&txn, account, false, now).await?;
+        let (user_id, _) = find_or_create_user(&txn, account, false, now).await?;
         if membership::Entity::find_by_id((tenant.0, user_id))
             .one(&txn)
             .await?
@@ -490,19 +600,123 @@ impl Store {
         {
             return Err(StoreError::Conflict("already_member"));
         }
-        insert_membership(&txn, tenant.0, user_id, role_id.0, now).await?;
+        let display_name = (status == MemberStatus::Invited).then(|| account.name.clone());
+        insert_membership(
+            &txn,
+            tenant.0,
+            user_id,
+            role_id.0,
+            status,
+            display_name,
+            now,
+        )
+        .await?;
         txn.commit().await?;
-        Ok((self.member(tenant, UserId(user_id)).await?, existed))
+        Ok(UserId(user_id))
     }
 
-    pub async fn rename_user(&self, user_id: UserId, name: &str) -> Result<(), StoreError> {
-        user::Entity::update_many()
-            .col_expr(user::Column::Name, Expr::value(name.to_owned()))
-            .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(user::Column::Id.eq(user_id.0))
+    /// Makes a pending invitation an active membership without the invitee:
+    /// for `create-owner` (an operator at the server's shell) only, never for
+    /// a request. A no-op for other statuses.
+    pub async fn activate_invited_member_by_operator(
+        &self,
+        tenant: TenantId,
+        user_id: UserId,
+    ) -> Result<(), StoreError> {
+        membership::Entity::update_many()
+            .col_expr(
+                membership::Column::Status,
+                Expr::value(MemberStatus::Active.as_str()),
+            )
+            .filter(membership::Column::TenantId.eq(tenant.0))
+            .filter(membership::Column::UserId.eq(user_id.0))
+            .filter(membership::Column::Status.eq(MemberStatus::Invited.as_str()))
             .exec(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Renames a member as `tenant` shows them. The account's own name (the
+    /// person's choice, shown in their other workspaces) stays.
+    pub async fn set_member_display_name(
+        &self,
+        tenant: TenantId,
+        user_id: UserId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        let res = membership::Entity::update_many()
+            .col_expr(
+                membership::Column::DisplayName,
+                Expr::value(Some(name.to_owned())),
+            )
+            .filter(membership::Column::TenantId.eq(tenant.0))
+            .filter(membership::Column::UserId.eq(user_id.0))
+            .exec(&self.db)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Makes an invited member active, spending the invitation `token_hash`
+    /// (it must be an unused, unexpired invitation for this very membership).
+    /// With `new_password`, the account must still have none: it gets this
+    /// hash and `name` (the person's own choice). Without, the caller has
+    /// checked the account's password. `Ok(false)` when the token or the
+    /// invitation is no longer valid; `Conflict("password_set")` when a
+    /// password appeared meanwhile.
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        tenant: TenantId,
+        user_id: UserId,
+        new_password: Option<(&str, &str)>,
+    ) -> Result<bool, StoreError> {
+        let txn = self.write_txn().await?;
+        if !crate::sessions::spend_password_token_in(
+            &txn,
+            token_hash,
+            crate::PasswordTokenPurpose::Invite,
+            Some(tenant),
+            user_id,
+        )
+        .await?
+        {
+            return Ok(false);
+        }
+        let activated = membership::Entity::update_many()
+            .col_expr(
+                membership::Column::Status,
+                Expr::value(MemberStatus::Active.as_str()),
+            )
+            // The person's own name shows from now on.
+            .col_expr(membership::Column::DisplayName, Expr::value(None::<String>))
+            .col_expr(membership::Column::JoinedAt, Expr::value(Utc::now()))
+            .filter(membership::Column::TenantId.eq(tenant.0))
+            .filter(membership::Column::UserId.eq(user_id.0))
+            .filter(membership::Column::Status.eq(MemberStatus::Invited.as_str()))
+            .exec(&txn)
+            .await?;
+        if activated.rows_affected == 0 {
+            return Ok(false);
+        }
+        if let Some((hash, name)) = new_password {
+            let set = user::Entity::update_many()
+                .col_expr(user::Column::PasswordHash, Expr::value(hash.to_owned()))
+                .col_expr(user::Column::Name, Expr::value(name.to_owned()))
+                .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(user::Column::Id.eq(user_id.0))
+                .filter(user::Column::PasswordHash.is_null())
+                .exec(&txn)
+                .await?;
+            if set.rows_affected == 0 {
+                return Err(StoreError::Conflict("password_set"));
+            }
+            crate::sessions::void_reset_tokens_in(&txn, user_id).await?;
+        }
+        txn.commit().await?;
+        Ok(true)
     }
 
     /// Changes a member's role. When the member is an owner losing the Owner
@@ -543,15 +757,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         let txn = self.write_txn().await?;
         lock_tenant(&txn, tenant).await?;
-        let res = membership::Entity::update_many()
+        let current = membership::Entity::find_by_id((tenant.0, user_id.0))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // Only the invitee turns an invitation into a membership.
+        if !domain::team::status_change_allowed(member_status(&current.status)?, status) {
+            return Err(StoreError::Conflict("invitation_pending"));
+        }
+        membership::Entity::update_many()
             .col_expr(membership::Column::Status, Expr::value(status.as_str()))
             .filter(membership::Column::TenantId.eq(tenant.0))
             .filter(membership::Column::UserId.eq(user_id.0))
             .exec(&txn)
             .await?;
-        if res.rows_affected == 0 {
-            return Err(StoreError::NotFound);
-        }
         ensure_an_owner_remains(&txn, tenant).await?;
         if status == MemberStatus::Deactivated {
             crate::sessions::revoke_member_sessions_in(&txn, tenant, user_id).await?;
@@ -726,8 +945,12 @@ impl Store {
 
     // ----- sign-in history ----------------------------------------------
 
+    /// Records a sign-in attempt. `tenant` is the workspace it opened (a
+    /// session issued there); `None` for an attempt on the account itself.
+    #[allow(clippy::too_many_arguments)]
     pub async fn record_login(
         &self,
+        tenant: Option<TenantId>,
         user_id: Option<UserId>,
         email: &str,
         ip: Option<&str>,
@@ -736,6 +959,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         login_event::ActiveModel {
             id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.map(|t| t.0)),
             user_id: Set(user_id.map(|u| u.0)),
             email: Set(email.chars().take(254).collect()),
             at: Set(Utc::now()),
@@ -748,7 +972,9 @@ impl Store {
         Ok(())
     }
 
-    /// Sign-in attempts of a member of `tenant`, newest first.
+    /// Sign-ins of a member into `tenant`, newest first. Attempts on the
+    /// account and sign-ins into its other workspaces are not this tenant's
+    /// to see.
     pub async fn login_history(
         &self,
         tenant: TenantId,
@@ -759,7 +985,9 @@ impl Store {
             .one(&self.db)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let base = login_event::Entity::find().filter(login_event::Column::UserId.eq(user_id.0));
+        let base = login_event::Entity::find()
+            .filter(login_event::Column::TenantId.eq(tenant.0))
+            .filter(login_event::Column::UserId.eq(user_id.0));
         let total = base.clone().count(&self.db).await?;
         let mut query = base.order_by_desc(login_event::Column::Id);
         if let Some(after) = page.after {
@@ -790,6 +1018,7 @@ async fn create_tenant_in(
     settings: &TenantSettings,
     owner: &NewAccount,
     instance_admin: bool,
+    owner_status: MemberStatus,
 ) -> Result<(Tenant, UserId, bool), StoreError> {
     let now = Utc::now();
     let tenant_id = Uuid::now_v7();
@@ -810,7 +1039,17 @@ async fn create_tenant_in(
         .copied()
         .ok_or_else(|| StoreError::Corrupt("owner role missing".into()))?;
     let (user_id, existed) = find_or_create_user(txn, owner, instance_admin, now).await?;
-    insert_membership(txn, tenant_id, user_id, owner_role, now).await?;
+    let display_name = (owner_status == MemberStatus::Invited).then(|| owner.name.clone());
+    insert_membership(
+        txn,
+        tenant_id,
+        user_id,
+        owner_role,
+        owner_status,
+        display_name,
+        now,
+    )
+    .await?;
     Ok((tenant_from(model), UserId(user_id), existed))
 }
 

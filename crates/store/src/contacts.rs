@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::entities::{
     attribute_definition, contact, contact_event, contact_group, contact_import, contact_tag,
-    conversation, group_member, tag, user,
+    conversation, group_member, tag,
 };
 use crate::like::{contains_ci as contains, contains_ci_expr};
 use crate::{PageRequest, Store, StoreError};
@@ -717,20 +717,7 @@ impl Store {
             }
         }
         let actors: HashSet<Uuid> = events.iter().filter_map(|e| e.actor_id).collect();
-        let names: HashMap<Uuid, String> = if actors.is_empty() {
-            HashMap::new()
-        } else {
-            user::Entity::find()
-                .select_only()
-                .column(user::Column::Id)
-                .column(user::Column::Name)
-                .filter(user::Column::Id.is_in(actors))
-                .into_tuple::<(Uuid, String)>()
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .collect()
-        };
+        let names = crate::accounts::member_names(&self.db, tenant, actors).await?;
         Ok(events
             .into_iter()
             .map(|e| ContactEventRecord {

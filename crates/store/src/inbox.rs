@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::contacts::record;
 use crate::entities::{
-    channel, contact, conversation, message, message_star, quick_reply, stream_ticket, user,
+    channel, contact, conversation, message, message_star, quick_reply, stream_ticket,
 };
 use crate::like::contains_ci;
 use crate::{PageRequest, Store, StoreError};
@@ -242,26 +242,6 @@ async fn provider_message_exists<C: ConnectionTrait>(
         .is_some())
 }
 
-async fn names_of<C: ConnectionTrait>(
-    db: &C,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, StoreError> {
-    let ids: HashSet<Uuid> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Name)
-        .filter(user::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 /// Conversations with their channel, contact and controller names.
 async fn dress<C: ConnectionTrait>(
     db: &C,
@@ -302,7 +282,9 @@ async fn dress<C: ConnectionTrait>(
             .map(|(id, name, phone)| (id, (name, phone)))
             .collect()
     };
-    let names = names_of(db, rows.iter().filter_map(|r| r.controller_id)).await?;
+    let names =
+        crate::accounts::member_names(db, tenant, rows.iter().filter_map(|r| r.controller_id))
+            .await?;
     rows.into_iter()
         .map(|r| {
             let state =
@@ -850,7 +832,9 @@ impl Store {
                 .into_iter()
                 .collect()
         };
-        let names = names_of(&self.db, rows.iter().filter_map(|r| r.sent_by)).await?;
+        let names =
+            crate::accounts::member_names(&self.db, tenant, rows.iter().filter_map(|r| r.sent_by))
+                .await?;
         let quoted_ids: HashSet<Uuid> = rows.iter().filter_map(|r| r.reply_to_id).collect();
         let quoted: HashMap<Uuid, (Direction, String)> = if quoted_ids.is_empty() {
             HashMap::new()
@@ -1421,7 +1405,7 @@ impl Store {
                         m.status == domain::team::MemberStatus::Active
                             && m.role.permissions.contains(view)
                     })
-                    .map(|m| (m.user.id.0, m.user.name)),
+                    .map(|m| (m.user.id.0, m.name().to_owned())),
             );
             if !full || after.is_none() {
                 return Ok(out);

@@ -41,7 +41,7 @@ pub use inbox::{
 };
 pub use media::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
 pub use session::{SessionCandidate, SessionSettingsRecord};
-pub use sessions::{PasswordTokenPurpose, RefreshOutcome};
+pub use sessions::{PasswordToken, PasswordTokenPurpose, RefreshOutcome};
 pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, TemplateRecord};
 
 /// Handle to the database; cheap to clone.

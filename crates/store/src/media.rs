@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{media, media_provider_upload, template, user};
+use crate::entities::{media, media_provider_upload, template};
 use crate::{PageRequest, Store, StoreError};
 
 /// A file of the gallery.
@@ -131,26 +131,6 @@ fn name_contains(needle: &str) -> sea_orm::sea_query::SimpleExpr {
 }
 
 impl Store {
-    /// People's names by id, for "created by" labels.
-    async fn user_names(
-        &self,
-        ids: impl IntoIterator<Item = Uuid>,
-    ) -> Result<HashMap<Uuid, String>, StoreError> {
-        let mut ids: Vec<Uuid> = ids.into_iter().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Ok(user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect())
-    }
-
     async fn media_model(&self, tenant: TenantId, id: Uuid) -> Result<media::Model, StoreError> {
         media::Entity::find_by_id(id)
             .filter(media::Column::TenantId.eq(tenant.0))
@@ -161,9 +141,15 @@ impl Store {
     }
 
     async fn with_names(&self, models: Vec<media::Model>) -> Result<Vec<MediaRecord>, StoreError> {
-        let names = self
-            .user_names(models.iter().filter_map(|m| m.created_by))
-            .await?;
+        let Some(tenant) = models.first().map(|m| TenantId(m.tenant_id)) else {
+            return Ok(Vec::new());
+        };
+        let names = crate::accounts::member_names(
+            &self.db,
+            tenant,
+            models.iter().filter_map(|m| m.created_by),
+        )
+        .await?;
         models.into_iter().map(|m| record_from(m, &names)).collect()
     }
 
@@ -262,9 +248,12 @@ impl Store {
             .order_by_asc(template::Column::Name)
             .all(&self.db)
             .await?;
-        let names = self
-            .user_names(candidates.iter().filter_map(|t| t.created_by))
-            .await?;
+        let names = crate::accounts::member_names(
+            &self.db,
+            tenant,
+            candidates.iter().filter_map(|t| t.created_by),
+        )
+        .await?;
         let mut uses = Vec::new();
         for t in candidates {
             let content: TemplateContent = serde_json::from_str(&t.content)

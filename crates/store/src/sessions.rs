@@ -33,6 +33,8 @@ pub enum RefreshOutcome {
     Invalid,
 }
 
+/// What a single-use emailed token is for. A token only ever works for its
+/// own purpose: a reset link is no invitation, and an invitation no reset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordTokenPurpose {
     Reset,
@@ -70,6 +72,53 @@ pub(crate) async fn end_member_access_in<C: ConnectionTrait>(
         )
         .filter(membership::Column::TenantId.eq(tenant.0))
         .filter(membership::Column::UserId.eq(user.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A live (unused, unexpired) emailed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordToken {
+    pub user: UserId,
+    /// The workspace an invitation is for; `None` for a reset.
+    pub tenant: Option<TenantId>,
+}
+
+/// Spends a live token of `purpose` for `user` (and `tenant`). Two concurrent
+/// attempts cannot both succeed.
+pub(crate) async fn spend_password_token_in<C: ConnectionTrait>(
+    db: &C,
+    token_hash: &str,
+    purpose: PasswordTokenPurpose,
+    tenant: Option<TenantId>,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    let now = Utc::now();
+    let mut update = password_token::Entity::update_many()
+        .col_expr(password_token::Column::UsedAt, Expr::value(now))
+        .filter(password_token::Column::TokenHash.eq(token_hash))
+        .filter(password_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(password_token::Column::UserId.eq(user.0))
+        .filter(password_token::Column::UsedAt.is_null())
+        .filter(password_token::Column::ExpiresAt.gt(now));
+    update = match tenant {
+        Some(t) => update.filter(password_token::Column::TenantId.eq(t.0)),
+        None => update.filter(password_token::Column::TenantId.is_null()),
+    };
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// Voids every unused reset link of `user` (their password changed).
+pub(crate) async fn void_reset_tokens_in<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+) -> Result<(), StoreError> {
+    password_token::Entity::update_many()
+        .col_expr(password_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(password_token::Column::UserId.eq(user.0))
+        .filter(password_token::Column::Purpose.eq(PasswordTokenPurpose::Reset.as_str()))
+        .filter(password_token::Column::UsedAt.is_null())
         .exec(db)
         .await?;
     Ok(())
@@ -333,11 +382,13 @@ impl Store {
         )))
     }
 
+    /// Stores an emailed token. An invitation names its `tenant`; a reset has none.
     pub async fn insert_password_token(
         &self,
         user: UserId,
         token_hash: &str,
         purpose: PasswordTokenPurpose,
+        tenant: Option<TenantId>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         password_token::ActiveModel {
@@ -348,33 +399,46 @@ impl Store {
             created_at: Set(Utc::now()),
             expires_at: Set(expires_at),
             used_at: Set(None),
+            tenant_id: Set(tenant.map(|t| t.0)),
         }
         .insert(&self.db)
         .await?;
         Ok(())
     }
 
-    /// Spends a password token if it is unused and unexpired; answers its owner.
-    /// Two concurrent attempts cannot both succeed.
+    /// The live token of `purpose` with this hash, without spending it.
+    pub async fn password_token(
+        &self,
+        token_hash: &str,
+        purpose: PasswordTokenPurpose,
+    ) -> Result<Option<PasswordToken>, StoreError> {
+        let now = Utc::now();
+        Ok(password_token::Entity::find()
+            .filter(password_token::Column::TokenHash.eq(token_hash))
+            .filter(password_token::Column::Purpose.eq(purpose.as_str()))
+            .filter(password_token::Column::UsedAt.is_null())
+            .filter(password_token::Column::ExpiresAt.gt(now))
+            .one(&self.db)
+            .await?
+            .map(|t| PasswordToken {
+                user: UserId(t.user_id),
+                tenant: t.tenant_id.map(TenantId),
+            }))
+    }
+
+    /// Spends a live token of `purpose`; answers it. Two concurrent attempts
+    /// cannot both succeed.
     pub async fn consume_password_token(
         &self,
         token_hash: &str,
-    ) -> Result<Option<UserId>, StoreError> {
-        let now = Utc::now();
-        let Some(token) = password_token::Entity::find()
-            .filter(password_token::Column::TokenHash.eq(token_hash))
-            .one(&self.db)
-            .await?
-        else {
+        purpose: PasswordTokenPurpose,
+    ) -> Result<Option<PasswordToken>, StoreError> {
+        let Some(token) = self.password_token(token_hash, purpose).await? else {
             return Ok(None);
         };
-        let res = password_token::Entity::update_many()
-            .col_expr(password_token::Column::UsedAt, Expr::value(now))
-            .filter(password_token::Column::Id.eq(token.id))
-            .filter(password_token::Column::UsedAt.is_null())
-            .filter(password_token::Column::ExpiresAt.gt(now))
-            .exec(&self.db)
-            .await?;
-        Ok((res.rows_affected == 1).then_some(UserId(token.user_id)))
+        let spent =
+            spend_password_token_in(&self.db, token_hash, purpose, token.tenant, token.user)
+                .await?;
+        Ok(spent.then_some(token))
     }
 }

@@ -263,6 +263,15 @@ impl Authed {
         .await
     }
 
+    pub async fn resend_invitation(&self, id: Uuid) -> Result<CreatedUser, ApiError> {
+        self.with_body(
+            Verb::Post,
+            &format!("/users/{id}/invitation"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
     pub async fn login_history(&self, id: Uuid) -> Result<Page<LoginEvent>, ApiError> {
         self.get(&format!("/users/{id}/login-history?limit=100"))
             .await

@@ -1,8 +1,9 @@
 //! Calls that need no session.
 
 use contract::auth::{
-    Accepted, ForgotPasswordRequest, LoginRequest, LoginResponse, RefreshRequest,
-    ResetPasswordRequest, SelectTenantRequest, Session, SetupRequest, SetupStatus,
+    AcceptInvitationRequest, Accepted, ForgotPasswordRequest, Invitation, InvitationRequest,
+    LoginRequest, LoginResponse, RefreshRequest, ResetPasswordRequest, SelectTenantRequest,
+    Session, SetupRequest, SetupStatus,
 };
 
 use super::{decode, expect_ok, send_raw, to_json, ApiError, Verb};
@@ -63,4 +64,20 @@ pub async fn forgot_password(email: &str) -> Result<Accepted, ApiError> {
 pub async fn reset_password(req: &ResetPasswordRequest) -> Result<(), ApiError> {
     let body = to_json(req)?;
     expect_ok(send_raw(Verb::Post, "/auth/reset-password", Some(&body), None).await?).await
+}
+
+/// What an invitation link is for (does not spend it).
+pub async fn invitation(token: &str) -> Result<Invitation, ApiError> {
+    post(
+        "/auth/invitation",
+        &InvitationRequest {
+            token: token.to_string(),
+        },
+    )
+    .await
+}
+
+/// Accepts an invitation; answers the session in its workspace.
+pub async fn accept_invitation(req: &AcceptInvitationRequest) -> Result<Session, ApiError> {
+    post("/auth/accept-invitation", req).await
 }

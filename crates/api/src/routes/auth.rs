@@ -3,11 +3,12 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use contract::auth::{
-    Accepted, ForgotPasswordRequest, LoginRequest, LoginResponse, RefreshRequest,
-    ResetPasswordRequest, SelectTenantRequest, Session, SwitchTenantRequest,
+    AcceptInvitationRequest, Accepted, ForgotPasswordRequest, Invitation, InvitationRequest,
+    LoginRequest, LoginResponse, RefreshRequest, ResetPasswordRequest, SelectTenantRequest,
+    Session, SwitchTenantRequest,
 };
-use domain::account::{check_password, normalize_email};
-use domain::team::SessionVersion;
+use domain::account::{check_display_name, check_password, normalize_email, FieldErrors};
+use domain::team::{Member, MemberStatus, SessionVersion};
 use domain::{TenantId, UserId};
 use store::{PasswordTokenPurpose, RefreshOutcome};
 
@@ -33,12 +34,14 @@ fn bad_credentials() -> ApiError {
 
 /// Tokens for `user` in `tenant`, starting a new refresh family. With
 /// `expected_account`, only while the account's session version is still
-/// that one (a tenant-selection token's).
+/// that one (a tenant-selection token's). Recorded as a sign-in into that
+/// tenant (what its login history shows).
 pub async fn issue_session(
     state: &AppState,
     user: UserId,
     tenant: TenantId,
     expected_account: Option<i64>,
+    req: &HttpRequest,
 ) -> Result<Session, ApiError> {
     let not_a_member = || {
         ApiError::forbidden(
@@ -64,6 +67,18 @@ pub async fn issue_session(
         .await?
         .ok_or_else(not_a_member)?;
     state.store.touch_last_login(tenant, user).await?;
+    let (account, _) = state.store.user_with_hash(user).await?;
+    state
+        .store
+        .record_login(
+            Some(tenant),
+            Some(user),
+            &account.email,
+            Some(&client_ip(state, req).to_string()),
+            user_agent(req),
+            true,
+        )
+        .await?;
     session(state, user, tenant_summary(t, role), refresh_token, version)
 }
 
@@ -143,6 +158,7 @@ pub async fn login(
     state
         .store
         .record_login(
+            None,
             user.as_ref().map(|u| u.id),
             &email,
             Some(&ip.to_string()),
@@ -161,7 +177,7 @@ pub async fn login(
             "Your account is not active in any workspace. Ask an administrator to add you.",
         )),
         [(only, _)] => {
-            let session = issue_session(&state, user.id, only.id, None).await?;
+            let session = issue_session(&state, user.id, only.id, None, &req).await?;
             Ok(web::Json(LoginResponse {
                 tenants: summaries,
                 session: Some(session),
@@ -193,6 +209,7 @@ pub async fn login(
 #[post("/auth/tenant")]
 pub async fn select_tenant(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<SelectTenantRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
     let expired = || ApiError::unauthorized("The sign-in has expired. Sign in again.");
@@ -210,6 +227,7 @@ pub async fn select_tenant(
             claims.user,
             TenantId(body.tenant_id),
             Some(claims.account_version),
+            &req,
         )
         .await?,
     ))
@@ -224,11 +242,13 @@ pub async fn select_tenant(
 #[post("/auth/switch-tenant")]
 pub async fn switch_tenant(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: Authenticated,
     body: Body<SwitchTenantRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
     let body = body.into_inner();
-    let session = issue_session(&state, auth.user_id(), TenantId(body.tenant_id), None).await?;
+    let session =
+        issue_session(&state, auth.user_id(), TenantId(body.tenant_id), None, &req).await?;
     if let Some(old) = body.refresh_token {
         state
             .store
@@ -369,6 +389,7 @@ async fn send_reset_link(state: &AppState, email: &str) -> Result<(), ApiError> 
             user.id,
             &tokens::digest(&token),
             PasswordTokenPurpose::Reset,
+            None,
             expires,
         )
         .await?;
@@ -386,42 +407,181 @@ async fn send_reset_link(state: &AppState, email: &str) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// An invitation link for a new account (7 days), emailed or logged.
+/// Issues an invitation into `tenant` (7 days) for an invited member and
+/// emails it. The link is answered only when this instance cannot deliver
+/// email, for the admin to pass on; it is never logged. The same for a new
+/// and an existing account.
 pub async fn invite(
     state: &AppState,
-    user: UserId,
-    email: &str,
-    name: &str,
+    tenant: TenantId,
+    member: &Member,
     workspace: &str,
-) -> Result<String, ApiError> {
+) -> Result<Option<String>, ApiError> {
     let token = tokens::generate();
     let expires = Utc::now() + Duration::days(INVITE_TTL_DAYS);
     state
         .store
         .insert_password_token(
-            user,
+            member.user.id,
             &tokens::digest(&token),
             PasswordTokenPurpose::Invite,
+            Some(tenant),
             expires,
         )
         .await?;
-    let link = format!(
-        "{}/reset-password?token={token}&invite=1",
-        state.settings.public_url
-    );
+    let link = format!("{}/accept-invite?token={token}", state.settings.public_url);
     let body = format!(
-        "Hello {name},\n\nYou have been added to the workspace \"{workspace}\" on Switchboard. \
-         Open this link within 7 days to choose your password:\n\n{link}\n"
+        "Hello {},\n\nYou have been invited to the workspace \"{workspace}\" on Switchboard. \
+         Open this link within 7 days to accept:\n\n{link}\n\n\
+         If you did not expect this, ignore this message; nothing changes until you accept.\n",
+        member.name()
     );
     state
         .mailer
-        .send(email, "You are invited to Switchboard", &body)
+        .send(
+            &member.user.email,
+            &format!("You are invited to {workspace} on Switchboard"),
+            &body,
+        )
         .await;
-    Ok(link)
+    Ok((!state.mailer.delivers()).then_some(link))
 }
 
-/// Sets a new password with a reset or invitation token. Each token works
-/// once; every existing session of the account is signed out.
+fn invalid_token() -> ApiError {
+    ApiError::Unprocessable {
+        code: "invalid_token",
+        detail: "This link is invalid, already used or expired. Ask for a new one.".into(),
+    }
+}
+
+fn invalid_invitation() -> ApiError {
+    ApiError::Unprocessable {
+        code: "invalid_token",
+        detail: "This invitation is invalid, already used, withdrawn or expired. \
+                 Ask the workspace for a new one."
+            .into(),
+    }
+}
+
+/// The pending invitation behind `token`: the invited member and the tenant.
+async fn pending_invitation(
+    state: &AppState,
+    token_hash: &str,
+) -> Result<(TenantId, Member), ApiError> {
+    let token = state
+        .store
+        .password_token(token_hash, PasswordTokenPurpose::Invite)
+        .await?
+        .ok_or_else(invalid_invitation)?;
+    let tenant = token.tenant.ok_or_else(invalid_invitation)?;
+    match state.store.member(tenant, token.user).await {
+        Ok(member) if member.status == MemberStatus::Invited => Ok((tenant, member)),
+        Ok(_) | Err(store::StoreError::NotFound) => Err(invalid_invitation()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What an invitation link is for: the workspace, and whether the account
+/// accepts by signing in (it has a password) or by choosing one.
+#[utoipa::path(tag = "auth", request_body = InvitationRequest, responses(
+    (status = 200, description = "A pending invitation", body = Invitation),
+    Invalid,
+))]
+#[post("/auth/invitation")]
+pub async fn invitation(
+    state: web::Data<AppState>,
+    body: Body<InvitationRequest>,
+) -> Result<web::Json<Invitation>, ApiError> {
+    let (tenant, member) = pending_invitation(&state, &tokens::digest(&body.token)).await?;
+    let workspace = state.store.tenant(tenant).await?;
+    Ok(web::Json(Invitation {
+        workspace: workspace.settings.name,
+        email: member.user.email.clone(),
+        name: member.name().to_owned(),
+        has_password: member.user.has_password,
+    }))
+}
+
+/// Accepts an invitation and signs in to its workspace. An account without
+/// a password chooses it (and its name) here; an account with one proves it
+/// is theirs with that password. The link works once; the membership is
+/// active only from now on.
+#[utoipa::path(tag = "auth", request_body = AcceptInvitationRequest, responses(
+    (status = 200, description = "Joined and signed in", body = Session),
+    (status = 409, description = "The account got a password meanwhile: sign in with it", body = contract::Problem, content_type = "application/problem+json"),
+    Invalid, RateLimited,
+))]
+#[post("/auth/accept-invitation")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<AcceptInvitationRequest>,
+) -> Result<web::Json<Session>, ApiError> {
+    let body = body.into_inner();
+    let digest = tokens::digest(&body.token);
+    let (tenant, member) = pending_invitation(&state, &digest).await?;
+    let ip = client_ip(&state, &req);
+    // The same budget as signing in to the account, before any hashing: no
+    // password guessing here.
+    state
+        .login_limiter
+        .check(&member.user.email, ip)
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+    let (user, hash) = state.store.user_with_hash(member.user.id).await?;
+    let accepted = match hash {
+        None => {
+            let mut errors = FieldErrors::default();
+            let name = check_display_name(body.name.as_deref().unwrap_or(member.name()))
+                .map_err(|m| errors.add("name", m))
+                .ok();
+            if let Err(m) = check_password(&body.password) {
+                errors.add("password", m);
+            }
+            let (Some(name), true) = (name, errors.is_empty()) else {
+                return Err(errors.into());
+            };
+            let hash = password::hash(body.password).await?;
+            state
+                .store
+                .accept_invitation(&digest, tenant, user.id, Some((&hash, &name)))
+                .await?
+        }
+        Some(hash) => {
+            if !password::verify(body.password, Some(hash)).await? {
+                state.login_limiter.record_failure(&member.user.email, ip);
+                state
+                    .store
+                    .record_login(
+                        None,
+                        Some(user.id),
+                        &user.email,
+                        Some(&ip.to_string()),
+                        user_agent(&req),
+                        false,
+                    )
+                    .await?;
+                return Err(ApiError::field(
+                    "password",
+                    "This is not your account's password.",
+                ));
+            }
+            state
+                .store
+                .accept_invitation(&digest, tenant, user.id, None)
+                .await?
+        }
+    };
+    if !accepted {
+        return Err(invalid_invitation());
+    }
+    Ok(web::Json(
+        issue_session(&state, user.id, tenant, None, &req).await?,
+    ))
+}
+
+/// Sets a new password with a reset token. Each token works once, only for
+/// resets, and dies with any password change; every existing session of the
+/// account is signed out.
 #[utoipa::path(tag = "auth", request_body = ResetPasswordRequest, responses(
     (status = 200, description = "Password set", body = Accepted),
     Invalid, RateLimited,
@@ -436,19 +596,16 @@ pub async fn reset_password(
     let body = body.into_inner();
     check_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
     let hash = password::hash(body.new_password).await?;
-    let Some(user) = state
+    let Some(token) = state
         .store
-        .consume_password_token(&tokens::digest(&body.token))
+        .consume_password_token(&tokens::digest(&body.token), PasswordTokenPurpose::Reset)
         .await?
     else {
-        return Err(ApiError::Unprocessable {
-            code: "invalid_token",
-            detail: "This link is invalid, already used or expired. Ask for a new one.".into(),
-        });
+        return Err(invalid_token());
     };
-    state.store.set_password(user, &hash).await?;
-    state.store.revoke_all_sessions(user).await?;
-    state.live.sessions_changed(user, None).await;
+    state.store.set_password(token.user, &hash).await?;
+    state.store.revoke_all_sessions(token.user).await?;
+    state.live.sessions_changed(token.user, None).await;
     Ok(web::Json(Accepted {
         message: "Your password is set. Sign in with it now.".into(),
     }))

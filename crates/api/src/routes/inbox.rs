@@ -323,7 +323,7 @@ pub async fn transfer(
     if to != actor.user {
         let notice = domain::notification::Notice {
             kind: "conversation_transferred",
-            title: format!("{} handed you a conversation", auth.member.user.name),
+            title: format!("{} handed you a conversation", auth.member.name()),
             body: format!("With {}", saved.contact_name),
             link: Some(format!("/inbox/{}", saved.id)),
             audience: domain::permissions::Permission::new(

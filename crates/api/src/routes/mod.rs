@@ -68,14 +68,15 @@ pub fn role_dto(r: &Role, user_count: u64) -> RoleDto {
 pub fn user_dto(m: &Member) -> UserDto {
     UserDto {
         id: m.user.id.0,
-        name: m.user.name.clone(),
+        name: m.name().to_owned(),
         email: m.user.email.clone(),
         role: role_ref(&m.role),
         status: match m.status {
+            MemberStatus::Invited => MemberStatusDto::Invited,
             MemberStatus::Active => MemberStatusDto::Active,
             MemberStatus::Deactivated => MemberStatusDto::Deactivated,
         },
-        has_password: m.user.has_password,
+        has_password: m.has_password(),
         joined_at: m.joined_at,
         last_login_at: m.last_login_at,
     }

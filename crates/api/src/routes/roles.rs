@@ -103,7 +103,7 @@ pub async fn update_role(
         Some(names) => parse_permissions(names)?,
         None => current.permissions.clone(),
     };
-    ensure_can_define_role(&auth.actor(), current.builtin, &permissions)?;
+    ensure_can_define_role(&auth.actor(), Some(current.facts()), &permissions)?;
     let (name, description) = check_role_text(
         body.name.as_deref().unwrap_or(&current.name),
         body.description.as_deref().unwrap_or(&current.description),

@@ -4,6 +4,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use contract::tenants::{CreateTenantRequest, CreatedTenant, Tenant, UpdateTenantRequest};
 use contract::Page;
 use domain::account::{check_display_name, normalize_email, FieldErrors};
+use domain::team::MemberStatus;
 use domain::tenant::TenantSettings;
 use store::NewAccount;
 
@@ -73,15 +74,16 @@ pub async fn list_tenants(
     }))
 }
 
-/// Creates a workspace for another business and makes `owner_email` its
-/// first owner. A new account gets an invitation link to choose a password.
+/// Creates a workspace for another business and invites `owner_email` as
+/// its first owner; they join by accepting the invitation. Naming yourself
+/// makes you its owner at once.
 #[utoipa::path(tag = "tenants", request_body = CreateTenantRequest, security(("bearer_jwt" = [])), responses(
     (status = 201, description = "Created", body = CreatedTenant), Unauthenticated, Forbidden, Invalid,
 ))]
 #[post("/tenants")]
 pub async fn create_tenant(
     state: web::Data<AppState>,
-    _auth: Authenticated,
+    auth: Authenticated,
     body: Body<CreateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -102,21 +104,30 @@ pub async fn create_tenant(
     let (Some(settings), Some(name), Some(email)) = (settings, owner_name, owner_email) else {
         return Err(errors.into());
     };
+    let yourself = email == auth.member.user.email;
     let account = NewAccount {
-        email: email.clone(),
-        name: name.clone(),
+        email,
+        name,
         password_hash: None,
     };
-    let (tenant, owner, existing) = state.store.create_tenant(&settings, &account).await?;
-    let invite_url = if existing {
+    let status = if yourself {
+        MemberStatus::Active
+    } else {
+        MemberStatus::Invited
+    };
+    let (tenant, owner, _) = state
+        .store
+        .create_tenant(&settings, &account, status)
+        .await?;
+    let invite_url = if yourself {
         None
     } else {
-        Some(super::auth::invite(&state, owner, &email, &name, &settings.name).await?)
+        let member = state.store.member(tenant.id, owner).await?;
+        super::auth::invite(&state, tenant.id, &member, &settings.name).await?
     };
     Ok(HttpResponse::Created().json(CreatedTenant {
         tenant: super::tenant_dto(&tenant),
         owner_id: owner.0,
-        existing_user: existing,
         invite_url,
     }))
 }

@@ -3,17 +3,17 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use contract::users::{CreateUserRequest, CreatedUser, LoginEvent, UpdateUserRequest, User};
 use contract::Page;
-use domain::account::{check_display_name, check_password, normalize_email, FieldErrors};
+use domain::account::{check_display_name, normalize_email, FieldErrors};
 use domain::permissions::{ensure_can_grant, ensure_can_manage_member, RoleRuleViolation};
 use domain::team::MemberStatus;
 use domain::{RoleId, UserId};
 use serde::Deserialize;
-use store::{MemberFilter, NewAccount};
+use store::MemberFilter;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
-use crate::auth::{password, Authenticated};
+use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
@@ -25,7 +25,7 @@ pub struct UserFilter {
     /// Part of a name or email.
     pub q: Option<String>,
     pub role_id: Option<Uuid>,
-    /// `active` or `deactivated`.
+    /// `invited`, `active` or `deactivated`.
     pub status: Option<String>,
 }
 
@@ -45,7 +45,7 @@ pub async fn list_users(
         None | Some("") => None,
         Some(s) => Some(
             MemberStatus::parse(s)
-                .ok_or_else(|| ApiError::field("status", "Use active or deactivated."))?,
+                .ok_or_else(|| ApiError::field("status", "Use invited, active or deactivated."))?,
         ),
     };
     let filter = MemberFilter {
@@ -73,10 +73,12 @@ pub async fn members_page(
     })
 }
 
-/// Adds a person to the workspace with a role. Without a password, the
-/// answer carries an invitation link (also emailed when SMTP is set up).
+/// Invites a person into the workspace with a role. They join when they
+/// accept the emailed link: a new account chooses its password there, an
+/// existing one signs in with its own. The answer is the same either way;
+/// it carries the link only when this instance cannot send email.
 #[utoipa::path(tag = "users", request_body = CreateUserRequest, security(("bearer_jwt" = [])), responses(
-    (status = 201, description = "Created", body = CreatedUser), Unauthenticated, Forbidden, Invalid, Conflict,
+    (status = 201, description = "Invited", body = CreatedUser), Unauthenticated, Forbidden, Invalid, Conflict,
 ))]
 #[post("/users")]
 pub async fn create_user(
@@ -93,12 +95,6 @@ pub async fn create_user(
     if email.is_none() {
         errors.add("email", "Enter a valid email address.");
     }
-    let password = body.password.filter(|p| !p.is_empty());
-    if let Some(p) = &password {
-        if let Err(m) = check_password(p) {
-            errors.add("password", m);
-        }
-    }
     let role = match state.store.role(auth.tenant(), RoleId(body.role_id)).await {
         Ok(role) => Some(role),
         Err(store::StoreError::NotFound) => {
@@ -110,36 +106,44 @@ pub async fn create_user(
     let (Some(name), Some(email), Some(role)) = (name, email, role) else {
         return Err(errors.into());
     };
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
     ensure_can_grant(&auth.actor(), role.facts())?;
-    let password_hash = match password {
-        Some(p) => Some(password::hash(p).await?),
-        None => None,
-    };
-    let has_password = password_hash.is_some();
-    let account = NewAccount {
-        email: email.clone(),
-        name: name.clone(),
-        password_hash,
-    };
-    let (member, existing) = state
+    let member = state
         .store
-        .add_member(auth.tenant(), &account, role.id)
+        .invite_member(auth.tenant(), &email, &name, role.id)
         .await?;
-    let invite_url = if existing || has_password {
-        None
-    } else {
-        let tenant = state.store.tenant(auth.tenant()).await?;
-        Some(
-            super::auth::invite(&state, member.user.id, &email, &name, &tenant.settings.name)
-                .await?,
-        )
-    };
+    let tenant = state.store.tenant(auth.tenant()).await?;
+    let invite_url =
+        super::auth::invite(&state, auth.tenant(), &member, &tenant.settings.name).await?;
     Ok(HttpResponse::Created().json(CreatedUser {
         user: super::user_dto(&member),
-        existing_user: existing,
+        invite_url,
+    }))
+}
+
+/// Sends an invited member a new invitation link (the old ones keep
+/// working until used or expired).
+#[utoipa::path(tag = "users", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+    (status = 200, description = "Sent", body = CreatedUser), Unauthenticated, Forbidden, NotFound, Conflict,
+))]
+#[post("/users/{id}/invitation")]
+pub async fn resend_invitation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<CreatedUser>, ApiError> {
+    let member = state.store.member(auth.tenant(), UserId(*id)).await?;
+    ensure_can_manage_member(&auth.actor(), member.role.facts())?;
+    if member.status != MemberStatus::Invited {
+        return Err(ApiError::conflict(
+            "not_invited",
+            "This person has already joined the workspace.",
+        ));
+    }
+    let tenant = state.store.tenant(auth.tenant()).await?;
+    let invite_url =
+        super::auth::invite(&state, auth.tenant(), &member, &tenant.settings.name).await?;
+    Ok(web::Json(CreatedUser {
+        user: super::user_dto(&member),
         invite_url,
     }))
 }
@@ -158,8 +162,11 @@ pub async fn get_user(
     Ok(web::Json(super::user_dto(&member)))
 }
 
-/// Renames a member or gives them another role. Only owners change owners;
-/// nobody grants more than they hold; the last owner keeps the role.
+/// Renames a member as this workspace shows them, or gives them another
+/// role. The person's own account name (their choice, seen in their other
+/// workspaces) never changes here. Only owners change owners; nobody changes
+/// a member whose role holds more than they do, nor grants more than they
+/// hold; the last owner keeps the role.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path)), request_body = UpdateUserRequest, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = User), Unauthenticated, Forbidden, NotFound, Invalid, Conflict,
 ))]
@@ -202,9 +209,12 @@ pub async fn update_user(
             .sessions_changed(user_id, Some(auth.tenant()))
             .await;
     }
-    if let Some(name) = name.filter(|n| *n != target.user.name) {
+    if let Some(name) = name.filter(|n| n != target.name()) {
         ensure_can_manage_member(&auth.actor(), target.role.facts())?;
-        state.store.rename_user(user_id, &name).await?;
+        state
+            .store
+            .set_member_display_name(auth.tenant(), user_id, &name)
+            .await?;
     }
     let member = state.store.member(auth.tenant(), user_id).await?;
     Ok(web::Json(super::user_dto(&member)))
@@ -221,6 +231,9 @@ async fn set_status(
     }
     let target = state.store.member(auth.tenant(), user_id).await?;
     ensure_can_manage_member(&auth.actor(), target.role.facts())?;
+    if !domain::team::status_change_allowed(target.status, status) {
+        return Err(store::StoreError::Conflict("invitation_pending").into());
+    }
     state
         .store
         .set_member_status(auth.tenant(), user_id, status)
@@ -264,7 +277,8 @@ pub async fn reactivate_user(
     ))
 }
 
-/// Removes a member from this workspace. Their account and other workspaces stay.
+/// Removes a member from this workspace (or withdraws their invitation).
+/// Their account and other workspaces stay.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Removed"), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
 ))]
@@ -288,7 +302,8 @@ pub async fn remove_user(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A member's sign-in attempts, newest first.
+/// A member's sign-ins into this workspace, newest first. Sign-ins into
+/// their other workspaces, and attempts on the account, are not shown.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<LoginEvent>), Unauthenticated, Forbidden, NotFound, Invalid,
 ))]

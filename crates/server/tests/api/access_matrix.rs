@@ -9,7 +9,7 @@ use domain::permissions::BuiltinRole;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::spawn_app;
 
 fn spec_routes() -> Vec<(String, String)> {
     let spec: serde_json::Value =
@@ -72,7 +72,7 @@ async fn every_route_answers_each_role_as_declared() {
         )
         .await;
     let empty_id = empty.body["id"].as_str().unwrap();
-    app.post("/api/v1/users", Some(&owner), json!({"name": "N", "email": "none@acme.example", "role_id": empty_id, "password": PASSWORD}))
+    app.add_user_with_role(&owner, "none@acme.example", empty_id)
         .await;
     tokens.push((
         "no permissions",

@@ -323,32 +323,47 @@ impl TestApp {
             .expect("built-in role")
     }
 
-    /// Adds a member with a password; answers their user id.
+    /// Invites a member and accepts for them with [`PASSWORD`] (a new
+    /// account chooses it; an existing one signs in with it); answers their
+    /// user id.
     pub async fn add_user(&self, token: &str, email: &str, builtin_role: &str) -> String {
         let role_id = self.role_id(token, builtin_role).await;
+        self.add_user_with_role(token, email, &role_id).await
+    }
+
+    /// [`Self::add_user`] with a role id.
+    pub async fn add_user_with_role(&self, token: &str, email: &str, role_id: &str) -> String {
         let answer = self
             .post(
                 "/api/v1/users",
                 Some(token),
-                json!({"name": "Test Person", "email": email, "role_id": role_id, "password": PASSWORD}),
+                json!({"name": "Test Person", "email": email, "role_id": role_id}),
             )
             .await;
         assert_eq!(answer.status, 201, "{}", answer.body);
+        let url = answer.body["invite_url"].as_str().expect("invite_url");
+        let accepted = self.accept_invite(url, PASSWORD).await;
+        assert_eq!(accepted.status, 200, "{}", accepted.body);
         answer.body["user"]["id"].as_str().unwrap().to_owned()
     }
 
-    /// Follows an invitation link's token to choose a password.
+    /// Follows an invitation link: accepts with `password` (chosen for a
+    /// new account, the account's own otherwise). Answers the session.
     pub async fn accept_invite(&self, invite_url: &str, password: &str) -> Answer {
-        let token = invite_url
-            .split("token=")
-            .nth(1)
-            .and_then(|rest| rest.split('&').next())
-            .expect("invitation link with a token");
         self.post(
-            "/api/v1/auth/reset-password",
+            "/api/v1/auth/accept-invitation",
             None,
-            json!({"token": token, "new_password": password}),
+            json!({"token": token_of(invite_url), "password": password}),
         )
         .await
     }
+}
+
+/// The token of an emailed or shown link (`...?token=...`).
+pub fn token_of(link: &str) -> String {
+    link.split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split(['&', '\n', '\r', ' ']).next())
+        .expect("a link with a token")
+        .to_owned()
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access_matrix;
+mod accounts_security;
 mod auth;
 mod channels;
 mod channels_live;

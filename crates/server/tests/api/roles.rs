@@ -26,10 +26,8 @@ async fn custom_roles_grant_exactly_their_permissions() {
     );
     let role_id = created.body["id"].as_str().unwrap().to_owned();
 
-    let answer = app
-        .post("/api/v1/users", Some(&owner), json!({"name": "Lee", "email": "lee@acme.example", "role_id": role_id, "password": crate::helpers::PASSWORD}))
+    app.add_user_with_role(&owner, "lee@acme.example", &role_id)
         .await;
-    assert_eq!(answer.status, 201);
     let lee = app.token_for("lee@acme.example").await;
     assert_eq!(app.get("/api/v1/users", &lee).await.status, 200);
     assert_eq!(app.get("/api/v1/roles", &lee).await.status, 403);
@@ -127,7 +125,7 @@ async fn nobody_defines_a_role_stronger_than_their_own() {
         )
         .await;
     let role_id = role.body["id"].as_str().unwrap();
-    app.post("/api/v1/users", Some(&owner), json!({"name": "R", "email": "r@acme.example", "role_id": role_id, "password": crate::helpers::PASSWORD}))
+    app.add_user_with_role(&owner, "r@acme.example", role_id)
         .await;
     let r = app.token_for("r@acme.example").await;
     let sneaky = app

@@ -40,7 +40,7 @@ async fn instance_admins_create_workspaces_and_invite_their_owners() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    assert_eq!(created.body["existing_user"], false);
+    assert!(created.body.get("existing_user").is_none());
     let url = created.body["invite_url"].as_str().unwrap();
     assert_eq!(app.accept_invite(url, PASSWORD).await.status, 200);
     let hank = app.token_for("hank@globex.example").await;
@@ -133,7 +133,11 @@ async fn workspaces_cannot_see_each_other() {
     );
     // Another tenant's role cannot be given to one's own members either.
     let answer = app
-        .post("/api/v1/users", Some(&b), json!({"name": "X", "email": "x@globex.example", "role_id": a_role, "password": PASSWORD}))
+        .post(
+            "/api/v1/users",
+            Some(&b),
+            json!({"name": "X", "email": "x@globex.example", "role_id": a_role}),
+        )
         .await;
     assert_eq!(answer.status, 422);
     let users = app.get("/api/v1/users", &b).await;

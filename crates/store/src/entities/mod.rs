@@ -85,6 +85,7 @@ pub mod membership {
         pub last_login_at: Option<DateTimeUtc>,
         /// Bumped when the member's sessions in this tenant must end (m0016).
         pub session_version: i64,
+        pub display_name: Option<String>,
     }
     no_relations!();
 }
@@ -125,6 +126,7 @@ pub mod password_token {
         pub created_at: DateTimeUtc,
         pub expires_at: DateTimeUtc,
         pub used_at: Option<DateTimeUtc>,
+        pub tenant_id: Option<Uuid>,
     }
     no_relations!();
 }
@@ -143,6 +145,7 @@ pub mod login_event {
         pub ip: Option<String>,
         pub user_agent: Option<String>,
         pub success: bool,
+        pub tenant_id: Option<Uuid>,
     }
     no_relations!();
 }

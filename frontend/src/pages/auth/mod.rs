@@ -1,12 +1,14 @@
 //! Signing in and everything before it: first-run setup, tenant choice,
-//! forgotten and reset passwords.
+//! forgotten and reset passwords, accepting an invitation.
 
+mod accept;
 mod forgot;
 mod login;
 mod reset;
 mod select_tenant;
 mod setup;
 
+pub use accept::AcceptInvitePage;
 pub use forgot::ForgotPasswordPage;
 pub use login::LoginPage;
 pub use reset::ResetPasswordPage;

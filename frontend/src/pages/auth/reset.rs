@@ -1,5 +1,5 @@
-//! `/reset-password?token=...` (and `&invite=1` for invitations): choose a
-//! new password.
+//! `/reset-password?token=...`: choose a new password. (Invitations have
+//! their own page, `/accept-invite`.)
 
 use contract::auth::ResetPasswordRequest;
 use leptos::ev::SubmitEvent;
@@ -18,7 +18,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
-    let invite = query.with_untracked(|q| q.get("invite").is_some_and(|v| v == "1"));
 
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -26,11 +25,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let banner = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let (title, subtitle, submit) = if invite {
-        ("invite.title", "invite.subtitle", "invite.submit")
-    } else {
-        ("reset.title", "reset.subtitle", "reset.submit")
-    };
+    let (title, subtitle, submit) = ("reset.title", "reset.subtitle", "reset.submit");
 
     if token.is_empty() {
         return view! {

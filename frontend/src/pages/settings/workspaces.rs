@@ -99,6 +99,8 @@ fn CreateWorkspaceDialog(
     let banner = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<CreatedTenant>);
+    // Naming yourself as the owner makes you one at once (no invitation).
+    let done_yourself = RwSignal::new(false);
     let copied = RwSignal::new(false);
     let zones = Signal::derive(move || time_zone_options(&[&browser_zone]));
     let countries = Signal::derive(|| country_options("en"));
@@ -118,6 +120,7 @@ fn CreateWorkspaceDialog(
             owner_email: owner_email.get_untracked().trim().to_string(),
             owner_name: owner_name.get_untracked().trim().to_string(),
         };
+        let req_email = req.owner_email.clone();
         busy.set(true);
         spawn_local(async move {
             let result = api.create_tenant(&req).await;
@@ -125,6 +128,12 @@ fn CreateWorkspaceDialog(
             match result {
                 Ok(done) => {
                     toasts.success(tf("workspaces.created", &[("name", &done.tenant.name)]));
+                    let mine = me.me.with_untracked(|m| {
+                        m.as_ref()
+                            .map(|m| m.profile.email.clone())
+                            .unwrap_or_default()
+                    });
+                    done_yourself.set(req_email.eq_ignore_ascii_case(&mine));
                     // The creator may be the new owner: refresh the switcher.
                     me.reload();
                     created.set(Some(done));
@@ -165,7 +174,8 @@ fn CreateWorkspaceDialog(
                                         </div>
                                     }.into_any()
                                 }
-                                None => view! { <p>{t("workspaces.existing_owner")}</p> }.into_any(),
+                                None if done_yourself.get_untracked() => view! { <p>{t("workspaces.you_own")}</p> }.into_any(),
+                                None => view! { <p>{t("workspaces.invite_emailed")}</p> }.into_any(),
                             }}
                             <div class="modal-actions">
                                 <button type="button" class="btn btn-primary" on:click=move |_| on_done.run(())>{t("common.done")}</button>

@@ -35,7 +35,6 @@ pub fn AddUserDialog(
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let role_id = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let banner = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -71,12 +70,10 @@ pub fn AddUserDialog(
             }
         };
         errors.set(FieldErrors::new());
-        let pw = password.get_untracked();
         let req = CreateUserRequest {
             name: name.get_untracked().trim().to_string(),
             email: email.get_untracked().trim().to_string(),
             role_id: role,
-            password: (!pw.is_empty()).then_some(pw),
         };
         busy.set(true);
         spawn_local(async move {
@@ -85,10 +82,10 @@ pub fn AddUserDialog(
             match result {
                 Ok(done) => {
                     let who = done.user.name.clone();
-                    if done.existing_user {
-                        toasts.success(tf("users.joined_existing", &[("name", &who)]));
-                    } else {
+                    if done.invite_url.is_some() {
                         toasts.success(tf("users.added", &[("name", &who)]));
+                    } else {
+                        toasts.success(tf("users.invite_emailed", &[("name", &who)]));
                     }
                     if done.invite_url.is_some() {
                         created.set(Some(done));
@@ -162,16 +159,7 @@ pub fn AddUserDialog(
                             <TextField id="user_name" field="name" label=t("field.name") value=name errors=errors required=true />
                             <TextField id="user_email" field="email" label=t("field.email") value=email errors=errors kind="email" required=true />
                             <SelectField id="user_role" field="role_id" label=t("field.role") value=role_id errors=errors options=options required=true />
-                            <TextField
-                                id="user_password"
-                                field="password"
-                                label=t("users.password_optional")
-                                value=password
-                                errors=errors
-                                kind="password"
-                                autocomplete="new-password"
-                                hint=t("users.password_hint")
-                            />
+                            <p class="field-hint">{t("users.add_hint")}</p>
                             <div class="modal-actions">
                                 <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
                                     {t("common.cancel")}
@@ -185,6 +173,43 @@ pub fn AddUserDialog(
                         .into_any()
                 }
             }}
+        </Modal>
+    }
+}
+
+/// A fresh invitation link, shown once (when the instance cannot send email).
+#[component]
+pub fn InviteLinkDialog(
+    name: String,
+    url: String,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let toasts = toasts();
+    let copied = RwSignal::new(false);
+    let url_copy = url.clone();
+    view! {
+        <Modal title=t("users.resend") on_close=on_close testid="invite-link-dialog">
+            <div class="invite-result" data-testid="invite-result">
+                <p>{tf("users.invite_ready", &[("name", &name)])}</p>
+                <div class="copy-row">
+                    <input type="text" readonly=true class="mono" aria-label=t("users.invite_link") data-testid="invite-url" prop:value=url />
+                    <button type="button" class="btn btn-secondary" on:click=move |_| {
+                        let url = url_copy.clone();
+                        spawn_local(async move {
+                            if copy_text(&url).await { copied.set(true) } else { toasts.error(t("common.copy_failed")) }
+                        });
+                    }>
+                        <Icon icon=icondata::LuCopy />
+                        <span>{move || if copied.get() { t("common.copied") } else { t("common.copy") }}</span>
+                    </button>
+                </div>
+                <p class="field-hint">{t("users.invite_hint")}</p>
+                <div class="modal-actions">
+                    <button type="button" class="btn btn-primary" on:click=move |_| on_close.run(())>
+                        {t("common.done")}
+                    </button>
+                </div>
+            </div>
         </Modal>
     }
 }
@@ -252,7 +277,7 @@ pub fn EditUserDialog(
         <Modal title=tf("users.edit_title", &[("name", &user.name)]) on_close=on_close testid="edit-user-dialog">
             <ErrorBanner message=banner />
             <form class="form" on:submit=on_submit novalidate=true>
-                <TextField id="edit_name" field="name" label=t("field.name") value=name errors=errors required=true />
+                <TextField id="edit_name" field="name" label=t("field.name") value=name errors=errors required=true hint=t("users.name_hint") />
                 <div class="field">
                     <span class="label">{t("field.email")}</span>
                     <p class="static-value">{user.email.clone()}</p>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;
 
-use super::dialogs::{AddUserDialog, EditUserDialog, HistoryDialog};
+use super::dialogs::{AddUserDialog, EditUserDialog, HistoryDialog, InviteLinkDialog};
 use super::role_tone;
 use crate::api::Authed;
 use crate::components::misc::{
@@ -24,6 +24,8 @@ enum Dialog {
     Edit(User),
     History(User),
     Remove(User),
+    /// A fresh invitation link to pass on (name, link).
+    Invite(String, String),
 }
 
 #[component]
@@ -106,6 +108,23 @@ fn UsersList() -> impl IntoView {
         });
     };
 
+    let resend = move |user: User| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = api.resend_invitation(user.id).await;
+            busy.set(false);
+            match result {
+                Ok(done) => match done.invite_url {
+                    Some(url) => dialog.set(Dialog::Invite(done.user.name, url)),
+                    None => {
+                        toasts.success(tf("users.invite_emailed", &[("name", &done.user.name)]))
+                    }
+                },
+                Err(e) => toasts.error(e.message()),
+            }
+        });
+    };
+
     let remove = Callback::new(move |()| {
         let Dialog::Remove(user) = dialog.get_untracked() else {
             return;
@@ -128,10 +147,11 @@ fn UsersList() -> impl IntoView {
     let row = move |user: User| {
         let is_me = Some(user.id) == my_id;
         let active = user.status == MemberStatus::Active;
-        let (status_tone, status_text) = if active {
-            ("success", t("users.status.active"))
-        } else {
-            ("neutral", t("users.status.deactivated"))
+        let invited = user.status == MemberStatus::Invited;
+        let (status_tone, status_text) = match user.status {
+            MemberStatus::Active => ("success", t("users.status.active")),
+            MemberStatus::Invited => ("warning", t("users.status.invited")),
+            MemberStatus::Deactivated => ("neutral", t("users.status.deactivated")),
         };
         let last_login = user
             .last_login_at
@@ -142,6 +162,7 @@ fn UsersList() -> impl IntoView {
         let u_edit = user.clone();
         let u_toggle = user.clone();
         let u_remove = user.clone();
+        let u_resend = user.clone();
         view! {
             <tr data-testid="user-row" data-email=user.email.clone()>
                 <td>
@@ -152,7 +173,7 @@ fn UsersList() -> impl IntoView {
                                 {user.name.clone()}
                                 {is_me.then(|| view! { <span class="you">{t("users.you")}</span> })}
                             </div>
-                            {(!user.has_password)
+                            {invited
                                 .then(|| view! { <div class="cell-sub">{t("users.invited")}</div> })}
                         </div>
                     </div>
@@ -194,7 +215,25 @@ fn UsersList() -> impl IntoView {
                                 }
                             }
                         </Show>
-                        <Show when=move || can_edit.get() && !is_me>
+                        <Show when=move || can_create.get() && invited>
+                            {
+                                let u_resend = u_resend.clone();
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="icon-btn"
+                                        title=t("users.resend")
+                                        aria-label=t("users.resend")
+                                        data-testid="user-resend"
+                                        disabled=move || busy.get()
+                                        on:click=move |_| resend(u_resend.clone())
+                                    >
+                                        <Icon icon=icondata::LuMailPlus />
+                                    </button>
+                                }
+                            }
+                        </Show>
+                        <Show when=move || can_edit.get() && !is_me && !invited>
                             {
                                 let u_toggle = u_toggle.clone();
                                 let label = if active { t("users.deactivate") } else { t("users.reactivate") };
@@ -366,6 +405,9 @@ fn UsersList() -> impl IntoView {
                     .into_any()
             }
             Dialog::History(user) => view! { <HistoryDialog user=user on_close=close /> }.into_any(),
+            Dialog::Invite(name, url) => {
+                view! { <InviteLinkDialog name=name url=url on_close=close /> }.into_any()
+            }
             Dialog::Remove(user) => {
                 view! {
                     <ConfirmDialog
