@@ -342,11 +342,18 @@ impl Store {
         Ok((user_from(model)?, hash))
     }
 
-    /// Sets a new password. Every unused reset link of the account dies with
-    /// the old password. (Invitations stay: they never set a password on an
-    /// account that has one, so accepting one needs the new password.)
+    /// Sets a new password. Every unused reset link dies with it; when it
+    /// replaces a password, so do pending invitations (an admin can send
+    /// them again). A first password, chosen through a reset link by
+    /// someone invited, leaves their invitations waiting.
     pub async fn set_password(&self, user_id: UserId, hash: &str) -> Result<(), StoreError> {
         let txn = self.write_txn().await?;
+        let had_password = user::Entity::find_by_id(user_id.0)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .password_hash
+            .is_some();
         let res = user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash.to_owned()))
             .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -356,7 +363,11 @@ impl Store {
         if res.rows_affected == 0 {
             return Err(StoreError::NotFound);
         }
-        crate::sessions::void_reset_tokens_in(&txn, user_id).await?;
+        if had_password {
+            crate::sessions::void_password_tokens_in(&txn, user_id).await?;
+        } else {
+            crate::sessions::void_reset_tokens_in(&txn, user_id).await?;
+        }
         txn.commit().await?;
         Ok(())
     }

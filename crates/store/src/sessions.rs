@@ -109,7 +109,23 @@ pub(crate) async fn spend_password_token_in<C: ConnectionTrait>(
     Ok(update.exec(db).await?.rows_affected == 1)
 }
 
-/// Voids every unused reset link of `user` (their password changed).
+/// Voids every unused emailed link of `user`, resets and invitations alike
+/// (their password changed: whatever was sent before belongs to the old one).
+pub(crate) async fn void_password_tokens_in<C: ConnectionTrait>(
+    db: &C,
+    user: UserId,
+) -> Result<(), StoreError> {
+    password_token::Entity::update_many()
+        .col_expr(password_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(password_token::Column::UserId.eq(user.0))
+        .filter(password_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Voids every unused reset link of `user` (their first password was just
+/// chosen through an invitation; their other invitations stay).
 pub(crate) async fn void_reset_tokens_in<C: ConnectionTrait>(
     db: &C,
     user: UserId,

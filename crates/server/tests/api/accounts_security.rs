@@ -319,6 +319,36 @@ async fn reset_links_die_with_a_password_change() {
     );
 }
 
+/// Before: an invitation link sent before a password change still worked
+/// afterwards.
+#[tokio::test]
+async fn invitation_links_die_with_a_password_change() {
+    let app = spawn_app().await;
+    let (ana, hank, _) = two_workspaces(&app).await;
+    let invited = invite(&app, &hank, "Ana", "ana@acme.example", "agent").await;
+    let link = invited["invite_url"].as_str().unwrap().to_owned();
+    let changed = app
+        .post(
+            "/api/v1/me/password",
+            Some(&ana),
+            json!({"current_password": PASSWORD, "new_password": "ana changed it herself"}),
+        )
+        .await;
+    assert_eq!(changed.status, 204);
+    let accepted = app.accept_invite(&link, "ana changed it herself").await;
+    assert_eq!(accepted.status, 422, "{}", accepted.body);
+    // Globex can send a fresh one, which works.
+    let id = invited["user"]["id"].as_str().unwrap();
+    let resent = app
+        .post(
+            &format!("/api/v1/users/{id}/invitation"),
+            Some(&hank),
+            json!({}),
+        )
+        .await;
+    assert!(resent.status < 300, "{}", resent.body);
+}
+
 /// Before: a workspace saw every sign-in of the account, into any
 /// workspace, and its renames changed the name everywhere.
 #[tokio::test]
