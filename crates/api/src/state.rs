@@ -102,6 +102,9 @@ impl Default for LoginLimits {
     }
 }
 
+/// How many uploaded spreadsheets one instance parses at a time.
+const SHEET_PARSES: usize = 2;
+
 /// Shared by every worker thread of the server.
 #[derive(Clone)]
 pub struct AppState {
@@ -120,6 +123,9 @@ pub struct AppState {
     pub media: MediaStore,
     /// Signs links to gallery files.
     pub media_urls: Arc<MediaUrls>,
+    /// Spreadsheet uploads parsed at once on this instance: each may use up
+    /// to its memory budget, so a burst of them waits instead of adding up.
+    pub sheet_parses: Arc<tokio::sync::Semaphore>,
     /// Live events for the signed-in people's streams.
     pub live: Arc<crate::live::LiveBus>,
     /// Stores verified webhook events, batching concurrent requests.
@@ -165,6 +171,7 @@ impl AppState {
         let live = Arc::new(crate::live::LiveBus::new(store.clone()));
         let events = crate::event_writer::EventWriter::start(store.clone());
         Ok(Self {
+            sheet_parses: Arc::new(tokio::sync::Semaphore::new(SHEET_PARSES)),
             live,
             events,
             webhook_channels: Arc::default(),

@@ -35,6 +35,10 @@ impl SheetLimits {
     }
 }
 
+/// What an `.xlsx`'s shared-string table may unpack to: calamine keeps all
+/// of it in memory (about 3x its XML size as strings).
+const MAX_SHARED_STRINGS_BYTES: u64 = 128 * 1024 * 1024;
+
 /// The most parts an `.xlsx` archive may have; real ones have a few dozen.
 const MAX_ARCHIVE_ENTRIES: usize = 10_000;
 
@@ -122,6 +126,27 @@ fn check_row(cells: &[String], line: usize, limits: &SheetLimits) -> Result<(), 
     Ok(())
 }
 
+/// Refuses a line no valid row could need (every cell at its longest with
+/// each quote doubled, plus delimiters), before the CSV reader splits it:
+/// a 50 MB line of delimiters would otherwise become millions of fields.
+fn check_line_lengths(text: &str, limits: &SheetLimits) -> Result<(), SheetError> {
+    let longest = limits
+        .max_columns
+        .saturating_mul(limits.max_cell_bytes.saturating_mul(2).saturating_add(3));
+    for (index, line) in text.split('\n').enumerate() {
+        if line.len() > longest {
+            return Err(SheetError::Malformed {
+                line: index + 1,
+                reason: format!(
+                    "the line is longer than any row of {} cells of {} bytes could be.",
+                    limits.max_columns, limits.max_cell_bytes
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 pub fn read_csv(bytes: &[u8], limits: &SheetLimits) -> Result<Sheet, SheetError> {
     let mut rows = Vec::new();
     let headers = visit_csv(bytes, limits, &mut |cells| rows.push(cells))?;
@@ -147,6 +172,7 @@ pub fn visit_csv(
                 reason: "the text is not UTF-8; save the file as CSV UTF-8.".into(),
             }
         })?;
+    check_line_lengths(text, limits)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sniff_delimiter(text))
         .has_headers(false)
@@ -171,6 +197,10 @@ pub fn visit_csv(
             .position()
             .map(|p| p.line() as usize)
             .unwrap_or(count + 1);
+        // Counted before any cell is copied out of the reader's buffer.
+        if record.len() > limits.max_columns {
+            return Err(SheetError::TooManyColumns(limits.max_columns));
+        }
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
         check_row(&cells, line, limits)?;
         if headers.is_none() {
@@ -295,7 +325,19 @@ fn check_archive(bytes: &[u8], limits: &SheetLimits) -> Result<(), SheetError> {
     let mut unpacked = 0u64;
     for index in 0..archive.len() {
         let mut part = archive.by_index(index).map_err(malformed)?;
-        let left = budget.saturating_sub(unpacked);
+        // calamine holds every shared string in memory at once; the sheet
+        // itself is streamed. So the string table gets a budget of its own.
+        let own_limit = if part
+            .name()
+            .is_ok_and(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"))
+        {
+            Some(MAX_SHARED_STRINGS_BYTES.min(budget))
+        } else {
+            None
+        };
+        let left = budget
+            .saturating_sub(unpacked)
+            .min(own_limit.unwrap_or(u64::MAX));
         if part.size() > left {
             return Err(too_large());
         }
@@ -307,10 +349,10 @@ fn check_archive(bytes: &[u8], limits: &SheetLimits) -> Result<(), SheetError> {
             line: 0,
             reason: format!("the workbook cannot be read: {e}"),
         })?;
-        unpacked += read;
-        if unpacked > budget {
+        if read > left {
             return Err(too_large());
         }
+        unpacked += read;
     }
     Ok(())
 }
@@ -619,5 +661,22 @@ mod tests {
         }
         // Within a large enough budget the same file is read.
         assert!(read_sheet(&bytes, "bomb.xlsx", &SheetLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn a_line_of_delimiters_is_refused_before_it_is_split() {
+        let mut text = String::from("Name\n");
+        text.push_str(&",".repeat(2 * 1024 * 1024));
+        let limits = SheetLimits::default();
+        assert!(matches!(
+            read_csv(text.as_bytes(), &limits),
+            Err(SheetError::Malformed { line: 2, .. })
+        ));
+        // Just past the column limit, but short: refused by its width.
+        let wide = format!("{}\n", ",".repeat(limits.max_columns));
+        assert_eq!(
+            read_csv(wide.as_bytes(), &limits),
+            Err(SheetError::TooManyColumns(limits.max_columns))
+        );
     }
 }

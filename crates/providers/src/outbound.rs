@@ -110,6 +110,9 @@ impl OutboundPolicy {
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+            // A proxy from the environment would resolve names itself,
+            // past the resolver below.
+            .no_proxy()
             .dns_resolver(Arc::new(PolicyResolver { policy }))
             .redirect(reqwest::redirect::Policy::custom(move |attempt| {
                 if attempt.previous().len() >= MAX_REDIRECTS {

@@ -114,6 +114,20 @@ pub async fn create_owner(
         name,
         password_hash: Some(hash(password).await?),
     };
+    // An existing account must not keep a password someone else may have
+    // chosen (an invitation accepted through a shown link): the operator's
+    // password replaces it and every session of the account ends.
+    if let (Some((existing, _)), Some(new_hash)) = (
+        store.user_by_email(&email).await?,
+        account.password_hash.as_deref(),
+    ) {
+        store.set_password(existing.id, new_hash).await?;
+        store.revoke_all_sessions(existing.id).await?;
+        tracing::warn!(
+            user = %existing.id.0,
+            "the account already existed: its password is now the one given, and its sessions ended"
+        );
+    }
     if let Some(tenant) = tenant.map(domain::TenantId) {
         store.tenant(tenant).await.context("no such workspace")?;
         let owner_role = store

@@ -804,6 +804,9 @@ impl Store {
         }
         ensure_an_owner_remains(&txn, tenant).await?;
         crate::sessions::revoke_member_sessions_in(&txn, tenant, user_id).await?;
+        // A withdrawn invitation stays withdrawn, even if the person is
+        // invited again later (that invitation has links of its own).
+        crate::sessions::void_invitations_in(&txn, tenant, user_id).await?;
         txn.commit().await?;
         Ok(())
     }

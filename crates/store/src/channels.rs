@@ -255,11 +255,14 @@ impl Store {
         code: Option<String>,
         message: Option<String>,
     ) -> Result<Channel, StoreError> {
-        let mut model: channel::ActiveModel = self.channel_model(tenant, id).await?.into();
+        let current = self.channel_model(tenant, id).await?;
+        // The built-in sandbox accepts any number id: it proves nothing.
+        let proves_number = current.provider != Provider::Sandbox.key();
+        let mut model: channel::ActiveModel = current.into();
         model.fields = Set(serde_json::to_string(&credentials.fields)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?);
         model.secrets = Set(self.seal_secrets(tenant, id.0, "published", &credentials.secrets)?);
-        model.phone_number_id = Set(number_claim(credentials, status));
+        model.phone_number_id = Set(number_claim(credentials, status).filter(|_| proves_number));
         model.waba_id = Set(credentials.fields.get("waba_id").cloned());
         model.status = Set(status.key().to_owned());
         model.status_code = Set(code);

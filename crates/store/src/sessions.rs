@@ -124,6 +124,24 @@ pub(crate) async fn void_password_tokens_in<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Voids every unused invitation link of `user` into `tenant` (they were
+/// removed from it).
+pub(crate) async fn void_invitations_in<C: ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<(), StoreError> {
+    password_token::Entity::update_many()
+        .col_expr(password_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(password_token::Column::UserId.eq(user.0))
+        .filter(password_token::Column::TenantId.eq(tenant.0))
+        .filter(password_token::Column::Purpose.eq(PasswordTokenPurpose::Invite.as_str()))
+        .filter(password_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Voids every unused reset link of `user` (their first password was just
 /// chosen through an invitation; their other invitations stay).
 pub(crate) async fn void_reset_tokens_in<C: ConnectionTrait>(

@@ -97,6 +97,11 @@ pub async fn upload_import(
     // The whole file is checked (and its rows counted) now, but only the
     // sample is kept in memory. Parsing is CPU work: off the async threads.
     let name = file_name.clone();
+    let _parsing = state
+        .sheet_parses
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("parse slots closed: {e}")))?;
     let (bytes, checked) = tokio::task::spawn_blocking(move || {
         let mut total_rows = 0usize;
         let mut sample = Vec::new();

@@ -598,3 +598,22 @@ async fn invitations_are_resent_while_pending() {
         .await;
     assert_eq!(joined.status, 409);
 }
+
+/// Before: removing an invited person and inviting them again brought the
+/// first, withdrawn link back to life.
+#[tokio::test]
+async fn a_withdrawn_invitation_stays_withdrawn() {
+    let app = spawn_app().await;
+    let ana = app.owner_token().await;
+    let first = invite(&app, &ana, "Ivy", "ivy@acme.example", "agent").await;
+    let withdrawn = first["invite_url"].as_str().unwrap().to_owned();
+    let id = first["user"]["id"].as_str().unwrap();
+    let removed = app.delete(&format!("/api/v1/users/{id}"), &ana).await;
+    assert!(removed.status < 300, "{}", removed.body);
+    let again = invite(&app, &ana, "Ivy", "ivy@acme.example", "agent").await;
+    let fresh = again["invite_url"].as_str().unwrap().to_owned();
+    let old = app.accept_invite(&withdrawn, "ivy's own passphrase").await;
+    assert_eq!(old.status, 422, "{}", old.body);
+    let new = app.accept_invite(&fresh, "ivy's own passphrase").await;
+    assert_eq!(new.status, 200, "{}", new.body);
+}

@@ -639,3 +639,53 @@ async fn a_customer_message_with_nul_characters_still_arrives() {
     let stored = messages["items"][0]["text"].as_str().unwrap_or_default();
     assert_eq!(stored, format!("{text} tail"), "{messages}");
 }
+
+#[tokio::test]
+async fn a_sandbox_channel_cannot_claim_a_real_businesss_number() {
+    let fake = sandbox::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+    let base = fake.meta_base_url.clone();
+    tokio::spawn(fake.server);
+    let app = spawn_app_with(move |s| s.meta_base_url = base).await;
+    let owner = app.owner_token().await;
+    // A sandbox channel renamed to a real number id validates (the sandbox
+    // accepts anything) but holds nothing.
+    let squat = app.sandbox_channel(&owner).await;
+    let draft = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/channels/{squat}/draft"),
+            Some(&owner),
+            Some(json!({"fields": {"phone_number_id": "106540352242922"}})),
+        )
+        .await;
+    assert!(draft.status < 300, "{}", draft.body);
+    for step in ["draft/validate", "draft/publish"] {
+        let answer = app
+            .post(
+                &format!("/api/v1/channels/{squat}/{step}"),
+                Some(&owner),
+                json!({}),
+            )
+            .await;
+        assert!(answer.status < 300, "{step}: {}", answer.body);
+    }
+    let real = app
+        .post(
+            "/api/v1/channels",
+            Some(&owner),
+            json!({"name": "Real", "provider": "meta_cloud", "fields": {
+            "phone_number_id": "106540352242922", "waba_id": "220300400500600",
+            "app_secret": "s", "access_token": "sandbox-real-business"}}),
+        )
+        .await;
+    assert_eq!(real.status, 201, "{}", real.body);
+    let id = real.body["id"].as_str().unwrap();
+    let checked = app
+        .post(
+            &format!("/api/v1/channels/{id}/validate"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.body);
+}
