@@ -141,7 +141,10 @@ async fn find_or_create_user<C: ConnectionTrait>(
     {
         return Ok((existing.id, true));
     }
-    let id = Uuid::now_v7();
+    // Random, not time-ordered: an account's id is shown to every workspace
+    // that adds the person, and a timestamp in it would tell them whether
+    // (and since when) the account existed elsewhere.
+    let id = Uuid::new_v4();
     let profile = Profile::default();
     user::ActiveModel {
         id: Set(id),

@@ -147,6 +147,10 @@ async fn adding_an_existing_account_reveals_nothing_and_waits_for_the_person() {
         assert_eq!(answer["user"]["status"], "invited");
         assert_eq!(answer["user"]["has_password"], false);
         assert_eq!(answer["user"]["name"], name, "only what A typed shows");
+        // Nor does the id: it carries no creation time, so an account made
+        // earlier elsewhere does not show as older.
+        let id: uuid::Uuid = answer["user"]["id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(id.get_version_num(), 4, "{id}");
     }
     let hank_in_a = existing["user"]["id"].as_str().unwrap().to_owned();
     // Nor does a search by the account's own name find the invited member.
