@@ -71,6 +71,20 @@ pub struct ImportLimits {
     pub max_unpacked_bytes: u64,
 }
 
+impl ImportLimits {
+    /// The limits a file's sheet is read with: the same at upload and when
+    /// the worker applies the import, so a file accepted at upload is never
+    /// refused later for a limit it met.
+    pub fn sheet(&self) -> domain::spreadsheet::SheetLimits {
+        domain::spreadsheet::SheetLimits {
+            max_rows: self.max_rows,
+            max_columns: self.max_columns,
+            max_cell_bytes: self.max_cell_bytes,
+            max_unpacked_bytes: self.max_unpacked_bytes,
+        }
+    }
+}
+
 impl Default for ImportLimits {
     fn default() -> Self {
         Self {

@@ -137,7 +137,10 @@ impl Application {
         }
         if settings.workers {
             tokio::spawn(crate::workers::run_webhook_processor(state.clone()));
-            tokio::spawn(crate::workers::run_import_processor(store.clone()));
+            tokio::spawn(crate::workers::run_import_processor(
+                store.clone(),
+                state.settings.imports,
+            ));
             tokio::spawn(crate::workers::run_import_file_sweeper(
                 store.clone(),
                 settings.data_dir.join("imports"),

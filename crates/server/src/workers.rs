@@ -279,14 +279,14 @@ pub async fn session_behaviour_round(
 const IMPORT_LEASE_MINUTES: i64 = 10;
 
 /// Applies queued contact imports, one at a time per process.
-pub async fn run_import_processor(store: Store) {
+pub async fn run_import_processor(store: Store, limits: api::ImportLimits) {
     loop {
         match store
             .claim_import(chrono::Duration::minutes(IMPORT_LEASE_MINUTES))
             .await
         {
             Ok(Some(import)) => {
-                if let Err(error) = process_import(&store, &import).await {
+                if let Err(error) = process_import(&store, &import, limits.sheet()).await {
                     tracing::warn!(import = %import.id, %error, "contact import failed");
                     if let Err(e) = store.fail_import(&import, &error).await {
                         tracing::error!(import = %import.id, error = %e, "recording a failed import failed");
@@ -444,7 +444,11 @@ enum Sink {
 /// are written together at the end, which keeps SQLite's single write lock
 /// short. Progress is recorded after every chunk; a cancel seen there stops
 /// the import and rolls back what it wrote.
-async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(), String> {
+async fn process_import(
+    store: &Store,
+    import: &store::ImportRecord,
+    limits: domain::spreadsheet::SheetLimits,
+) -> Result<(), String> {
     let mapping = import.mapping.clone().ok_or("the import has no mapping")?;
     let options = import.options.clone().ok_or("the import has no options")?;
     let bytes = tokio::fs::read(&import.file_path)
@@ -494,7 +498,7 @@ async fn process_import(store: &Store, import: &store::ImportRecord) -> Result<(
                 },
             };
             let sink = ChunkSink::new(spool, sender)?;
-            check_rows(&bytes, &file_name, &rules, expected_rows, sink)
+            check_rows(&bytes, &file_name, &limits, &rules, expected_rows, sink)
         })
     };
     let mut read = 0;
@@ -606,6 +610,7 @@ impl ChunkSink {
 fn check_rows(
     bytes: &[u8],
     file_name: &str,
+    limits: &domain::spreadsheet::SheetLimits,
     rules: &RowRules<'_>,
     expected_rows: usize,
     mut sink: ChunkSink,
@@ -616,40 +621,34 @@ fn check_rows(
     let mut chunk = Vec::with_capacity(IMPORT_CHUNK_ROWS);
     let mut line = 1u64; // the header
     let mut failure: Option<String> = None;
-    domain::spreadsheet::visit_sheet(
-        bytes,
-        file_name,
-        &domain::spreadsheet::SheetLimits::default(),
-        &mut |cells| {
-            if failure.is_some() {
-                return;
-            }
-            line += 1;
-            let outcome = match domain::contact_import::check_row(rules.mapping, &cells, &rules.ctx)
-            {
-                Ok(row) if phone_key(&row.phone.e164).is_some_and(|k| !seen_phones.insert(k)) => {
-                    store::RowOutcome::Invalid {
-                        line,
-                        reason: format!("the phone {} appears earlier in the file", row.phone.e164),
-                        cells,
-                    }
-                }
-                Ok(row) => store::RowOutcome::Valid { line, row },
-                Err(reason) => store::RowOutcome::Invalid {
+    domain::spreadsheet::visit_sheet(bytes, file_name, limits, &mut |cells| {
+        if failure.is_some() {
+            return;
+        }
+        line += 1;
+        let outcome = match domain::contact_import::check_row(rules.mapping, &cells, &rules.ctx) {
+            Ok(row) if phone_key(&row.phone.e164).is_some_and(|k| !seen_phones.insert(k)) => {
+                store::RowOutcome::Invalid {
                     line,
-                    reason,
+                    reason: format!("the phone {} appears earlier in the file", row.phone.e164),
                     cells,
-                },
-            };
-            chunk.push(outcome);
-            if chunk.len() == IMPORT_CHUNK_ROWS {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK_ROWS));
-                if let Err(e) = sink.send(full) {
-                    failure = Some(e);
                 }
             }
-        },
-    )
+            Ok(row) => store::RowOutcome::Valid { line, row },
+            Err(reason) => store::RowOutcome::Invalid {
+                line,
+                reason,
+                cells,
+            },
+        };
+        chunk.push(outcome);
+        if chunk.len() == IMPORT_CHUNK_ROWS {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(IMPORT_CHUNK_ROWS));
+            if let Err(e) = sink.send(full) {
+                failure = Some(e);
+            }
+        }
+    })
     .map_err(|e| e.to_string())?;
     if let Some(e) = failure {
         return Err(e);

@@ -6,7 +6,7 @@ use actix_web::{get, post, web, HttpResponse};
 use contract::contacts::{ContactImport, ImportPreview, StartImportRequest};
 use contract::Page;
 use domain::contact_import::{ImportOptions, Mapping, Target};
-use domain::spreadsheet::{visit_sheet, SheetError, SheetLimits};
+use domain::spreadsheet::{visit_sheet, SheetError};
 use domain::tenant::is_country;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -88,12 +88,7 @@ pub async fn upload_import(
         }
         bytes.extend_from_slice(&chunk);
     }
-    let sheet_limits = SheetLimits {
-        max_rows: limits.max_rows,
-        max_columns: limits.max_columns,
-        max_cell_bytes: limits.max_cell_bytes,
-        max_unpacked_bytes: limits.max_unpacked_bytes,
-    };
+    let sheet_limits = limits.sheet();
     // The whole file is checked (and its rows counted) now, but only the
     // sample is kept in memory. Parsing is CPU work: off the async threads.
     let name = file_name.clone();

@@ -598,3 +598,39 @@ async fn finished_and_abandoned_uploads_lose_their_files() {
         .await;
     assert_eq!(late.status, 409, "{}", late.body);
 }
+
+/// Before: the upload checked the configured limits but the worker re-read
+/// the file with the defaults, so a file past a default but within a raised
+/// limit was accepted at upload and then failed.
+#[tokio::test]
+async fn raised_limits_hold_from_upload_to_finish() {
+    let app = spawn_app_with(|s| {
+        s.import_max_columns = 150;
+        s.import_max_cell_bytes = 8192;
+    })
+    .await;
+    let owner = app.owner_token().await;
+    // 120 columns (default 100) and a 6,000-byte cell (default 4,096).
+    let mut header = vec!["Name".to_owned(), "Phone".to_owned()];
+    header.extend((3..=120).map(|i| format!("Extra {i}")));
+    let mut row = vec!["Ana".to_owned(), "+5511987654321".to_owned()];
+    row.push("x".repeat(6000));
+    row.extend((4..=120).map(|_| String::new()));
+    let csv = format!("{}\n{}\n", header.join(","), row.join(","));
+    let uploaded = upload(&app, &owner, "wide.csv", csv.into_bytes()).await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    let id = uploaded.body["import"]["id"].as_str().unwrap().to_owned();
+    let mut mapping = vec!["name", "phone"];
+    mapping.extend(std::iter::repeat_n("ignore", 118));
+    let started = app
+        .post(
+            &format!("/api/v1/contacts/imports/{id}/start"),
+            Some(&owner),
+            json!({"mapping": mapping}),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let done = wait_done(&app, &owner, &id).await;
+    assert_eq!(done["state"], "completed", "{done}");
+    assert_eq!(done["added"], 1, "{done}");
+}
