@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{login_event, membership, role, tenant, user};
+use crate::sessions::VoidLinks;
 use crate::{Store, StoreError};
 
 /// Cursor pagination: items after `after`, at most `limit`.
@@ -367,9 +368,9 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if had_password {
-            crate::sessions::void_password_tokens_in(&txn, user_id).await?;
+            crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::All).await?;
         } else {
-            crate::sessions::void_reset_tokens_in(&txn, user_id).await?;
+            crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::Resets).await?;
         }
         txn.commit().await?;
         Ok(())
@@ -727,7 +728,7 @@ impl Store {
             if set.rows_affected == 0 {
                 return Err(StoreError::Conflict("password_set"));
             }
-            crate::sessions::void_reset_tokens_in(&txn, user_id).await?;
+            crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::Resets).await?;
         }
         txn.commit().await?;
         Ok(true)
@@ -809,7 +810,8 @@ impl Store {
         crate::sessions::revoke_member_sessions_in(&txn, tenant, user_id).await?;
         // A withdrawn invitation stays withdrawn, even if the person is
         // invited again later (that invitation has links of its own).
-        crate::sessions::void_invitations_in(&txn, tenant, user_id).await?;
+        crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::InvitationsTo(tenant))
+            .await?;
         txn.commit().await?;
         Ok(())
     }

@@ -109,52 +109,39 @@ pub(crate) async fn spend_password_token_in<C: ConnectionTrait>(
     Ok(update.exec(db).await?.rows_affected == 1)
 }
 
-/// Voids every unused emailed link of `user`, resets and invitations alike
-/// (their password changed: whatever was sent before belongs to the old one).
+/// Which unused emailed links of a person to void.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum VoidLinks {
+    /// Resets and invitations alike: their password changed, and whatever
+    /// was sent before belongs to the old one.
+    All,
+    /// Reset links only: a first password was just chosen through an
+    /// invitation or a reset; other invitations stay.
+    Resets,
+    /// Invitations into one workspace: they were removed from it.
+    InvitationsTo(TenantId),
+}
+
+/// Marks the chosen unused links of `user` as spent.
 pub(crate) async fn void_password_tokens_in<C: ConnectionTrait>(
     db: &C,
     user: UserId,
+    which: VoidLinks,
 ) -> Result<(), StoreError> {
-    password_token::Entity::update_many()
+    let mut update = password_token::Entity::update_many()
         .col_expr(password_token::Column::UsedAt, Expr::value(Utc::now()))
         .filter(password_token::Column::UserId.eq(user.0))
-        .filter(password_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Voids every unused invitation link of `user` into `tenant` (they were
-/// removed from it).
-pub(crate) async fn void_invitations_in<C: ConnectionTrait>(
-    db: &C,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<(), StoreError> {
-    password_token::Entity::update_many()
-        .col_expr(password_token::Column::UsedAt, Expr::value(Utc::now()))
-        .filter(password_token::Column::UserId.eq(user.0))
-        .filter(password_token::Column::TenantId.eq(tenant.0))
-        .filter(password_token::Column::Purpose.eq(PasswordTokenPurpose::Invite.as_str()))
-        .filter(password_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Voids every unused reset link of `user` (their first password was just
-/// chosen through an invitation; their other invitations stay).
-pub(crate) async fn void_reset_tokens_in<C: ConnectionTrait>(
-    db: &C,
-    user: UserId,
-) -> Result<(), StoreError> {
-    password_token::Entity::update_many()
-        .col_expr(password_token::Column::UsedAt, Expr::value(Utc::now()))
-        .filter(password_token::Column::UserId.eq(user.0))
-        .filter(password_token::Column::Purpose.eq(PasswordTokenPurpose::Reset.as_str()))
-        .filter(password_token::Column::UsedAt.is_null())
-        .exec(db)
-        .await?;
+        .filter(password_token::Column::UsedAt.is_null());
+    update = match which {
+        VoidLinks::All => update,
+        VoidLinks::Resets => {
+            update.filter(password_token::Column::Purpose.eq(PasswordTokenPurpose::Reset.as_str()))
+        }
+        VoidLinks::InvitationsTo(tenant) => update
+            .filter(password_token::Column::Purpose.eq(PasswordTokenPurpose::Invite.as_str()))
+            .filter(password_token::Column::TenantId.eq(tenant.0)),
+    };
+    update.exec(db).await?;
     Ok(())
 }
 
