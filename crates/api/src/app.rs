@@ -188,7 +188,7 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let json_limit = state.settings.json_limit;
+    let json_limit = state.http.json_limit;
     let metrics = web::Data::new(state.metrics.clone());
     let sandbox = state.settings.sandbox.then(|| state.sandbox.clone());
     let (app, spec) = App::new()
@@ -257,7 +257,7 @@ async fn spa(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespons
         return Err(ApiError::NotFound);
     }
     let Some(dir) = state
-        .settings
+        .http
         .spa_dir
         .as_deref()
         .filter(|d| d.join("index.html").is_file())

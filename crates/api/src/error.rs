@@ -190,9 +190,27 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<crate::event_writer::WriteError> for ApiError {
+impl From<app::AppError> for ApiError {
+    /// The use-cases' failures keep the statuses, codes and words the API
+    /// always answered.
+    fn from(err: app::AppError) -> Self {
+        use app::AppError as E;
+        match err {
+            E::NotFound => ApiError::NotFound,
+            E::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            E::Unprocessable { code, detail } => ApiError::Unprocessable { code, detail },
+            E::Validation(fields) => ApiError::Validation(fields),
+            E::Upstream { code, detail } => ApiError::Upstream { code, detail },
+            E::Store(e) => e.into(),
+            E::Media(e) => e.into(),
+            E::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<app::event_writer::WriteError> for ApiError {
     /// A 5xx tells the provider to deliver the webhook again later.
-    fn from(err: crate::event_writer::WriteError) -> Self {
+    fn from(err: app::event_writer::WriteError) -> Self {
         ApiError::Internal(err.to_string())
     }
 }

@@ -28,10 +28,10 @@ use serde_json::json;
 use store::{ConversationRecord, InboundOutcome, MessageView, NewInbound, NewMedia, NewOutbound};
 use uuid::Uuid;
 
-use crate::channel_provider;
+use app::channel_provider;
 use crate::error::ApiError;
 use crate::live::Audience;
-use crate::media_store::MediaStore;
+use app::media_store::MediaStore;
 use crate::state::AppState;
 
 pub fn conversation_dto(c: &ConversationRecord, now: DateTime<Utc>) -> Conversation {

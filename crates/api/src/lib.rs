@@ -5,14 +5,10 @@ pub mod access;
 mod app;
 pub mod auth;
 mod body;
-pub mod channel_provider;
 pub mod client_ip;
 pub mod error;
-pub mod event_writer;
 pub mod inbox;
 pub mod live;
-mod mail;
-pub mod media_store;
 mod metrics;
 mod openapi;
 mod pagination;
@@ -22,9 +18,9 @@ mod security_headers;
 mod state;
 
 pub use app::{build_app, build_metrics_app, openapi_spec};
-pub use mail::{Mailer, SmtpSettings};
-pub use media_store::MediaStorage;
+/// The gallery's storage and signed links, from the application layer.
+pub use ::app::media_store;
 pub use metrics::Metrics;
 /// One channel's template sync, for the periodic job.
 pub use routes::templates::sync_channel as sync_channel_templates;
-pub use state::{ApiSettings, AppState, ImportLimits, LoginLimits, MetricsAccess, StateError};
+pub use state::{ApiSettings, AppState, LoginLimits, MetricsAccess, StateError};

@@ -1,20 +1,17 @@
-//! What every handler can reach: the store, token keys, the mailer, limits.
+//! What every handler can reach: the application's use-cases and handles,
+//! token keys, limits.
 
 use std::sync::Arc;
 
-use store::Store;
+use app::App;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::limiter::LoginLimiter;
-use crate::mail::Mailer;
-use crate::media_store::{MediaStorage, MediaStore, MediaStoreError, MediaUrls};
 use crate::metrics::Metrics;
 
-/// Settings the API needs from the server's configuration.
+/// Settings of the HTTP side only; the use-cases' own are `app::AppSettings`.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
-    /// Where people reach this instance, for links in emails (no trailing slash).
-    pub public_url: String,
     /// Directory of the built SPA; `None` or missing serves a short notice.
     pub spa_dir: Option<std::path::PathBuf>,
     pub login_limits: LoginLimits,
@@ -24,21 +21,6 @@ pub struct ApiSettings {
     pub metrics: MetricsAccess,
     /// Largest JSON body accepted, in bytes.
     pub json_limit: usize,
-    /// Where and how to reach Meta and Twilio.
-    pub providers: providers::ProviderSettings,
-    /// Where uploaded files are kept.
-    pub data_dir: std::path::PathBuf,
-    pub imports: ImportLimits,
-    /// This process's own address, for the built-in sandbox provider
-    /// (`{local_url}/sandbox/graph`) and its webhooks back to us.
-    pub local_url: String,
-    /// Where the media gallery's files are kept.
-    pub media: MediaStorage,
-    /// How long a signed link to a gallery file works, at least.
-    pub media_url_ttl: std::time::Duration,
-    /// Serve the built-in fake providers at `/sandbox` and allow `sandbox`
-    /// channels: demo and test set-ups only, never a production surface.
-    pub sandbox: bool,
 }
 
 /// Who may read `/metrics`.
@@ -57,43 +39,6 @@ impl std::fmt::Debug for MetricsAccess {
             .field("token", &self.token.as_ref().map(|_| ".."))
             .field("own_listener", &self.own_listener)
             .finish()
-    }
-}
-
-/// What an uploaded contacts file may hold.
-#[derive(Debug, Clone, Copy)]
-pub struct ImportLimits {
-    pub max_bytes: usize,
-    pub max_rows: usize,
-    pub max_columns: usize,
-    pub max_cell_bytes: usize,
-    /// What an `.xlsx` may unpack to (zip bombs).
-    pub max_unpacked_bytes: u64,
-}
-
-impl ImportLimits {
-    /// The limits a file's sheet is read with: the same at upload and when
-    /// the worker applies the import, so a file accepted at upload is never
-    /// refused later for a limit it met.
-    pub fn sheet(&self) -> domain::spreadsheet::SheetLimits {
-        domain::spreadsheet::SheetLimits {
-            max_rows: self.max_rows,
-            max_columns: self.max_columns,
-            max_cell_bytes: self.max_cell_bytes,
-            max_unpacked_bytes: self.max_unpacked_bytes,
-        }
-    }
-}
-
-impl Default for ImportLimits {
-    fn default() -> Self {
-        Self {
-            max_bytes: 50 * 1024 * 1024,
-            max_rows: 1_000_000,
-            max_columns: 100,
-            max_cell_bytes: 4096,
-            max_unpacked_bytes: 1024 * 1024 * 1024,
-        }
     }
 }
 
@@ -119,31 +64,21 @@ impl Default for LoginLimits {
 /// How many uploaded spreadsheets one instance parses at a time.
 const SHEET_PARSES: usize = 2;
 
-/// Shared by every worker thread of the server.
+/// Shared by every worker thread of the server: the application (reached
+/// through `Deref`, so `state.store` is the application's store) and what
+/// only HTTP needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
     pub jwt: Arc<JwtKeys>,
-    pub mailer: Arc<Mailer>,
-    pub settings: Arc<ApiSettings>,
+    pub http: Arc<ApiSettings>,
     pub login_limiter: Arc<LoginLimiter>,
     pub metrics: Metrics,
-    /// Real providers.
-    pub providers: providers::ProviderClient,
-    /// The same adapters pointed at the built-in sandbox.
-    pub sandbox_providers: providers::ProviderClient,
-    pub sandbox: Arc<sandbox::SandboxState>,
-    /// The media gallery's bytes.
-    pub media: MediaStore,
-    /// Signs links to gallery files.
-    pub media_urls: Arc<MediaUrls>,
     /// Spreadsheet uploads parsed at once on this instance: each may use up
     /// to its memory budget, so a burst of them waits instead of adding up.
     pub sheet_parses: Arc<tokio::sync::Semaphore>,
     /// Live events for the signed-in people's streams.
     pub live: Arc<crate::live::LiveBus>,
-    /// Stores verified webhook events, batching concurrent requests.
-    pub events: crate::event_writer::EventWriter,
     /// Channels recently read by the webhook routes (see `routes::webhooks`).
     pub webhook_channels: Arc<
         std::sync::Mutex<
@@ -152,54 +87,35 @@ pub struct AppState {
     >,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
 /// Failure to assemble the state at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
-    #[error("provider client: {0}")]
-    Providers(#[from] providers::ProviderError),
-    #[error("media storage: {0}")]
-    Media(#[from] MediaStoreError),
 }
 
 impl AppState {
-    /// Assembles the state; needs a Tokio runtime (it starts the webhook
-    /// event writer).
-    pub fn new(
-        store: Store,
-        jwt_secret: &[u8],
-        mailer: Mailer,
-        settings: ApiSettings,
-    ) -> Result<Self, StateError> {
+    /// The HTTP side around `app`.
+    pub fn new(app: App, jwt_secret: &[u8], settings: ApiSettings) -> Result<Self, StateError> {
         let login_limiter = LoginLimiter::new(settings.login_limits);
-        let providers = providers::ProviderClient::new(settings.providers.clone())?;
-        let sandbox_settings = providers::ProviderSettings {
-            meta_base_url: format!("{}/sandbox/graph", settings.local_url),
-            twilio_base_url: format!("{}/sandbox/twilio", settings.local_url),
-            ..settings.providers.clone()
-        };
-        let sandbox_providers = providers::ProviderClient::new(sandbox_settings)?;
-        let media = MediaStore::open(&settings.media)?;
-        let media_urls = MediaUrls::from_token_key(jwt_secret, settings.media_url_ttl);
-        let live = Arc::new(crate::live::LiveBus::new(store.clone()));
-        let events = crate::event_writer::EventWriter::start(store.clone());
+        let live = Arc::new(crate::live::LiveBus::new(app.store.clone()));
         Ok(Self {
             sheet_parses: Arc::new(tokio::sync::Semaphore::new(SHEET_PARSES)),
             live,
-            events,
             webhook_channels: Arc::default(),
-            store,
+            app,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),
-            mailer: Arc::new(mailer),
-            settings: Arc::new(settings),
+            http: Arc::new(settings),
             login_limiter: Arc::new(login_limiter),
             metrics: Metrics::new()?,
-            providers,
-            sandbox_providers,
-            sandbox: sandbox::SandboxState::new(),
-            media,
-            media_urls: Arc::new(media_urls),
         })
     }
 }

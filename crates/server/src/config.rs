@@ -231,17 +231,17 @@ impl Settings {
 
     /// Where media gallery files go: the bucket when one is set, else a
     /// directory on disk.
-    pub fn media_storage(&self) -> api::MediaStorage {
+    pub fn media_storage(&self) -> app::MediaStorage {
         let set = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
         match set(&self.media_s3_bucket) {
-            Some(bucket) => api::MediaStorage::S3 {
+            Some(bucket) => app::MediaStorage::S3 {
                 bucket,
                 endpoint: set(&self.media_s3_endpoint),
                 region: set(&self.media_s3_region),
                 access_key_id: set(&self.media_s3_access_key_id),
                 secret_access_key: set(&self.media_s3_secret_access_key),
             },
-            None => api::MediaStorage::Local {
+            None => app::MediaStorage::Local {
                 dir: self
                     .media_dir
                     .clone()
@@ -287,7 +287,7 @@ mod tests {
         assert_eq!(s.public_url(8080), "http://127.0.0.1:8080");
         assert!(matches!(
             s.media_storage(),
-            api::MediaStorage::Local { dir } if dir == Path::new("./data/media")
+            app::MediaStorage::Local { dir } if dir == Path::new("./data/media")
         ));
     }
 
@@ -319,7 +319,7 @@ mod tests {
         let storage = s.media_storage();
         assert!(matches!(
             &storage,
-            api::MediaStorage::S3 { bucket, endpoint: Some(_), .. } if bucket == "switchboard-media"
+            app::MediaStorage::S3 { bucket, endpoint: Some(_), .. } if bucket == "switchboard-media"
         ));
         assert!(!format!("{storage:?}").contains("very-secret"));
     }

@@ -62,7 +62,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<(domain::TenantId, dom
                 name: "Sandbox number".to_owned(),
                 provider: domain::channel::Provider::Sandbox,
                 active: true,
-                credentials: api::channel_provider::sandbox_credentials(&settings.company_name),
+                credentials: app::channel_provider::sandbox_credentials(&settings.company_name),
             },
         )
         .await?;
@@ -78,10 +78,10 @@ pub async fn connect_sandbox_channel(
 ) -> anyhow::Result<()> {
     let current = state.store.channel(tenant, channel).await?;
     let validated =
-        api::channel_provider::validate_and_update(state, &current, current.published.clone())
+        app::channel_provider::validate_and_update(state, &current, current.published.clone())
             .await
             .map_err(|e| anyhow::anyhow!("validating the demo channel: {e}"))?;
-    api::channel_provider::subscribe(state, &validated)
+    app::channel_provider::subscribe(state, &validated)
         .await
         .map_err(|e| anyhow::anyhow!("subscribing the demo channel: {e}"))?;
     Ok(())

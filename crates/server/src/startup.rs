@@ -7,7 +7,8 @@ use actix_web::dev::Server;
 use actix_web::HttpServer;
 use anyhow::Context;
 use api::client_ip::TrustedProxies;
-use api::{ApiSettings, AppState, LoginLimits, Mailer, MetricsAccess, SmtpSettings};
+use api::{ApiSettings, AppState, LoginLimits, MetricsAccess};
+use app::{App, AppSettings, Mailer, SmtpSettings};
 use store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -83,8 +84,31 @@ impl Application {
             _ => Mailer::from_settings(smtp.as_ref()),
         }
         .map_err(anyhow::Error::msg)?;
-        let api_settings = ApiSettings {
+        let app_settings = AppSettings {
             public_url: public_url.clone(),
+            providers: providers::ProviderSettings {
+                meta_base_url: settings.meta_base_url.clone(),
+                graph_version: settings.graph_version.clone(),
+                twilio_base_url: settings.twilio_base_url.clone(),
+                twilio_content_base_url: settings.twilio_content_base_url.clone(),
+                timeout: std::time::Duration::from_secs(settings.provider_timeout_secs.max(1)),
+                allow_private_addresses: settings.outbound_allow_private,
+                ..providers::ProviderSettings::default()
+            },
+            local_url: local_url(&listener)?,
+            data_dir: settings.data_dir.clone(),
+            imports: app::ImportLimits {
+                max_bytes: settings.import_max_bytes,
+                max_rows: settings.import_max_rows,
+                max_columns: settings.import_max_columns,
+                max_cell_bytes: settings.import_max_cell_bytes,
+                max_unpacked_bytes: settings.import_max_unpacked_bytes,
+            },
+            media: settings.media_storage(),
+            media_url_ttl: std::time::Duration::from_secs(settings.media_url_ttl_secs),
+            sandbox: settings.sandbox,
+        };
+        let api_settings = ApiSettings {
             spa_dir: Some(settings.spa_dir.clone()),
             login_limits: LoginLimits {
                 failures_before_delay: settings.login_failures_before_delay,
@@ -97,38 +121,14 @@ impl Application {
                 own_listener: metrics_bind.is_some(),
             },
             json_limit: settings.json_limit_bytes,
-            providers: providers::ProviderSettings {
-                meta_base_url: settings.meta_base_url.clone(),
-                graph_version: settings.graph_version.clone(),
-                twilio_base_url: settings.twilio_base_url.clone(),
-                twilio_content_base_url: settings.twilio_content_base_url.clone(),
-                timeout: std::time::Duration::from_secs(settings.provider_timeout_secs.max(1)),
-                allow_private_addresses: settings.outbound_allow_private,
-                ..providers::ProviderSettings::default()
-            },
-            local_url: local_url(&listener)?,
-            data_dir: settings.data_dir.clone(),
-            imports: api::ImportLimits {
-                max_bytes: settings.import_max_bytes,
-                max_rows: settings.import_max_rows,
-                max_columns: settings.import_max_columns,
-                max_cell_bytes: settings.import_max_cell_bytes,
-                max_unpacked_bytes: settings.import_max_unpacked_bytes,
-            },
-            media: settings.media_storage(),
-            media_url_ttl: std::time::Duration::from_secs(settings.media_url_ttl_secs),
-            sandbox: settings.sandbox,
         };
-        let state = AppState::new(
-            store.clone(),
-            &master.derive("switchboard/jwt/v1"),
-            mailer,
-            api_settings,
-        )?;
+        let token_key = master.derive("switchboard/jwt/v1");
+        let app = App::new(store.clone(), &token_key, mailer, app_settings)?;
+        let state = AppState::new(app, &token_key, api_settings)?;
         if settings.sandbox {
             // Oldest first, so a number keeps calling back the channel that had it first.
             for channel in store.sandbox_channels().await? {
-                api::channel_provider::register_sandbox_number(
+                app::channel_provider::register_sandbox_number(
                     &state,
                     &channel,
                     &channel.published,

@@ -279,7 +279,7 @@ pub async fn session_behaviour_round(
 const IMPORT_LEASE_MINUTES: i64 = 10;
 
 /// Applies queued contact imports, one at a time per process.
-pub async fn run_import_processor(store: Store, limits: api::ImportLimits) {
+pub async fn run_import_processor(store: Store, limits: app::ImportLimits) {
     loop {
         match store
             .claim_import(chrono::Duration::minutes(IMPORT_LEASE_MINUTES))

@@ -105,7 +105,7 @@ fn session(
 
 /// The client's address (through trusted proxies, see `client_ip`).
 pub fn client_ip(state: &AppState, req: &HttpRequest) -> std::net::IpAddr {
-    state.settings.trusted_proxies.client_ip(req)
+    state.http.trusted_proxies.client_ip(req)
 }
 
 /// Counts a request that will hash a password against its client address,

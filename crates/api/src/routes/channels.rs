@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::{tokens, Authenticated};
 use crate::body::Body;
-use crate::channel_provider::{self, channel_store_error as store_error};
+use app::channel_provider::{self, channel_store_error as store_error};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -405,7 +405,7 @@ pub async fn validate_draft(
             status_message: Some(err.to_string()),
             ..draft
         },
-        Err(err) => return Err(channel_provider::provider_error(&err)),
+        Err(err) => return Err(channel_provider::provider_error(&err).into()),
     };
     let channel = state
         .store

@@ -724,9 +724,9 @@ pub async fn simulate_inbound(
         .get("phone_number_id")
         .ok_or_else(|| ApiError::field("phone_number_id", "The channel has no number yet."))?
         .to_owned();
-    crate::channel_provider::ensure_sandbox(&state)?;
-    if !crate::channel_provider::register_sandbox_number(&state, &channel, &channel.published) {
-        return Err(crate::channel_provider::sandbox_number_taken());
+    app::channel_provider::ensure_sandbox(&state)?;
+    if !app::channel_provider::register_sandbox_number(&state, &channel, &channel.published) {
+        return Err(app::channel_provider::sandbox_number_taken().into());
     }
     let message_id = sandbox::send_inbound_at(
         &state.sandbox,

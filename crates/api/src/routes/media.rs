@@ -25,9 +25,9 @@ use uuid::Uuid;
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
-use crate::channel_provider;
+use app::channel_provider;
 use crate::error::ApiError;
-use crate::media_store::{LinkProblem, MediaStore, MediaWriter};
+use app::media_store::{LinkProblem, MediaStore, MediaWriter};
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
 
@@ -584,7 +584,7 @@ pub async fn ensure_on_channel(
         Ok(id) => id,
         Err(err) => {
             channel_provider::record_failure(state, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err));
+            return Err(channel_provider::provider_error(&err).into());
         }
     };
     let saved = state

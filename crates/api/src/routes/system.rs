@@ -53,7 +53,7 @@ pub async fn metrics(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    if state.settings.metrics.own_listener {
+    if state.http.metrics.own_listener {
         return Err(ApiError::NotFound);
     }
     dedicated_metrics(state, req).await
@@ -64,7 +64,7 @@ pub async fn dedicated_metrics(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(expected) = &state.settings.metrics.token {
+    if let Some(expected) = &state.http.metrics.token {
         let given = bearer_token(&req).unwrap_or_default();
         if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
             return Err(ApiError::unauthorized(

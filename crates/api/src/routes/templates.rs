@@ -25,7 +25,7 @@ use uuid::Uuid;
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
-use crate::channel_provider;
+use app::channel_provider;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
@@ -240,7 +240,7 @@ async fn header_handle(
         Ok(handle) => Ok(Some(handle)),
         Err(err) => {
             channel_provider::record_failure(state, channel, &err).await?;
-            Err(channel_provider::provider_error(&err))
+            Err(channel_provider::provider_error(&err).into())
         }
     }
 }
@@ -259,7 +259,7 @@ async fn submit(
         Ok(created) => created,
         Err(err) => {
             channel_provider::record_failure(state, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err));
+            return Err(channel_provider::provider_error(&err).into());
         }
     };
     let status = created
@@ -482,7 +482,7 @@ pub async fn update_template(
             let wire = providers::template_wire::meta_new_template(&content, handle.as_deref());
             if let Err(err) = adapter.edit_template(provider_id, &wire).await {
                 channel_provider::record_failure(&state, &channel, &err).await?;
-                return Err(channel_provider::provider_error(&err));
+                return Err(channel_provider::provider_error(&err).into());
             }
             state
                 .store
@@ -593,7 +593,7 @@ pub async fn delete_template(
     let adapter = channel_provider::adapter(&state, &channel, &channel.published)?;
     if let Err(err) = adapter.delete_template(&current.content.name).await {
         channel_provider::record_failure(&state, &channel, &err).await?;
-        return Err(channel_provider::provider_error(&err));
+        return Err(channel_provider::provider_error(&err).into());
     }
     state
         .store
@@ -651,7 +651,7 @@ pub async fn sync_channel(
         Ok(listed) => listed,
         Err(err) => {
             channel_provider::record_failure(state, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err));
+            return Err(channel_provider::provider_error(&err).into());
         }
     };
     let found: Vec<SyncedTemplate> = listed

@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -21,8 +21,6 @@ use object_store::path::Path as ObjectPath;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use sha2::Sha256;
 use uuid::Uuid;
-
-use crate::error::ApiError;
 
 /// Where gallery files are kept.
 #[derive(Clone)]
@@ -124,7 +122,7 @@ impl MediaStore {
     }
 
     /// Stores a whole (small) file at once.
-    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), ApiError> {
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), object_store::Error> {
         self.objects
             .put(&ObjectPath::from(key), PutPayload::from(bytes))
             .await?;
@@ -132,7 +130,7 @@ impl MediaStore {
     }
 
     /// Starts storing a file that arrives in pieces.
-    pub async fn writer(&self, key: &str) -> Result<MediaWriter, ApiError> {
+    pub async fn writer(&self, key: &str) -> Result<MediaWriter, object_store::Error> {
         let upload = self.objects.put_multipart(&ObjectPath::from(key)).await?;
         Ok(MediaWriter {
             inner: WriteMultipart::new_with_chunk_size(upload, PART_BYTES),
@@ -144,7 +142,7 @@ impl MediaStore {
         &self,
         key: &str,
         range: Option<Range<u64>>,
-    ) -> Result<BoxStream<'static, Result<Bytes, object_store::Error>>, ApiError> {
+    ) -> Result<BoxStream<'static, Result<Bytes, object_store::Error>>, object_store::Error> {
         let options = GetOptions {
             range: range.map(GetRange::Bounded),
             ..GetOptions::default()
@@ -157,16 +155,16 @@ impl MediaStore {
     }
 
     /// The whole file in memory (for provider uploads, at most 100 MB).
-    pub async fn read_all(&self, key: &str) -> Result<Vec<u8>, ApiError> {
+    pub async fn read_all(&self, key: &str) -> Result<Vec<u8>, object_store::Error> {
         let found = self.objects.get(&ObjectPath::from(key)).await?;
         Ok(found.bytes().await?.to_vec())
     }
 
     /// Removes a file; one already gone is fine.
-    pub async fn delete(&self, key: &str) -> Result<(), ApiError> {
+    pub async fn delete(&self, key: &str) -> Result<(), object_store::Error> {
         match self.objects.delete(&ObjectPath::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 }
@@ -177,13 +175,13 @@ pub struct MediaWriter {
 }
 
 impl MediaWriter {
-    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), object_store::Error> {
         self.inner.wait_for_capacity(PARTS_IN_FLIGHT).await?;
         self.inner.write(bytes);
         Ok(())
     }
 
-    pub async fn finish(self) -> Result<(), ApiError> {
+    pub async fn finish(self) -> Result<(), object_store::Error> {
         self.inner.finish().await?;
         Ok(())
     }

@@ -8,21 +8,21 @@ use providers::{
 use rand::Rng;
 use store::StoreError;
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::App;
 
-fn required(credentials: &Credentials, key: &str) -> Result<String, ApiError> {
+fn required(credentials: &Credentials, key: &str) -> Result<String, AppError> {
     credentials.get(key).map(str::to_owned).ok_or_else(|| {
-        ApiError::field(key, "Required before the channel can talk to its provider.")
+        AppError::field(key, "Required before the channel can talk to its provider.")
     })
 }
 
 /// The adapter for `channel` using `credentials` (published or draft).
 pub fn adapter(
-    state: &AppState,
+    state: &App,
     channel: &Channel,
     credentials: &Credentials,
-) -> Result<Box<dyn WhatsAppProvider>, ApiError> {
+) -> Result<Box<dyn WhatsAppProvider>, AppError> {
     let missing = credentials.missing(channel.provider);
     if !missing.is_empty() {
         let mut errors = domain::account::FieldErrors::default();
@@ -61,7 +61,7 @@ pub fn adapter(
                 (_, Some(service)) => TwilioSender::MessagingService(service.to_owned()),
                 (Some(number), None) => TwilioSender::Number(number.to_owned()),
                 (None, None) => {
-                    return Err(ApiError::field(
+                    return Err(AppError::field(
                         "sender",
                         "Enter the sender or a messaging service SID.",
                     ))
@@ -81,11 +81,11 @@ pub fn adapter(
 }
 
 /// 422 when this server runs without the built-in sandbox.
-pub fn ensure_sandbox(state: &AppState) -> Result<(), ApiError> {
+pub fn ensure_sandbox(state: &App) -> Result<(), AppError> {
     if state.settings.sandbox {
         Ok(())
     } else {
-        Err(ApiError::Unprocessable {
+        Err(AppError::Unprocessable {
             code: "sandbox_off",
             detail: "The built-in sandbox is off on this server (it is for demos and tests); \
                      connect a Meta or Twilio number instead."
@@ -95,8 +95,8 @@ pub fn ensure_sandbox(state: &AppState) -> Result<(), ApiError> {
 }
 
 /// A sandbox number another channel already uses.
-pub fn sandbox_number_taken() -> ApiError {
-    ApiError::conflict(
+pub fn sandbox_number_taken() -> AppError {
+    AppError::conflict(
         "phone_number_in_use",
         "Another channel uses this sandbox number; create a new sandbox channel instead.",
     )
@@ -106,7 +106,7 @@ pub fn sandbox_number_taken() -> ApiError {
 /// Answers false when the number already calls back another channel:
 /// nobody redirects another workspace's sandbox webhooks by naming its number.
 pub fn register_sandbox_number(
-    state: &AppState,
+    state: &App,
     channel: &Channel,
     credentials: &Credentials,
 ) -> bool {
@@ -139,15 +139,15 @@ pub fn is_credential_failure(err: &ProviderError) -> bool {
 }
 
 /// What the caller is told about a provider failure.
-pub fn provider_error(err: &ProviderError) -> ApiError {
+pub fn provider_error(err: &ProviderError) -> AppError {
     let detail = format!("The provider answered: {err}");
     if err.is_retryable() || matches!(err, ProviderError::Unknown { .. }) {
-        ApiError::Upstream {
+        AppError::Upstream {
             code: "provider_unavailable",
             detail,
         }
     } else {
-        ApiError::Unprocessable {
+        AppError::Unprocessable {
             code: "provider_rejected",
             detail,
         }
@@ -157,10 +157,10 @@ pub fn provider_error(err: &ProviderError) -> ApiError {
 /// After a failed call with the published credentials: an auth or permanent
 /// failure turns the channel invalid with the provider's code and message.
 pub async fn record_failure(
-    state: &AppState,
+    state: &App,
     channel: &Channel,
     err: &ProviderError,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if is_credential_failure(err) {
         state
             .store
@@ -188,10 +188,10 @@ pub async fn record_failure(
 /// published ones only if the provider accepts. When the stored credentials
 /// themselves are refused, the channel turns invalid.
 pub async fn validate_and_update(
-    state: &AppState,
+    state: &App,
     current: &Channel,
     credentials: Credentials,
-) -> Result<Channel, ApiError> {
+) -> Result<Channel, AppError> {
     let adapter = adapter(state, current, &credentials)?;
     let info = match adapter.validate().await {
         Ok(info) => info,
@@ -234,15 +234,15 @@ pub async fn validate_and_update(
 }
 
 /// Subscribes the app to the account's webhooks and records the answer.
-pub async fn subscribe(state: &AppState, current: &Channel) -> Result<Channel, ApiError> {
+pub async fn subscribe(state: &App, current: &Channel) -> Result<Channel, AppError> {
     if !current.provider.speaks_graph_api() {
-        return Err(ApiError::Unprocessable {
+        return Err(AppError::Unprocessable {
             code: "not_for_provider",
             detail: "Twilio delivers webhooks to the callback URL set in its console; there is nothing to subscribe.".into(),
         });
     }
     if current.status != ChannelStatus::Good {
-        return Err(ApiError::Unprocessable {
+        return Err(AppError::Unprocessable {
             code: "channel_not_validated",
             detail: "Validate the credentials first.".into(),
         });
@@ -264,14 +264,14 @@ pub async fn subscribe(state: &AppState, current: &Channel) -> Result<Channel, A
 }
 
 /// Store conflicts of channels in the caller's words.
-pub fn channel_store_error(e: StoreError) -> ApiError {
+pub fn channel_store_error(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict("phone_number_in_use") => ApiError::conflict(
+        StoreError::Conflict("phone_number_in_use") => AppError::conflict(
             "phone_number_in_use",
             "This phone number id is already active in a workspace. Deactivate it there first.",
         ),
         StoreError::Conflict("channel_name_taken") | StoreError::Conflict("already_exists") => {
-            ApiError::conflict(
+            AppError::conflict(
                 "channel_name_taken",
                 "Another channel already has this name.",
             )
@@ -296,12 +296,12 @@ pub fn sandbox_credentials(company: &str) -> Credentials {
     c.fields.insert("waba_id".into(), random_digits(15));
     c.fields.insert("app_id".into(), random_digits(15));
     c.secrets
-        .insert("app_secret".into(), crate::auth::tokens::generate());
+        .insert("app_secret".into(), crate::random_token());
     c.secrets.insert(
         "access_token".into(),
-        format!("sandbox-{}", crate::auth::tokens::generate()),
+        format!("sandbox-{}", crate::random_token()),
     );
     c.secrets
-        .insert("verify_token".into(), crate::auth::tokens::generate());
+        .insert("verify_token".into(), crate::random_token());
     c
 }

@@ -1,0 +1,74 @@
+//! The application layer's one error type. `api` maps it to HTTP problems
+//! (status, code and message in one place); workers log it and retry.
+
+use domain::account::FieldErrors;
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing of that id in the tenant (or it belongs to another).
+    #[error("not found")]
+    NotFound,
+    /// The request clashes with what exists (409).
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// Well-formed but not possible now (422).
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    /// Fields to correct (422, with the fields).
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    /// A provider could not be reached or answered with trouble of its own.
+    #[error("{detail}")]
+    Upstream { code: &'static str, detail: String },
+    /// The store's own failure, mapped by the caller (its conflicts carry
+    /// codes the API words).
+    #[error(transparent)]
+    Store(StoreError),
+    /// The media storage failed (a missing object reads as not found).
+    #[error("media storage: {0}")]
+    Media(#[from] object_store::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn conflict(code: &'static str, detail: &str) -> Self {
+        AppError::Conflict {
+            code,
+            detail: detail.to_owned(),
+        }
+    }
+
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        AppError::Unprocessable {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn field(field: &str, message: &str) -> Self {
+        AppError::Validation(FieldErrors::single(field, message))
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Validation(errors)
+    }
+}
+
+impl From<crate::event_writer::WriteError> for AppError {
+    fn from(err: crate::event_writer::WriteError) -> Self {
+        AppError::Internal(err.to_string())
+    }
+}
