@@ -8,7 +8,6 @@ mod body;
 pub mod client_ip;
 pub mod error;
 pub mod inbox;
-pub mod live;
 mod metrics;
 mod openapi;
 mod pagination;

@@ -77,8 +77,6 @@ pub struct AppState {
     /// Spreadsheet uploads parsed at once on this instance: each may use up
     /// to its memory budget, so a burst of them waits instead of adding up.
     pub sheet_parses: Arc<tokio::sync::Semaphore>,
-    /// Live events for the signed-in people's streams.
-    pub live: Arc<crate::live::LiveBus>,
     /// Channels recently read by the webhook routes (see `routes::webhooks`).
     pub webhook_channels: Arc<
         std::sync::Mutex<
@@ -106,10 +104,8 @@ impl AppState {
     /// The HTTP side around `app`.
     pub fn new(app: App, jwt_secret: &[u8], settings: ApiSettings) -> Result<Self, StateError> {
         let login_limiter = LoginLimiter::new(settings.login_limits);
-        let live = Arc::new(crate::live::LiveBus::new(app.store.clone()));
         Ok(Self {
             sheet_parses: Arc::new(tokio::sync::Semaphore::new(SHEET_PARSES)),
-            live,
             webhook_channels: Arc::default(),
             app,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),

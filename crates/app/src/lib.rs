@@ -9,9 +9,12 @@ use std::sync::Arc;
 use store::Store;
 
 pub mod channel_provider;
+pub mod conversations;
 pub mod error;
 pub mod event_writer;
+pub mod live;
 pub mod mail;
+pub mod media;
 pub mod media_store;
 
 pub use error::AppError;
@@ -95,6 +98,8 @@ pub struct App {
     pub media_urls: Arc<MediaUrls>,
     /// Stores verified webhook events, batching concurrent requests.
     pub events: event_writer::EventWriter,
+    /// Live events for the signed-in people's streams.
+    pub live: Arc<live::LiveBus>,
 }
 
 /// Failure to assemble the application at start-up.
@@ -126,7 +131,9 @@ impl App {
         let media = MediaStore::open(&settings.media)?;
         let media_urls = MediaUrls::from_token_key(link_key, settings.media_url_ttl);
         let events = event_writer::EventWriter::start(store.clone());
+        let live = Arc::new(live::LiveBus::new(store.clone()));
         Ok(Self {
+            live,
             events,
             store,
             mailer: Arc::new(mailer),

@@ -67,7 +67,7 @@ impl ConversationState {
 }
 
 /// Who controls a conversation and how it stands: what the rules look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Control {
     pub state: ConversationState,
     pub controller: Option<Uuid>,

@@ -19,7 +19,7 @@ pub struct Notice {
 }
 
 /// A notification as a recipient sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Notification {
     pub id: uuid::Uuid,
     pub kind: String,

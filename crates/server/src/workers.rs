@@ -84,12 +84,12 @@ async fn apply(state: &api::AppState, event: &ClaimedEvent) -> Result<EventOutco
         }
         "template_status" => apply_template_status(store, event).await,
         "message" => {
-            api::inbox::apply_inbound(state, event.tenant(), event.channel(), &event.payload)
+            app::conversations::apply_inbound(state, event.tenant(), event.channel(), &event.payload)
                 .await?;
             Ok(EventOutcome::Processed)
         }
         "status" => {
-            api::inbox::apply_status(state, event.tenant(), &event.payload, event.attempts).await?;
+            app::conversations::apply_status(state, event.tenant(), &event.payload, event.attempts).await?;
             Ok(EventOutcome::Processed)
         }
         _ => Ok(EventOutcome::Processed),
@@ -255,7 +255,7 @@ pub async fn session_behaviour_round(
             SessionStep::Ask => &c.settings.ask_text,
             SessionStep::End => &c.settings.end_text,
         };
-        if let Err(e) = api::inbox::send_system_text(state, tenant, id, text).await {
+        if let Err(e) = app::conversations::send_system_text(state, tenant, id, text).await {
             // Not retried: asking twice is worse than not asking.
             tracing::warn!(conversation = %id, error = ?e, "a session behaviour message was not sent");
             continue;
@@ -263,7 +263,7 @@ pub async fn session_behaviour_round(
         if step == SessionStep::End {
             match store.close_after_inactivity(tenant, id).await {
                 Ok(Some(conversation)) => {
-                    api::inbox::publish_conversation(state, &conversation).await;
+                    app::conversations::publish_conversation(state, &conversation).await;
                 }
                 Ok(None) => {}
                 Err(e) => {

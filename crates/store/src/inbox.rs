@@ -29,7 +29,7 @@ use crate::like::contains_ci;
 use crate::{PageRequest, Store, StoreError};
 
 /// A conversation with the names the inbox shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ConversationRecord {
     pub id: Uuid,
     pub tenant_id: TenantId,
@@ -53,7 +53,7 @@ pub struct ConversationRecord {
 }
 
 /// One stored message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MessageRecord {
     pub id: Uuid,
     pub conversation_id: Uuid,
@@ -73,7 +73,7 @@ pub struct MessageRecord {
 }
 
 /// A message with what the reader needs around it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MessageView {
     pub message: MessageRecord,
     pub sent_by_name: Option<String>,
@@ -126,7 +126,7 @@ pub struct NewOutbound {
 }
 
 /// A status report applied to a message.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppliedStatus {
     pub conversation_id: Uuid,
     pub message_id: Uuid,

@@ -19,7 +19,7 @@ use crate::entities::{media, media_provider_upload, template};
 use crate::{PageRequest, Store, StoreError};
 
 /// A file of the gallery.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MediaRecord {
     pub id: Uuid,
     pub tenant_id: TenantId,

@@ -26,7 +26,7 @@ use utoipa::IntoParams;
 use super::docs::{Invalid, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use crate::live::{Audience, Broadcast, Envelope};
+use app::live::{Audience, Broadcast, Envelope};
 use crate::state::AppState;
 
 const TICKET_SECONDS: i64 = 60;
@@ -116,7 +116,8 @@ impl Listener {
     }
 }
 
-fn frame(event: &LiveEvent) -> Option<Bytes> {
+fn frame(event: &app::live::LiveEvent, urls: &app::MediaUrls) -> Option<Bytes> {
+    let event = &crate::inbox::live_event_dto(event, urls);
     let name = match event {
         LiveEvent::Message { .. } => "message",
         LiveEvent::Status(_) => "status",
@@ -179,6 +180,7 @@ pub async fn stream(
         recheck,
         listener,
         store: state.store.clone(),
+        urls: state.media_urls.clone(),
         opening: true,
     };
     let events = futures_util::stream::unfold(open, |mut open| async move {
@@ -199,6 +201,8 @@ struct OpenStream {
     recheck: tokio::time::Interval,
     listener: Listener,
     store: store::Store,
+    /// Signs the links to files in message events as they are written.
+    urls: std::sync::Arc<app::MediaUrls>,
     opening: bool,
 }
 
@@ -219,7 +223,7 @@ impl OpenStream {
                 next = self.receiver.recv() => match next {
                     Ok(message) => match message.as_ref() {
                         Broadcast::Event(envelope) if self.listener.hears(envelope) => {
-                            if let Some(bytes) = frame(&envelope.event) {
+                            if let Some(bytes) = frame(&envelope.event, &self.urls) {
                                 return Some(bytes);
                             }
                         }

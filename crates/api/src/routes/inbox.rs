@@ -20,25 +20,13 @@ use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
-use crate::inbox::{self, actor_of, conversation_dto, message_dtos, publish_conversation};
+use crate::inbox::{conversation_dto, message_dto, message_dtos, outgoing};
+use app::conversations::{self as conversations, actor_of, publish_conversation};
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
 
-pub fn control_error(e: ControlError) -> ApiError {
-    ApiError::Conflict {
-        code: e.code(),
-        detail: match e {
-            ControlError::NotController => {
-                "Take control of the conversation first; only the person in control can do this."
-                    .into()
-            }
-            ControlError::ControlledByOther => {
-                "Someone else controls this conversation; ask them to transfer it.".into()
-            }
-            ControlError::NotResolved => "The conversation is not resolved.".into(),
-            ControlError::AlreadyResolved => "The conversation is already resolved.".into(),
-        },
-    }
+fn control_error(e: ControlError) -> ApiError {
+    app::conversations::control_error(e).into()
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -162,8 +150,9 @@ pub async fn send_message(
     id: web::Path<Uuid>,
     body: Body<SendMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let message = inbox::send(&state, &auth.member, *id, &body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(message))
+    let request = outgoing(body.into_inner());
+    let sent = conversations::send(&state, &auth.member, *id, &request).await?;
+    Ok(HttpResponse::Created().json(message_dto(sent, &state.media_urls, Utc::now())))
 }
 
 /// Opens a conversation: clears its unread count and tells WhatsApp the
@@ -181,7 +170,7 @@ pub async fn mark_conversation_read(
     if let Some(latest) = state.store.mark_conversation_read(tenant, *id).await? {
         let conversation = state.store.conversation(tenant, *id).await?;
         let channel = state.store.channel(tenant, conversation.channel_id).await?;
-        inbox::send_read_receipt(&state, &channel, &latest).await;
+        conversations::send_read_receipt(&state, &channel, &latest).await;
         publish_conversation(&state, &conversation).await;
     }
     Ok(HttpResponse::NoContent().finish())
@@ -228,7 +217,7 @@ async fn control(
         .set_control(tenant, id, next, Some(journey), actor.user)
         .await?;
     publish_conversation(state, &saved).await;
-    inbox::notify_if_handoff(state, current.control.state, &saved).await;
+    conversations::notify_if_handoff(state, current.control.state, &saved).await;
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }
 
@@ -331,7 +320,7 @@ pub async fn transfer(
                 domain::permissions::Action::View,
             ),
         };
-        inbox::notify(&state, tenant, &notice, Some(to)).await;
+        conversations::notify(&state, tenant, &notice, Some(to)).await;
     }
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }

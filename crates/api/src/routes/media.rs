@@ -9,7 +9,6 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use contract::media::{MediaItem, ProviderUpload, ProviderUploadRequest, RenameMedia};
 use contract::Page;
-use domain::channel::Channel;
 use domain::media::{
     check_name, check_size, dimensions, human_size, sniff, MediaError, MediaKind, Sniffed,
     MAX_MEDIA_BYTES, SNIFF_BYTES,
@@ -18,24 +17,17 @@ use domain::{ChannelId, TenantId};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use store::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
+use store::{MediaFilter, MediaRecord, MediaUse, NewMedia};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
-use app::channel_provider;
 use crate::error::ApiError;
 use app::media_store::{LinkProblem, MediaStore, MediaWriter};
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
-
-/// Meta keeps uploaded media for 30 days.
-const PROVIDER_MEDIA_DAYS: i64 = 30;
-/// A remembered provider id is reused only while it has this long left,
-/// so that a send or a template review started now can still use it.
-const PROVIDER_MEDIA_MARGIN_HOURS: i64 = 24;
 
 pub fn media_dto(state: &AppState, r: &MediaRecord) -> MediaItem {
     let (url, url_expires_at) = state.media_urls.link(r.tenant_id.0, r.id, Utc::now());
@@ -549,57 +541,6 @@ pub async fn media_content(
         .streaming(stream))
 }
 
-/// The channel's provider id for a gallery file: a remembered one while it
-/// has at least a day left, otherwise the file is uploaded now (Meta keeps
-/// it 30 days). Answers the record and whether it was reused.
-pub async fn ensure_on_channel(
-    state: &AppState,
-    channel: &Channel,
-    record: &MediaRecord,
-) -> Result<(ProviderUploadRecord, bool), ApiError> {
-    if !channel.provider.speaks_graph_api() {
-        return Err(ApiError::Unprocessable {
-            code: "not_for_provider",
-            detail: "Twilio sends media by link; uploads are for Meta channels.".into(),
-        });
-    }
-    let now = Utc::now();
-    if let Some(known) = state
-        .store
-        .provider_upload(record.tenant_id, record.id, channel.id)
-        .await?
-    {
-        if known.expires_at > now + chrono::Duration::hours(PROVIDER_MEDIA_MARGIN_HOURS) {
-            return Ok((known, true));
-        }
-    }
-    let bytes = state.media.read_all(&record.object_key).await?;
-    let adapter = channel_provider::adapter(state, channel, &channel.published)?;
-    let upload = providers::MediaUpload {
-        bytes,
-        mime_type: record.mime_type.clone(),
-        filename: record.name.clone(),
-    };
-    let provider_id = match adapter.upload_media(&upload).await {
-        Ok(id) => id,
-        Err(err) => {
-            channel_provider::record_failure(state, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err).into());
-        }
-    };
-    let saved = state
-        .store
-        .save_provider_upload(
-            record.tenant_id,
-            record.id,
-            channel.id,
-            &provider_id,
-            now + chrono::Duration::days(PROVIDER_MEDIA_DAYS),
-        )
-        .await?;
-    Ok((saved, false))
-}
-
 /// Uploads a gallery file to a channel's provider (Meta), or answers the
 /// id of an earlier upload that is still valid.
 #[utoipa::path(tag = "media", params(("id" = Uuid, Path)), request_body = ProviderUploadRequest, security(("bearer_jwt" = [])), responses(
@@ -626,7 +567,7 @@ pub async fn upload_to_provider(
             }
             other => other.into(),
         })?;
-    let (upload, reused) = ensure_on_channel(&state, &channel, &record).await?;
+    let (upload, reused) = app::media::ensure_on_channel(&state, &channel, &record).await?;
     Ok(web::Json(ProviderUpload {
         media_id: upload.media_id,
         channel_id: upload.channel_id.0,

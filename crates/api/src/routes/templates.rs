@@ -227,7 +227,7 @@ async fn header_handle(
             .get("app_id")
             .is_some_and(|a| !a.is_empty());
     if !has_app {
-        let (upload, _) = super::media::ensure_on_channel(state, channel, &record).await?;
+        let (upload, _) = app::media::ensure_on_channel(state, channel, &record).await?;
         return Ok(Some(upload.provider_media_id));
     }
     let sample = providers::MediaUpload {

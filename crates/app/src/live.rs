@@ -9,10 +9,34 @@
 
 use std::sync::Arc;
 
-use contract::inbox::LiveEvent;
 use serde::{Deserialize, Serialize};
+use store::{AppliedStatus, ConversationRecord};
 use tokio::sync::broadcast;
 use uuid::Uuid;
+
+use crate::conversations::ShownMessage;
+
+/// What happened, in the application's terms; the API's event stream
+/// writes each in its wire shape.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// A message arrived or was sent.
+    Message {
+        message: Box<ShownMessage>,
+        conversation: Box<ConversationRecord>,
+    },
+    /// A sent message's status changed.
+    Status(AppliedStatus),
+    /// A conversation's state, control or flags changed.
+    Conversation {
+        conversation: Box<ConversationRecord>,
+    },
+    /// Something happened that the person should know about.
+    Notification {
+        notification: domain::notification::Notification,
+    },
+}
 
 /// Who may hear an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
