@@ -20,6 +20,4 @@ pub use app::{build_app, build_metrics_app, openapi_spec};
 /// The gallery's storage and signed links, from the application layer.
 pub use ::app::media_store;
 pub use metrics::Metrics;
-/// One channel's template sync, for the periodic job.
-pub use routes::templates::sync_channel as sync_channel_templates;
 pub use state::{ApiSettings, AppState, LoginLimits, MetricsAccess, StateError};

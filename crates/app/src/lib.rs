@@ -12,10 +12,14 @@ pub mod channel_provider;
 pub mod conversations;
 pub mod error;
 pub mod event_writer;
+pub mod events;
+pub mod imports;
 pub mod live;
 pub mod mail;
 pub mod media;
 pub mod media_store;
+pub mod session_behaviour;
+pub mod templates;
 
 pub use error::AppError;
 pub use mail::{Mailer, SmtpSettings};

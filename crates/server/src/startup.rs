@@ -136,22 +136,19 @@ impl Application {
             }
         }
         if settings.workers {
-            tokio::spawn(crate::workers::run_webhook_processor(state.clone()));
-            tokio::spawn(crate::workers::run_import_processor(
-                store.clone(),
-                state.settings.imports,
-            ));
+            tokio::spawn(crate::workers::run_webhook_processor(state.app.clone()));
+            tokio::spawn(crate::workers::run_import_processor(state.app.clone()));
             tokio::spawn(crate::workers::run_import_file_sweeper(
                 store.clone(),
                 settings.data_dir.join("imports"),
             ));
             tokio::spawn(crate::workers::run_session_behaviour(
-                state.clone(),
+                state.app.clone(),
                 std::time::Duration::from_secs(settings.session_check_secs.max(1)),
             ));
             if settings.template_sync_minutes > 0 {
                 tokio::spawn(crate::workers::run_template_sync(
-                    state.clone(),
+                    state.app.clone(),
                     std::time::Duration::from_secs(settings.template_sync_minutes * 60),
                 ));
             }

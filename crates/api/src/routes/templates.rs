@@ -12,20 +12,20 @@ use contract::templates::{
 };
 use contract::Page;
 use domain::account::FieldErrors;
-use domain::channel::{Channel, Provider};
+use domain::channel::Channel;
 use domain::template::{
     check_template, render, Binding, Category, ParameterFormat, TemplateContent, TemplateStatus,
 };
 use domain::ChannelId;
 use serde::Deserialize;
-use store::{NewTemplate, SyncedTemplate, TemplateFilter, TemplateRecord};
+use store::{NewTemplate, TemplateFilter, TemplateRecord};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
-use app::channel_provider;
+use app::templates;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
@@ -127,36 +127,6 @@ fn check_for_draft(content: &TemplateContent) -> Result<(), ApiError> {
     }
 }
 
-/// The provider account a channel's templates belong to.
-fn account_of(channel: &Channel) -> Result<String, ApiError> {
-    let key = match channel.provider {
-        Provider::Twilio => "account_sid",
-        _ => "waba_id",
-    };
-    channel
-        .published
-        .get(key)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::Unprocessable {
-            code: "channel_incomplete",
-            detail: "Complete and validate the channel's credentials first.".into(),
-        })
-}
-
-/// Meta (and the sandbox) take templates by API; Twilio's are made in its console.
-fn require_meta(channel: &Channel) -> Result<(), ApiError> {
-    if channel.provider.speaks_graph_api() {
-        Ok(())
-    } else {
-        Err(ApiError::Unprocessable {
-            code: "not_for_provider",
-            detail: "Twilio templates are created in the Twilio console; Refresh lists them here."
-                .into(),
-        })
-    }
-}
-
 async fn channel_of(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<Channel, ApiError> {
     state
         .store
@@ -178,100 +148,6 @@ fn template_conflict(e: store::StoreError) -> ApiError {
         ),
         other => other.into(),
     }
-}
-
-/// The sample Meta reviews a media header with: the header's gallery file,
-/// uploaded through the channel (or an earlier upload that is still valid).
-async fn header_handle(
-    state: &AppState,
-    channel: &Channel,
-    content: &TemplateContent,
-) -> Result<Option<String>, ApiError> {
-    const FIELD: &str = "content.header.media_id";
-    let Some(kind) = content.header.media_kind() else {
-        return Ok(None);
-    };
-    let Some(media_id) = content.header.media() else {
-        return Err(ApiError::field(
-            FIELD,
-            "Choose a sample file from the media gallery.",
-        ));
-    };
-    let record = match state.store.media(channel.tenant_id, media_id).await {
-        Ok(record) => record,
-        Err(store::StoreError::NotFound) => {
-            return Err(ApiError::field(
-                FIELD,
-                "This file is no longer in the media gallery; choose another.",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if record.kind != kind {
-        return Err(ApiError::field(
-            FIELD,
-            &format!(
-                "The header shows a {}; choose a {} file, not a {}.",
-                kind.key(),
-                kind.key(),
-                record.kind.key()
-            ),
-        ));
-    }
-    // A Meta channel with its app id uploads the sample through Meta's
-    // Resumable Upload API, whose handle Meta's review expects. Without an
-    // app id (the sandbox) the channel's media id of the file stands in.
-    let has_app = channel.provider == domain::channel::Provider::MetaCloud
-        && channel
-            .published
-            .get("app_id")
-            .is_some_and(|a| !a.is_empty());
-    if !has_app {
-        let (upload, _) = app::media::ensure_on_channel(state, channel, &record).await?;
-        return Ok(Some(upload.provider_media_id));
-    }
-    let sample = providers::MediaUpload {
-        bytes: state.media.read_all(&record.object_key).await?,
-        mime_type: record.mime_type.clone(),
-        filename: record.name.clone(),
-    };
-    let adapter = channel_provider::adapter(state, channel, &channel.published)?;
-    match adapter.upload_template_sample(&sample).await {
-        Ok(handle) => Ok(Some(handle)),
-        Err(err) => {
-            channel_provider::record_failure(state, channel, &err).await?;
-            Err(channel_provider::provider_error(&err).into())
-        }
-    }
-}
-
-/// Submits a saved template to the provider; on refusal the caller's record
-/// is left as it was and the provider's reason is answered.
-async fn submit(
-    state: &AppState,
-    channel: &Channel,
-    record: &TemplateRecord,
-) -> Result<TemplateRecord, ApiError> {
-    let handle = header_handle(state, channel, &record.content).await?;
-    let adapter = channel_provider::adapter(state, channel, &channel.published)?;
-    let wire = providers::template_wire::meta_new_template(&record.content, handle.as_deref());
-    let created = match adapter.create_template(&wire).await {
-        Ok(created) => created,
-        Err(err) => {
-            channel_provider::record_failure(state, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err).into());
-        }
-    };
-    let status = created
-        .status
-        .as_deref()
-        .and_then(TemplateStatus::from_meta)
-        .unwrap_or(TemplateStatus::Pending);
-    let category = created.category.as_deref().and_then(Category::parse);
-    Ok(state
-        .store
-        .mark_template_submitted(record.tenant_id, record.id, &created.id, status, category)
-        .await?)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -328,7 +204,7 @@ pub async fn list_templates(
         return Err(ApiError::Validation(errors));
     }
     let accounts = match query.channel_id {
-        Some(id) => Some(vec![account_of(&channel_of(&state, &auth, id).await?)?]),
+        Some(id) => Some(vec![templates::account_of(&channel_of(&state, &auth, id).await?)?]),
         None => None,
     };
     let filter = TemplateFilter {
@@ -373,10 +249,10 @@ pub async fn create_template(
         check_for_draft(&content)?;
     }
     let channel = channel_of(&state, &auth, request.channel_id).await?;
-    require_meta(&channel)?;
+    templates::require_meta(&channel)?;
     let new = NewTemplate {
         channel_id: channel.id,
-        account_id: account_of(&channel)?,
+        account_id: templates::account_of(&channel)?,
         content,
         created_by: Some(auth.user_id().0),
     };
@@ -386,7 +262,7 @@ pub async fn create_template(
         .await
         .map_err(template_conflict)?;
     let record = if submit_now {
-        match submit(&state, &channel, &record).await {
+        match templates::submit(&state, &channel, &record).await {
             Ok(submitted) => submitted,
             Err(e) => {
                 // Nothing half-made stays behind: the caller can fix and retry.
@@ -394,7 +270,7 @@ pub async fn create_template(
                     .store
                     .delete_template(auth.tenant(), record.id)
                     .await?;
-                return Err(e);
+                return Err(e.into());
             }
         }
     } else {
@@ -452,8 +328,8 @@ pub async fn update_template(
                 .await
                 .map_err(template_conflict)?;
             if submit_now {
-                require_meta(&channel)?;
-                submit(&state, &channel, &saved).await?
+                templates::require_meta(&channel)?;
+                templates::submit(&state, &channel, &saved).await?
             } else {
                 saved
             }
@@ -476,14 +352,8 @@ pub async fn update_template(
             if !errors.is_empty() {
                 return Err(ApiError::Validation(errors));
             }
-            require_meta(&channel)?;
-            let handle = header_handle(&state, &channel, &content).await?;
-            let adapter = channel_provider::adapter(&state, &channel, &channel.published)?;
-            let wire = providers::template_wire::meta_new_template(&content, handle.as_deref());
-            if let Err(err) = adapter.edit_template(provider_id, &wire).await {
-                channel_provider::record_failure(&state, &channel, &err).await?;
-                return Err(channel_provider::provider_error(&err).into());
-            }
+            templates::require_meta(&channel)?;
+            templates::edit(&state, &channel, provider_id, &content).await?;
             state
                 .store
                 .update_template(auth.tenant(), current.id, &content, TemplateStatus::Pending)
@@ -517,8 +387,8 @@ pub async fn submit_template(
         .store
         .channel(auth.tenant(), current.channel_id)
         .await?;
-    require_meta(&channel)?;
-    let record = submit(&state, &channel, &current).await?;
+    templates::require_meta(&channel)?;
+    let record = templates::submit(&state, &channel, &current).await?;
     Ok(web::Json(template_dto(&record)?))
 }
 
@@ -549,10 +419,10 @@ pub async fn duplicate_template(
                 .await?
         }
     };
-    require_meta(&channel)?;
+    templates::require_meta(&channel)?;
     let new = NewTemplate {
         channel_id: channel.id,
-        account_id: account_of(&channel)?,
+        account_id: templates::account_of(&channel)?,
         content,
         created_by: Some(auth.user_id().0),
     };
@@ -589,12 +459,8 @@ pub async fn delete_template(
         .store
         .channel(auth.tenant(), current.channel_id)
         .await?;
-    require_meta(&channel)?;
-    let adapter = channel_provider::adapter(&state, &channel, &channel.published)?;
-    if let Err(err) = adapter.delete_template(&current.content.name).await {
-        channel_provider::record_failure(&state, &channel, &err).await?;
-        return Err(channel_provider::provider_error(&err).into());
-    }
+    templates::require_meta(&channel)?;
+    templates::delete_at_provider(&state, &channel, &current.content.name).await?;
     state
         .store
         .delete_templates_named(auth.tenant(), &current.account_id, &current.content.name)
@@ -636,60 +502,11 @@ pub async fn sync_templates(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<TemplateSyncResult>, ApiError> {
     let channel = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
-    let result = sync_channel(&state, &channel).await?;
-    Ok(web::Json(result))
-}
-
-/// Syncs one channel's account; shared with the periodic job.
-pub async fn sync_channel(
-    state: &AppState,
-    channel: &Channel,
-) -> Result<TemplateSyncResult, ApiError> {
-    let account = account_of(channel)?;
-    let adapter = channel_provider::adapter(state, channel, &channel.published)?;
-    let listed = match adapter.list_templates().await {
-        Ok(listed) => listed,
-        Err(err) => {
-            channel_provider::record_failure(state, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err).into());
-        }
-    };
-    let found: Vec<SyncedTemplate> = listed
-        .iter()
-        .filter_map(|t| {
-            // Twilio's Content templates are listed read-only.
-            let (content, status) = if channel.provider.speaks_graph_api() {
-                providers::template_wire::content_from_meta(t)?
-            } else {
-                providers::template_wire::content_from_twilio(t)?
-            };
-            Some(SyncedTemplate {
-                content,
-                status,
-                rejected_reason: t.rejected_reason.clone(),
-                provider_id: t.id.clone(),
-            })
-        })
-        .collect();
-    let changes = state
-        .store
-        .sync_templates(channel.tenant_id, channel.id, &account, &found)
-        .await?;
-    for change in &changes {
-        let t = &change.template;
-        let notice = domain::notification::template_status(
-            &t.content.name,
-            &t.content.language,
-            t.id,
-            t.status,
-            t.rejected_reason.as_deref(),
-        );
-        state.store.notify(channel.tenant_id, &notice).await?;
-    }
-    Ok(TemplateSyncResult {
-        listed: found.len() as u64,
-        changed: changes.len() as u64,
-    })
+    let synced = templates::sync_channel(&state, &channel).await?;
+    Ok(web::Json(TemplateSyncResult {
+        listed: synced.listed,
+        changed: synced.changed,
+    }))
 }
 
 /// Renders a template with bound variables, for a contact or with sample
