@@ -1,14 +1,14 @@
 //! The contract shapes of conversations, messages and live events, mapped
 //! from what the application layer (`app::conversations`) answers.
 
+use app::conversations::{Outgoing, OutgoingContent, ShownMessage};
+use app::media_store::MediaUrls;
 use chrono::{DateTime, Utc};
 use contract::inbox::{
     Conversation, ConversationContact, LiveEvent, Message, MessageError, MessageLocation,
     MessageMedia, MessagePreview, PersonRef, QuotedMessage, SendContent, SendMessageRequest,
     StatusChange,
 };
-use app::conversations::{Outgoing, OutgoingContent, ShownMessage};
-use app::media_store::MediaUrls;
 use domain::conversation::window_expires_at;
 use domain::TenantId;
 use store::{ConversationRecord, MessageView};
@@ -64,27 +64,27 @@ fn strings(value: &serde_json::Value, key: &str) -> Vec<String> {
 /// A message in the contract's shape; its gallery file gets a fresh signed link.
 pub fn message_dto(shown: ShownMessage, urls: &MediaUrls, now: DateTime<Utc>) -> Message {
     let v = shown.view;
-        let m = v.message;
-        let c = &m.content;
-        let location = (m.kind == "location").then(|| MessageLocation {
-            latitude: c
-                .get("latitude")
-                .and_then(|v| v.as_f64())
-                .unwrap_or_default(),
-            longitude: c
-                .get("longitude")
-                .and_then(|v| v.as_f64())
-                .unwrap_or_default(),
-            name: c.get("name").and_then(|v| v.as_str()).map(str::to_owned),
-            address: c.get("address").and_then(|v| v.as_str()).map(str::to_owned),
-        });
-        Message {
-            id: m.id,
-            conversation_id: m.conversation_id,
-            direction: m.direction.key().to_owned(),
-            kind: m.kind.clone(),
-            text: m.body.clone(),
-            media: shown.media.as_ref().map(|r| MessageMedia {
+    let m = v.message;
+    let c = &m.content;
+    let location = (m.kind == "location").then(|| MessageLocation {
+        latitude: c
+            .get("latitude")
+            .and_then(|v| v.as_f64())
+            .unwrap_or_default(),
+        longitude: c
+            .get("longitude")
+            .and_then(|v| v.as_f64())
+            .unwrap_or_default(),
+        name: c.get("name").and_then(|v| v.as_str()).map(str::to_owned),
+        address: c.get("address").and_then(|v| v.as_str()).map(str::to_owned),
+    });
+    Message {
+        id: m.id,
+        conversation_id: m.conversation_id,
+        direction: m.direction.key().to_owned(),
+        kind: m.kind.clone(),
+        text: m.body.clone(),
+        media: shown.media.as_ref().map(|r| MessageMedia {
             media_id: r.id,
             kind: r.kind.key().to_owned(),
             mime_type: r.mime_type.clone(),
@@ -92,36 +92,36 @@ pub fn message_dto(shown: ShownMessage, urls: &MediaUrls, now: DateTime<Utc>) ->
             size_bytes: r.size_bytes,
             url: urls.link(r.tenant_id.0, r.id, now).0,
         }),
-            location,
-            reaction: c
-                .get("reaction")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
-            contacts: strings(c, "contacts"),
-            options: strings(c, "options"),
-            template: c
-                .get("template")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
-            reply_to: v.quoted.map(|(id, direction, text)| QuotedMessage {
-                id,
-                direction: direction.key().to_owned(),
-                text,
-            }),
-            status: m.status.key().to_owned(),
-            error: m.error.map(|(code, title, detail)| MessageError {
-                code,
-                title,
-                detail,
-            }),
-            sent_by: m.sent_by.map(|id| PersonRef {
-                id,
-                name: v.sent_by_name.unwrap_or_default(),
-            }),
-            starred: v.starred,
-            created_at: m.created_at,
-            status_at: m.status_at,
-        }
+        location,
+        reaction: c
+            .get("reaction")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+        contacts: strings(c, "contacts"),
+        options: strings(c, "options"),
+        template: c
+            .get("template")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+        reply_to: v.quoted.map(|(id, direction, text)| QuotedMessage {
+            id,
+            direction: direction.key().to_owned(),
+            text,
+        }),
+        status: m.status.key().to_owned(),
+        error: m.error.map(|(code, title, detail)| MessageError {
+            code,
+            title,
+            detail,
+        }),
+        sent_by: m.sent_by.map(|id| PersonRef {
+            id,
+            name: v.sent_by_name.unwrap_or_default(),
+        }),
+        starred: v.starred,
+        created_at: m.created_at,
+        status_at: m.status_at,
+    }
 }
 
 /// Messages in the contract's shape; gallery files get fresh signed links.

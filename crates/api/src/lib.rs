@@ -16,8 +16,8 @@ mod routes;
 mod security_headers;
 mod state;
 
-pub use app::{build_app, build_metrics_app, openapi_spec};
 /// The gallery's storage and signed links, from the application layer.
 pub use ::app::media_store;
+pub use app::{build_app, build_metrics_app, openapi_spec};
 pub use metrics::Metrics;
 pub use state::{ApiSettings, AppState, LoginLimits, MetricsAccess, StateError};

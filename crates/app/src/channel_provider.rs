@@ -1,7 +1,7 @@
 //! From a stored channel to a provider adapter, and from provider failures to
 //! what the channel and the caller are told.
 
-use domain::channel::{Channel, ChannelStatus, Credentials, Provider};
+use domain::channel::{Channel, ChannelStatus, Credentials, Draft, Provider};
 use providers::{
     MetaCredentials, ProviderError, TwilioCredentials, TwilioSender, WhatsAppProvider,
 };
@@ -19,7 +19,7 @@ fn required(credentials: &Credentials, key: &str) -> Result<String, AppError> {
 
 /// The adapter for `channel` using `credentials` (published or draft).
 pub fn adapter(
-    state: &App,
+    app: &App,
     channel: &Channel,
     credentials: &Credentials,
 ) -> Result<Box<dyn WhatsAppProvider>, AppError> {
@@ -44,13 +44,13 @@ pub fn adapter(
                 },
             };
             if channel.provider == Provider::Sandbox {
-                ensure_sandbox(state)?;
-                if !register_sandbox_number(state, channel, credentials) {
+                ensure_sandbox(app)?;
+                if !register_sandbox_number(app, channel, credentials) {
                     return Err(sandbox_number_taken());
                 }
-                Box::new(state.sandbox_providers.meta(meta))
+                Box::new(app.sandbox_providers.meta(meta))
             } else {
-                Box::new(state.providers.meta(meta))
+                Box::new(app.providers.meta(meta))
             }
         }
         Provider::Twilio => {
@@ -67,13 +67,13 @@ pub fn adapter(
                     ))
                 }
             };
-            Box::new(state.providers.twilio(TwilioCredentials {
+            Box::new(app.providers.twilio(TwilioCredentials {
                 account_sid: required(credentials, "account_sid")?,
                 auth_token: required(credentials, "auth_token")?,
                 sender,
                 status_callback: Some(format!(
                     "{}/webhooks/twilio/{}",
-                    state.settings.public_url, channel.id.0
+                    app.settings.public_url, channel.id.0
                 )),
             }))
         }
@@ -81,8 +81,8 @@ pub fn adapter(
 }
 
 /// 422 when this server runs without the built-in sandbox.
-pub fn ensure_sandbox(state: &App) -> Result<(), AppError> {
-    if state.settings.sandbox {
+pub fn ensure_sandbox(app: &App) -> Result<(), AppError> {
+    if app.settings.sandbox {
         Ok(())
     } else {
         Err(AppError::Unprocessable {
@@ -105,11 +105,7 @@ pub fn sandbox_number_taken() -> AppError {
 /// Lets the built-in sandbox post webhooks for a sandbox channel's number.
 /// Answers false when the number already calls back another channel:
 /// nobody redirects another workspace's sandbox webhooks by naming its number.
-pub fn register_sandbox_number(
-    state: &App,
-    channel: &Channel,
-    credentials: &Credentials,
-) -> bool {
+pub fn register_sandbox_number(app: &App, channel: &Channel, credentials: &Credentials) -> bool {
     let (Some(phone), Some(waba), Some(secret)) = (
         credentials.get("phone_number_id"),
         credentials.get("waba_id"),
@@ -118,14 +114,11 @@ pub fn register_sandbox_number(
         // Nothing to call back yet, so nothing anybody else's.
         return true;
     };
-    state.sandbox.register_number(sandbox::SandboxNumber {
+    app.sandbox.register_number(sandbox::SandboxNumber {
         phone_number_id: phone.to_owned(),
         waba_id: waba.to_owned(),
         app_secret: secret.to_owned(),
-        callback_url: format!(
-            "{}/webhooks/meta/{}",
-            state.settings.local_url, channel.id.0
-        ),
+        callback_url: format!("{}/webhooks/meta/{}", app.settings.local_url, channel.id.0),
     })
 }
 
@@ -157,13 +150,12 @@ pub fn provider_error(err: &ProviderError) -> AppError {
 /// After a failed call with the published credentials: an auth or permanent
 /// failure turns the channel invalid with the provider's code and message.
 pub async fn record_failure(
-    state: &App,
+    app: &App,
     channel: &Channel,
     err: &ProviderError,
 ) -> Result<(), AppError> {
     if is_credential_failure(err) {
-        state
-            .store
+        app.store
             .set_channel_status(
                 channel.tenant_id,
                 channel.id,
@@ -178,7 +170,7 @@ pub async fn record_failure(
                 channel.id.0,
                 &err.to_string(),
             );
-            state.store.notify(channel.tenant_id, &notice).await?;
+            app.store.notify(channel.tenant_id, &notice).await?;
         }
     }
     Ok(())
@@ -188,23 +180,22 @@ pub async fn record_failure(
 /// published ones only if the provider accepts. When the stored credentials
 /// themselves are refused, the channel turns invalid.
 pub async fn validate_and_update(
-    state: &App,
+    app: &App,
     current: &Channel,
     credentials: Credentials,
 ) -> Result<Channel, AppError> {
-    let adapter = adapter(state, current, &credentials)?;
+    let adapter = adapter(app, current, &credentials)?;
     let info = match adapter.validate().await {
         Ok(info) => info,
         Err(err) => {
             if credentials == current.published {
-                record_failure(state, current, &err).await?;
+                record_failure(app, current, &err).await?;
             }
             return Err(provider_error(&err));
         }
     };
     let tenant = current.tenant_id;
-    state
-        .store
+    app.store
         .save_published(
             tenant,
             current.id,
@@ -216,25 +207,54 @@ pub async fn validate_and_update(
         .await
         .map_err(channel_store_error)?;
     if let Some(rating) = info.quality_rating.as_deref() {
-        state
-            .store
+        app.store
             .set_quality_rating(tenant, current.id, rating)
             .await?;
     }
     if current.provider.speaks_graph_api() {
         // The badge shows what Meta says now; a failure here leaves it as it was.
         if let Ok(subscribed) = adapter.subscription_status().await {
-            state
-                .store
+            app.store
                 .set_subscribed(tenant, current.id, subscribed)
                 .await?;
         }
     }
-    Ok(state.store.channel(tenant, current.id).await?)
+    Ok(app.store.channel(tenant, current.id).await?)
+}
+
+/// Checks the draft credentials live and records the outcome on the draft;
+/// the published credentials are not touched.
+pub async fn validate_draft(app: &App, current: &Channel) -> Result<Channel, AppError> {
+    let Some(draft) = current.draft.clone() else {
+        return Err(AppError::Unprocessable {
+            code: "no_draft",
+            detail: "There is no draft to check.".into(),
+        });
+    };
+    let adapter = adapter(app, current, &draft.credentials)?;
+    let checked = match adapter.validate().await {
+        Ok(_) => Draft {
+            status: ChannelStatus::Good,
+            status_code: None,
+            status_message: None,
+            ..draft
+        },
+        Err(err) if is_credential_failure(&err) => Draft {
+            status: ChannelStatus::Invalid,
+            status_code: Some(err.code().to_owned()),
+            status_message: Some(err.to_string()),
+            ..draft
+        },
+        Err(err) => return Err(provider_error(&err)),
+    };
+    Ok(app
+        .store
+        .save_draft(current.tenant_id, current.id, &checked)
+        .await?)
 }
 
 /// Subscribes the app to the account's webhooks and records the answer.
-pub async fn subscribe(state: &App, current: &Channel) -> Result<Channel, AppError> {
+pub async fn subscribe(app: &App, current: &Channel) -> Result<Channel, AppError> {
     if !current.provider.speaks_graph_api() {
         return Err(AppError::Unprocessable {
             code: "not_for_provider",
@@ -247,20 +267,19 @@ pub async fn subscribe(state: &App, current: &Channel) -> Result<Channel, AppErr
             detail: "Validate the credentials first.".into(),
         });
     }
-    let adapter = adapter(state, current, &current.published)?;
+    let adapter = adapter(app, current, &current.published)?;
     let subscribed = match adapter.subscribe().await {
         Ok(true) => true,
         Ok(false) => adapter.subscription_status().await.unwrap_or(false),
         Err(err) => {
-            record_failure(state, current, &err).await?;
+            record_failure(app, current, &err).await?;
             return Err(provider_error(&err));
         }
     };
-    state
-        .store
+    app.store
         .set_subscribed(current.tenant_id, current.id, subscribed)
         .await?;
-    Ok(state.store.channel(current.tenant_id, current.id).await?)
+    Ok(app.store.channel(current.tenant_id, current.id).await?)
 }
 
 /// Store conflicts of channels in the caller's words.
@@ -295,8 +314,7 @@ pub fn sandbox_credentials(company: &str) -> Credentials {
     c.fields.insert("phone_number_id".into(), random_digits(15));
     c.fields.insert("waba_id".into(), random_digits(15));
     c.fields.insert("app_id".into(), random_digits(15));
-    c.secrets
-        .insert("app_secret".into(), crate::random_token());
+    c.secrets.insert("app_secret".into(), crate::random_token());
     c.secrets.insert(
         "access_token".into(),
         format!("sandbox-{}", crate::random_token()),

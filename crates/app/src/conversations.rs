@@ -23,8 +23,7 @@ use providers::{ProviderError, WebhookEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{
-    ConversationRecord, InboundOutcome, MediaRecord, MessageView, NewInbound, NewMedia,
-    NewOutbound,
+    ConversationRecord, InboundOutcome, MediaRecord, MessageView, NewInbound, NewMedia, NewOutbound,
 };
 use uuid::Uuid;
 
@@ -320,8 +319,7 @@ async fn save_inbound_media(
     let size = file.bytes.len() as u64;
     let dimensions = domain::media::dimensions(&file.bytes, &mime_type);
     let sha256 = crate::sha256_hex(&file.bytes);
-    app
-        .media
+    app.media
         .put(&key, file.bytes.into())
         .await
         .map_err(|e| format!("saving the customer's file failed: {e:?}"))?;
@@ -367,8 +365,7 @@ pub async fn apply_inbound(
     // The channel's credentials fetch files; a text needs none.
     let channel = if pieces.iter().any(|p| p.media.is_some()) {
         Some(
-            app
-                .store
+            app.store
                 .channel(tenant, channel_id)
                 .await
                 .map_err(|e| e.to_string())?,
@@ -547,8 +544,7 @@ pub async fn notify(
     match sent {
         Ok(list) => {
             for (user, n) in list {
-                app
-                    .live
+                app.live
                     .publish(
                         tenant.0,
                         Audience::User { id: user },
@@ -624,8 +620,7 @@ pub async fn apply_status(
         .conversation(tenant, applied.conversation_id)
         .await
         .ok();
-    app
-        .live
+    app.live
         .publish(
             tenant.0,
             Audience::Conversations {
@@ -1128,8 +1123,7 @@ async fn deliver(
     let adapter = channel_provider::adapter(app, &channel, &channel.published)?;
     match adapter.send(&outgoing).await {
         Ok(accepted) => {
-            app
-                .store
+            app.store
                 .outbound_accepted(tenant, stored.id, &accepted.provider_message_id)
                 .await?;
         }
@@ -1138,8 +1132,7 @@ async fn deliver(
                 channel_provider::record_failure(app, &channel, &err).await?;
             }
             let detail = err.to_string();
-            app
-                .store
+            app.store
                 .outbound_failed(
                     tenant,
                     stored.id,
@@ -1169,8 +1162,7 @@ async fn deliver(
         .pop()
         .ok_or(AppError::Internal("the sent message vanished".into()))?;
     let conversation = app.store.conversation(tenant, conversation.id).await?;
-    app
-        .live
+    app.live
         .publish(
             tenant.0,
             Audience::Conversations {
@@ -1199,8 +1191,7 @@ pub async fn send_read_receipt(app: &App, channel: &Channel, provider_message_id
 
 /// Pushes a conversation's new shape to the people who read it.
 pub async fn publish_conversation(app: &App, conversation: &ConversationRecord) {
-    app
-        .live
+    app.live
         .publish(
             conversation.tenant_id.0,
             Audience::Conversations {

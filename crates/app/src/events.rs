@@ -42,10 +42,10 @@ pub async fn apply(app: &App, event: &ClaimedEvent) -> Result<EventOutcome, Stri
             Ok(EventOutcome::Processed)
         }
         "status" => {
-            conversations::apply_status(app, event.tenant(), &event.payload, event.attempts).await?;
+            conversations::apply_status(app, event.tenant(), &event.payload, event.attempts)
+                .await?;
             Ok(EventOutcome::Processed)
         }
         _ => Ok(EventOutcome::Processed),
     }
 }
-

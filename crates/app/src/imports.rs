@@ -380,4 +380,3 @@ fn replay_spool(
     }
     Ok(())
 }
-

@@ -50,7 +50,7 @@ pub async fn ensure_on_channel(
         Ok(id) => id,
         Err(err) => {
             channel_provider::record_failure(app, channel, &err).await?;
-            return Err(channel_provider::provider_error(&err).into());
+            return Err(channel_provider::provider_error(&err));
         }
     };
     let saved = app
@@ -65,4 +65,3 @@ pub async fn ensure_on_channel(
         .await?;
     Ok((saved, false))
 }
-

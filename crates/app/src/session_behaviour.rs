@@ -10,10 +10,7 @@ const SESSION_BATCH: u64 = 200;
 /// step in the database first (so no other round repeats it), then sends
 /// the question or the session-end message as the system; after the end
 /// message the conversation is resolved. Answers how many steps were taken.
-pub async fn round(
-    app: &App,
-    now: chrono::DateTime<chrono::Utc>,
-) -> usize {
+pub async fn round(app: &App, now: chrono::DateTime<chrono::Utc>) -> usize {
     use domain::conversation::{session_step, SessionStep};
     let store = &app.store;
     let candidates = match store.session_candidates(now, SESSION_BATCH).await {
@@ -64,4 +61,3 @@ pub async fn round(
     }
     taken
 }
-

@@ -174,10 +174,7 @@ pub struct Synced {
 /// Pulls every template of the channel's account from the provider (all
 /// pages): new ones appear, statuses and reasons update, and each status
 /// change notifies the team. Shared by Refresh and the periodic job.
-pub async fn sync_channel(
-    app: &App,
-    channel: &Channel,
-) -> Result<Synced, AppError> {
+pub async fn sync_channel(app: &App, channel: &Channel) -> Result<Synced, AppError> {
     let account = account_of(channel)?;
     let adapter = channel_provider::adapter(app, channel, &channel.published)?;
     let listed = match adapter.list_templates().await {

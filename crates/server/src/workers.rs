@@ -10,10 +10,10 @@ use std::time::Duration;
 use app::App;
 use store::{ClaimedEvent, Store};
 
-/// One session behaviour round (also run by the tests).
-pub use app::session_behaviour::round as session_behaviour_round;
 /// The import file sweep (also run by the tests).
 pub use app::imports::sweep_import_files;
+/// One session behaviour round (also run by the tests).
+pub use app::session_behaviour::round as session_behaviour_round;
 
 /// How long a claim holds before another worker may take the event.
 const LEASE_SECS: i64 = 60;

@@ -14,9 +14,9 @@ use uuid::Uuid;
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::{tokens, Authenticated};
 use crate::body::Body;
-use app::channel_provider::{self, channel_store_error as store_error};
 use crate::error::ApiError;
 use crate::state::AppState;
+use app::channel_provider::{self, channel_store_error as store_error};
 
 pub fn channel_dto(state: &AppState, c: &Channel) -> ChannelDto {
     let kind = if c.provider.speaks_graph_api() {
@@ -385,32 +385,7 @@ pub async fn validate_draft(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ChannelDto>, ApiError> {
     let current = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
-    let Some(draft) = current.draft.clone() else {
-        return Err(ApiError::Unprocessable {
-            code: "no_draft",
-            detail: "There is no draft to check.".into(),
-        });
-    };
-    let adapter = channel_provider::adapter(&state, &current, &draft.credentials)?;
-    let checked = match adapter.validate().await {
-        Ok(_) => Draft {
-            status: ChannelStatus::Good,
-            status_code: None,
-            status_message: None,
-            ..draft
-        },
-        Err(err) if channel_provider::is_credential_failure(&err) => Draft {
-            status: ChannelStatus::Invalid,
-            status_code: Some(err.code().to_owned()),
-            status_message: Some(err.to_string()),
-            ..draft
-        },
-        Err(err) => return Err(channel_provider::provider_error(&err).into()),
-    };
-    let channel = state
-        .store
-        .save_draft(auth.tenant(), current.id, &checked)
-        .await?;
+    let channel = channel_provider::validate_draft(&state, &current).await?;
     Ok(web::Json(channel_dto(&state, &channel)))
 }
 

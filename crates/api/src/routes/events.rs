@@ -26,8 +26,8 @@ use utoipa::IntoParams;
 use super::docs::{Invalid, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
-use app::live::{Audience, Broadcast, Envelope};
 use crate::state::AppState;
+use app::live::{Audience, Broadcast, Envelope};
 
 const TICKET_SECONDS: i64 = 60;
 /// A comment line this often keeps proxies from closing a quiet stream.

@@ -21,9 +21,9 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::inbox::{conversation_dto, message_dto, message_dtos, outgoing};
-use app::conversations::{self as conversations, actor_of, publish_conversation};
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
+use app::conversations::{self as conversations, actor_of, publish_conversation};
 
 fn control_error(e: ControlError) -> ApiError {
     app::conversations::control_error(e).into()

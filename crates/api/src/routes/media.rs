@@ -25,9 +25,9 @@ use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
-use app::media_store::{LinkProblem, MediaStore, MediaWriter};
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
+use app::media_store::{LinkProblem, MediaStore, MediaWriter};
 
 pub fn media_dto(state: &AppState, r: &MediaRecord) -> MediaItem {
     let (url, url_expires_at) = state.media_urls.link(r.tenant_id.0, r.id, Utc::now());

@@ -25,10 +25,10 @@ use uuid::Uuid;
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
-use app::templates;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
+use app::templates;
 
 /// The editor's content in domain terms; a bad category or format is a
 /// field error.
@@ -204,7 +204,9 @@ pub async fn list_templates(
         return Err(ApiError::Validation(errors));
     }
     let accounts = match query.channel_id {
-        Some(id) => Some(vec![templates::account_of(&channel_of(&state, &auth, id).await?)?]),
+        Some(id) => Some(vec![templates::account_of(
+            &channel_of(&state, &auth, id).await?,
+        )?]),
         None => None,
     };
     let filter = TemplateFilter {
