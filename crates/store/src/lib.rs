@@ -16,6 +16,7 @@ mod notifications;
 pub mod secrets;
 mod session;
 mod sessions;
+mod sql;
 mod templates;
 
 use std::time::Duration;
