@@ -17,12 +17,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{contact, contact_import, contact_import_failure};
-use crate::import_writes::{
+mod writes;
+
+use crate::sql::{to_json, PgArray};
+use crate::{PageRequest, Store, StoreError};
+use writes::{
     write_chunk, write_failures, ChunkWrites, ContactUpdate, FailureRow, ImportContext,
     NewContactRow,
 };
-use crate::sql::{to_json, PgArray};
-use crate::{PageRequest, Store, StoreError};
 
 /// An import as its history shows it.
 #[derive(Debug, Clone)]
