@@ -21,6 +21,7 @@ mod m0015_invitations;
 mod m0016_session_versions;
 mod m0017_webhook_events_per_channel;
 mod m0018_number_claims_need_validation;
+mod m0019_message_media_index;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_session_versions::Migration),
             Box::new(m0017_webhook_events_per_channel::Migration),
             Box::new(m0018_number_claims_need_validation::Migration),
+            Box::new(m0019_message_media_index::Migration),
         ]
     }
 }

@@ -20,4 +20,4 @@ mod state;
 pub use ::app::media_store;
 pub use app::{build_app, build_metrics_app, openapi_spec};
 pub use metrics::Metrics;
-pub use state::{ApiSettings, AppState, LoginLimits, MetricsAccess, StateError};
+pub use state::{ApiSettings, AppState, LoginLimits, MetricsAccess, SandboxRegister, StateError};

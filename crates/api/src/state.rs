@@ -70,6 +70,8 @@ const SHEET_PARSES: usize = 2;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    /// The built-in fake providers, served at `/sandbox` when enabled.
+    pub sandbox: Arc<sandbox::SandboxState>,
     pub jwt: Arc<JwtKeys>,
     pub http: Arc<ApiSettings>,
     pub login_limiter: Arc<LoginLimiter>,
@@ -83,6 +85,26 @@ pub struct AppState {
             std::collections::HashMap<uuid::Uuid, (std::time::Instant, domain::channel::Channel)>,
         >,
     >,
+}
+
+/// The sandbox's register of numbers, as the application layer sees it.
+pub struct SandboxRegister(pub Arc<sandbox::SandboxState>);
+
+impl app::SandboxNumbers for SandboxRegister {
+    fn register_number(
+        &self,
+        phone_number_id: &str,
+        waba_id: &str,
+        app_secret: &str,
+        callback_url: &str,
+    ) -> bool {
+        self.0.register_number(sandbox::SandboxNumber {
+            phone_number_id: phone_number_id.to_owned(),
+            waba_id: waba_id.to_owned(),
+            app_secret: app_secret.to_owned(),
+            callback_url: callback_url.to_owned(),
+        })
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -102,9 +124,15 @@ pub enum StateError {
 
 impl AppState {
     /// The HTTP side around `app`.
-    pub fn new(app: App, jwt_secret: &[u8], settings: ApiSettings) -> Result<Self, StateError> {
+    pub fn new(
+        app: App,
+        sandbox: Arc<sandbox::SandboxState>,
+        jwt_secret: &[u8],
+        settings: ApiSettings,
+    ) -> Result<Self, StateError> {
         let login_limiter = LoginLimiter::new(settings.login_limits);
         Ok(Self {
+            sandbox,
             sheet_parses: Arc::new(tokio::sync::Semaphore::new(SHEET_PARSES)),
             webhook_channels: Arc::default(),
             app,

@@ -114,12 +114,12 @@ pub fn register_sandbox_number(app: &App, channel: &Channel, credentials: &Crede
         // Nothing to call back yet, so nothing anybody else's.
         return true;
     };
-    app.sandbox.register_number(sandbox::SandboxNumber {
-        phone_number_id: phone.to_owned(),
-        waba_id: waba.to_owned(),
-        app_secret: secret.to_owned(),
-        callback_url: format!("{}/webhooks/meta/{}", app.settings.local_url, channel.id.0),
-    })
+    app.sandbox_numbers.register_number(
+        phone,
+        waba,
+        secret,
+        &format!("{}/webhooks/meta/{}", app.settings.local_url, channel.id.0),
+    )
 }
 
 /// Whether the failure says the credentials are wrong (rather than a

@@ -72,9 +72,9 @@ pub async fn sweep_import_files(
                 continue;
             };
             let needed = match store.import(domain::TenantId(tenant), id).await {
-                Ok(import) => match import.state.as_str() {
-                    "queued" | "running" => true,
-                    "uploaded" if !spool => {
+                Ok(import) => match import.state {
+                    state if state.is_in_progress() => true,
+                    domain::contact_import::ImportState::Uploaded if !spool => {
                         import.created_at >= abandoned_before
                             || !store
                                 .cancel_unstarted_import(import.tenant_id, id)

@@ -95,7 +95,9 @@ pub struct App {
     pub providers: providers::ProviderClient,
     /// The same adapters pointed at the built-in sandbox.
     pub sandbox_providers: providers::ProviderClient,
-    pub sandbox: Arc<sandbox::SandboxState>,
+    /// The built-in sandbox's register of numbers it posts webhooks for
+    /// (the sandbox itself is served by `api`; app does not reach actix).
+    pub sandbox_numbers: Arc<dyn SandboxNumbers>,
     /// The media gallery's bytes.
     pub media: MediaStore,
     /// Signs links to gallery files.
@@ -104,6 +106,19 @@ pub struct App {
     pub events: event_writer::EventWriter,
     /// Live events for the signed-in people's streams.
     pub live: Arc<live::LiveBus>,
+}
+
+/// Where the built-in sandbox learns which channel a fake number calls back.
+pub trait SandboxNumbers: Send + Sync {
+    /// Registers `phone_number_id`; answers false when the number already
+    /// calls back another URL.
+    fn register_number(
+        &self,
+        phone_number_id: &str,
+        waba_id: &str,
+        app_secret: &str,
+        callback_url: &str,
+    ) -> bool;
 }
 
 /// Failure to assemble the application at start-up.
@@ -124,6 +139,7 @@ impl App {
         link_key: &[u8],
         mailer: Mailer,
         settings: AppSettings,
+        sandbox_numbers: Arc<dyn SandboxNumbers>,
     ) -> Result<Self, StartError> {
         let providers = providers::ProviderClient::new(settings.providers.clone())?;
         let sandbox_settings = providers::ProviderSettings {
@@ -144,7 +160,7 @@ impl App {
             settings: Arc::new(settings),
             providers,
             sandbox_providers,
-            sandbox: sandbox::SandboxState::new(),
+            sandbox_numbers,
             media,
             media_urls: Arc::new(media_urls),
         })

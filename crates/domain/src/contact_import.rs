@@ -11,6 +11,59 @@ use crate::contact::{
 };
 
 /// What a column of the file becomes.
+/// Where an import is in its life: uploaded (previewable, not started),
+/// queued (started, waiting for a worker), running, then one of the three
+/// ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportState {
+    Uploaded,
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl ImportState {
+    pub const ALL: [ImportState; 6] = [
+        ImportState::Uploaded,
+        ImportState::Queued,
+        ImportState::Running,
+        ImportState::Completed,
+        ImportState::Failed,
+        ImportState::Cancelled,
+    ];
+
+    /// The stored and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportState::Uploaded => "uploaded",
+            ImportState::Queued => "queued",
+            ImportState::Running => "running",
+            ImportState::Completed => "completed",
+            ImportState::Failed => "failed",
+            ImportState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Started and not yet ended: its file is still needed.
+    pub fn is_in_progress(self) -> bool {
+        matches!(self, ImportState::Queued | ImportState::Running)
+    }
+
+    /// States from which a person may still cancel it.
+    pub const CANCELLABLE: [ImportState; 3] = [
+        ImportState::Uploaded,
+        ImportState::Queued,
+        ImportState::Running,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     Name,
@@ -198,6 +251,16 @@ pub fn check_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_states_read_back_as_written() {
+        for state in ImportState::ALL {
+            assert_eq!(ImportState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(ImportState::parse("done"), None);
+        assert!(ImportState::Running.is_in_progress());
+        assert!(!ImportState::Uploaded.is_in_progress());
+    }
 
     fn options() -> ImportOptions {
         ImportOptions {

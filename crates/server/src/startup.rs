@@ -123,8 +123,10 @@ impl Application {
             json_limit: settings.json_limit_bytes,
         };
         let token_key = master.derive("switchboard/jwt/v1");
-        let app = App::new(store.clone(), &token_key, mailer, app_settings)?;
-        let state = AppState::new(app, &token_key, api_settings)?;
+        let sandbox = sandbox::SandboxState::new();
+        let numbers = std::sync::Arc::new(api::SandboxRegister(sandbox.clone()));
+        let app = App::new(store.clone(), &token_key, mailer, app_settings, numbers)?;
+        let state = AppState::new(app, sandbox, &token_key, api_settings)?;
         if settings.sandbox {
             // Oldest first, so a number keeps calling back the channel that had it first.
             for channel in store.sandbox_channels().await? {

@@ -16,7 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{login_event, membership, role, tenant, user};
-use crate::sessions::VoidLinks;
+use crate::sign_in_tokens::VoidLinks;
 use crate::{Store, StoreError};
 
 /// Cursor pagination: items after `after`, at most `limit`.
@@ -182,7 +182,7 @@ async fn insert_membership<C: ConnectionTrait>(
         status: Set(status.as_str().to_owned()),
         joined_at: Set(now),
         last_login_at: Set(None),
-        session_version: Set(crate::sessions::first_membership_version(now)),
+        session_version: Set(crate::sign_in_tokens::first_membership_version(now)),
         display_name: Set(display_name),
     }
     .insert(db)
@@ -368,9 +368,10 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if had_password {
-            crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::All).await?;
+            crate::sign_in_tokens::void_password_tokens_in(&txn, user_id, VoidLinks::All).await?;
         } else {
-            crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::Resets).await?;
+            crate::sign_in_tokens::void_password_tokens_in(&txn, user_id, VoidLinks::Resets)
+                .await?;
         }
         txn.commit().await?;
         Ok(())
@@ -689,7 +690,7 @@ impl Store {
         new_password: Option<(&str, &str)>,
     ) -> Result<bool, StoreError> {
         let txn = self.write_txn().await?;
-        if !crate::sessions::spend_password_token_in(
+        if !crate::sign_in_tokens::spend_password_token_in(
             &txn,
             token_hash,
             crate::PasswordTokenPurpose::Invite,
@@ -728,7 +729,8 @@ impl Store {
             if set.rows_affected == 0 {
                 return Err(StoreError::Conflict("password_set"));
             }
-            crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::Resets).await?;
+            crate::sign_in_tokens::void_password_tokens_in(&txn, user_id, VoidLinks::Resets)
+                .await?;
         }
         txn.commit().await?;
         Ok(true)
@@ -759,7 +761,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         ensure_an_owner_remains(&txn, tenant).await?;
-        crate::sessions::end_member_access_in(&txn, tenant, user_id).await?;
+        crate::sign_in_tokens::end_member_access_in(&txn, tenant, user_id).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -788,7 +790,7 @@ impl Store {
             .await?;
         ensure_an_owner_remains(&txn, tenant).await?;
         if status == MemberStatus::Deactivated {
-            crate::sessions::revoke_member_sessions_in(&txn, tenant, user_id).await?;
+            crate::sign_in_tokens::revoke_member_sessions_in(&txn, tenant, user_id).await?;
         }
         txn.commit().await?;
         Ok(())
@@ -807,11 +809,15 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         ensure_an_owner_remains(&txn, tenant).await?;
-        crate::sessions::revoke_member_sessions_in(&txn, tenant, user_id).await?;
+        crate::sign_in_tokens::revoke_member_sessions_in(&txn, tenant, user_id).await?;
         // A withdrawn invitation stays withdrawn, even if the person is
         // invited again later (that invitation has links of its own).
-        crate::sessions::void_password_tokens_in(&txn, user_id, VoidLinks::InvitationsTo(tenant))
-            .await?;
+        crate::sign_in_tokens::void_password_tokens_in(
+            &txn,
+            user_id,
+            VoidLinks::InvitationsTo(tenant),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }

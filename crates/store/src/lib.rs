@@ -4,18 +4,18 @@
 mod accounts;
 mod channels;
 mod contacts;
+mod conversations;
 mod entities;
 mod error;
 mod events;
-mod import_writes;
 mod imports;
-mod inbox;
 mod like;
 mod media;
 mod notifications;
 pub mod secrets;
-mod session;
-mod sessions;
+mod session_behaviour;
+mod sign_in_tokens;
+mod sql;
 mod templates;
 
 use std::time::Duration;
@@ -31,17 +31,17 @@ pub use channels::{IncomingEvent, NewChannel};
 pub use contacts::{
     AttributeDefinition, ContactChanges, ContactEventRecord, GroupStats, NewContact, TagUsage,
 };
-pub use error::StoreError;
-pub use events::{ClaimedEvent, EventOutcome};
-pub use imports::{ImportApply, ImportRecord, RowOutcome};
-pub use inbox::{
+pub use conversations::{
     AppliedStatus, ConversationFilter, ConversationRecord, InboundOutcome, MessageHit,
     MessageRecord, MessageView, NewInbound, NewOutbound, OwnerFilter, QuickReplyRecord,
     StarredRecord,
 };
+pub use error::StoreError;
+pub use events::{ClaimedEvent, EventOutcome};
+pub use imports::{ImportApply, ImportRecord, RowOutcome};
 pub use media::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
-pub use session::{SessionCandidate, SessionSettingsRecord};
-pub use sessions::{PasswordToken, PasswordTokenPurpose, RefreshOutcome};
+pub use session_behaviour::{SessionCandidate, SessionSettingsRecord};
+pub use sign_in_tokens::{PasswordToken, PasswordTokenPurpose, RefreshOutcome};
 pub use templates::{NewTemplate, StatusChange, SyncedTemplate, TemplateFilter, TemplateRecord};
 
 /// Handle to the database; cheap to clone.

@@ -10,12 +10,12 @@ use domain::template::TemplateContent;
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use crate::entities::{media, media_provider_upload, template};
+use crate::entities::{media, media_provider_upload, message, template};
 use crate::{PageRequest, Store, StoreError};
 
 /// A file of the gallery.
@@ -83,7 +83,13 @@ pub enum MediaUse {
         language: String,
         created_by_name: Option<String>,
     },
+    /// Messages that show the file in their conversations: how many, and
+    /// the customers of the first few conversations.
+    Messages { count: u64, customers: Vec<String> },
 }
+
+/// How many conversations a "used by messages" answer names.
+const NAMED_CONVERSATIONS: u64 = 3;
 
 fn to_i64(n: u64) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("size {n} out of range")))
@@ -234,8 +240,8 @@ impl Store {
         self.one_with_name(model).await
     }
 
-    /// What shows a gallery file: templates whose media header uses it.
-    /// (Broadcasts and messages will add their uses here.)
+    /// What shows a gallery file: templates whose media header uses it, and
+    /// messages that show it in a conversation. (Broadcasts will add theirs.)
     pub async fn media_uses(
         &self,
         tenant: TenantId,
@@ -266,6 +272,30 @@ impl Store {
                     created_by_name: t.created_by.and_then(|u| names.get(&u).cloned()),
                 });
             }
+        }
+        let in_messages = || {
+            message::Entity::find()
+                .filter(message::Column::TenantId.eq(tenant.0))
+                .filter(message::Column::MediaId.eq(id))
+        };
+        let count = in_messages().count(&self.db).await?;
+        if count > 0 {
+            let conversations: Vec<Uuid> = in_messages()
+                .select_only()
+                .column(message::Column::ConversationId)
+                .distinct()
+                .limit(NAMED_CONVERSATIONS)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            let mut customers: Vec<String> = self
+                .conversations_by_ids(tenant, &conversations)
+                .await?
+                .into_iter()
+                .map(|c| c.contact_name)
+                .collect();
+            customers.sort();
+            uses.push(MediaUse::Messages { count, customers });
         }
         Ok(uses)
     }

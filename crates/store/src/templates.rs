@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{channel, scheduled_job, template};
+use crate::sql::to_json;
 use crate::{PageRequest, Store, StoreError};
 
 /// A template as the list and the editor show it.
@@ -94,10 +95,6 @@ fn record_from(m: template::Model) -> Result<TemplateRecord, StoreError> {
         submitted_at: m.submitted_at,
         synced_at: m.synced_at,
     })
-}
-
-fn to_json(content: &TemplateContent) -> Result<String, StoreError> {
-    serde_json::to_string(content).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn name_taken(err: sea_orm::DbErr) -> StoreError {

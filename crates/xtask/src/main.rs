@@ -7,8 +7,11 @@
 //!   PostgreSQL, OpenAPI drift and validation, SPA build, browser tests);
 //! - `e2e`: only the browser tests;
 //! - `openapi`: regenerate `openapi/openapi.json`;
-//! - `spa`: only build the SPA.
+//! - `spa`: only build the SPA;
+//! - `house`: only the house rules (`house.rs`).
 #![allow(clippy::print_stdout)]
+
+mod house;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -34,6 +37,7 @@ fn main() -> Result<()> {
             e2e(&root)
         }
         Some("openapi") => write_openapi(&root),
+        Some("house") => house::check(&root),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("spa") => {
             ensure_wasm_tools()?;
@@ -41,7 +45,7 @@ fn main() -> Result<()> {
         }
         _ => {
             println!(
-                "usage: cargo xtask <run [-- --demo] | test | e2e | openapi | spa | bench import>"
+                "usage: cargo xtask <run [-- --demo] | test | e2e | openapi | spa | house | bench import|inbox>"
             );
             Ok(())
         }
@@ -258,6 +262,9 @@ fn postgres_url() -> Option<String> {
 }
 
 fn test(root: &Path) -> Result<()> {
+    step("house rules (released crates only, crate arrows)");
+    house::check(root)?;
+
     step("format (cargo fmt --check)");
     sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
 

@@ -25,7 +25,7 @@ pub fn import_dto(i: &ImportRecord) -> ContactImport {
     ContactImport {
         id: i.id,
         file_name: i.file_name.clone(),
-        state: i.state.clone(),
+        state: i.state.as_str().to_owned(),
         total_rows: i.total_rows,
         processed_rows: i.processed_rows,
         added: i.added,

@@ -349,11 +349,24 @@ fn describe_use(u: &MediaUse) -> String {
             Some(person) => format!("template {name} ({language}, created by {person})"),
             None => format!("template {name} ({language})"),
         },
+        MediaUse::Messages { count, customers } => {
+            let messages = if *count == 1 {
+                "1 message".to_owned()
+            } else {
+                format!("{count} messages")
+            };
+            if customers.is_empty() {
+                messages
+            } else {
+                format!("{messages} in conversations with {}", customers.join(", "))
+            }
+        }
     }
 }
 
 /// Deletes a gallery file and its bytes. Refused (409, naming them) while a
-/// template's header uses it as its sample.
+/// template's header uses it as its sample or a message shows it in a
+/// conversation: deleting it would silently empty those messages.
 #[utoipa::path(tag = "media", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound, Conflict,
 ))]
@@ -365,7 +378,7 @@ pub async fn delete_media(
 ) -> Result<HttpResponse, ApiError> {
     let tenant = auth.tenant();
     state.store.media(tenant, *id).await?;
-    // Templates today; broadcasts and messages will add their uses in
+    // Templates and messages; broadcasts will add their uses in
     // `Store::media_uses`, and this refusal covers them unchanged.
     let uses = state.store.media_uses(tenant, *id).await?;
     if !uses.is_empty() {

@@ -739,3 +739,57 @@ async fn another_workspace_sees_none_of_the_gallery() {
         1
     );
 }
+
+/// A file a customer sent sits in the gallery and in the chat; deleting it
+/// from the gallery would empty that message, so it is refused, naming the
+/// conversation, and the message keeps showing the file.
+#[tokio::test]
+async fn a_file_shown_in_a_conversation_cannot_be_deleted_and_the_conversation_is_named() {
+    let crate::inbox::MetaSetup {
+        app,
+        owner,
+        channel,
+        fake,
+    } = crate::inbox::meta_setup().await;
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
+    jpeg.extend([0u8; 64]);
+    fake.put_media("1458391047712093", jpeg, "image/jpeg");
+    crate::inbox::post_webhook(&app, &channel, &crate::inbox::fixture("inbound_image")).await;
+    let gallery = app
+        .wait_for(&owner, "/api/v1/media", |b| {
+            b["items"].as_array().is_some_and(|a| a.len() == 1)
+        })
+        .await;
+    let file = gallery["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let refused = app.delete(&format!("/api/v1/media/{file}"), &owner).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert_eq!(refused.code(), "media_in_use");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(detail.contains("1 message"), "{detail}");
+    assert!(detail.contains("Priya Raman"), "{detail}");
+
+    // Nothing was lost: the file is in the gallery and the chat shows it.
+    assert_eq!(
+        app.get(&format!("/api/v1/media/{file}"), &owner)
+            .await
+            .status,
+        200
+    );
+    let list = app.get("/api/v1/conversations", &owner).await.body;
+    let id = list["items"][0]["id"].as_str().unwrap();
+    let messages = app
+        .get(&format!("/api/v1/conversations/{id}/messages"), &owner)
+        .await
+        .body;
+    let image = &messages["items"][0];
+    assert_eq!(image["kind"], "image");
+    let link = image["media"]["url"].as_str().unwrap();
+    let bytes = app
+        .client
+        .get(format!("{}{link}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bytes.status(), 200);
+}

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use domain::contact::OptIn;
-use domain::contact_import::{ImportOptions, ImportedRow, Mapping};
+use domain::contact_import::{ImportOptions, ImportState, ImportedRow, Mapping};
 use domain::TenantId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -17,11 +17,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{contact, contact_import, contact_import_failure};
-use crate::import_writes::{
-    write_chunk, write_failures, ChunkWrites, ContactUpdate, FailureRow, ImportContext,
-    NewContactRow, PgArray,
-};
+mod writes;
+
+use crate::sql::{to_json, PgArray};
 use crate::{PageRequest, Store, StoreError};
+use writes::{
+    write_chunk, write_failures, ChunkWrites, ContactUpdate, FailureRow, ImportContext,
+    NewContactRow,
+};
 
 /// An import as its history shows it.
 #[derive(Debug, Clone)]
@@ -32,7 +35,7 @@ pub struct ImportRecord {
     pub file_name: String,
     pub file_path: String,
     /// `uploaded`, `queued`, `running`, `completed`, `failed`, `cancelled`.
-    pub state: String,
+    pub state: ImportState,
     pub mapping: Option<Mapping>,
     pub options: Option<ImportOptions>,
     pub total_rows: u64,
@@ -70,7 +73,9 @@ fn record_from(m: contact_import::Model) -> ImportRecord {
         created_by: m.created_by,
         file_name: m.file_name,
         file_path: m.file_path,
-        state: m.state,
+        // Only this module writes the column; anything else reads as an
+        // import that ended badly rather than one still to be worked on.
+        state: ImportState::parse(&m.state).unwrap_or(ImportState::Failed),
         mapping: m
             .mapping
             .as_deref()
@@ -167,7 +172,7 @@ impl Store {
             created_by: Set(created_by),
             file_name: Set(file_name.to_owned()),
             file_path: Set(file_path.to_owned()),
-            state: Set("uploaded".to_owned()),
+            state: Set(ImportState::Uploaded.as_str().to_owned()),
             mapping: Set(None),
             options: Set(None),
             total_rows: Set(rows(total_rows)),
@@ -224,7 +229,10 @@ impl Store {
         options: &ImportOptions,
     ) -> Result<ImportRecord, StoreError> {
         let res = contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("queued"))
+            .col_expr(
+                contact_import::Column::State,
+                Expr::value(ImportState::Queued.as_str()),
+            )
             .col_expr(
                 contact_import::Column::Mapping,
                 Expr::value(Some(to_json(mapping)?)),
@@ -235,7 +243,7 @@ impl Store {
             )
             .filter(contact_import::Column::TenantId.eq(tenant.0))
             .filter(contact_import::Column::Id.eq(id))
-            .filter(contact_import::Column::State.eq("uploaded"))
+            .filter(contact_import::Column::State.eq(ImportState::Uploaded.as_str()))
             .exec(&self.db)
             .await?;
         if res.rows_affected == 0 {
@@ -259,7 +267,7 @@ impl Store {
         id: Uuid,
     ) -> Result<ImportRecord, StoreError> {
         if !self
-            .cancel_import_in(tenant, id, &["uploaded", "queued", "running"])
+            .cancel_import_in(tenant, id, &ImportState::CANCELLABLE)
             .await?
         {
             self.import(tenant, id).await?;
@@ -275,7 +283,8 @@ impl Store {
         tenant: TenantId,
         id: Uuid,
     ) -> Result<bool, StoreError> {
-        self.cancel_import_in(tenant, id, &["uploaded"]).await
+        self.cancel_import_in(tenant, id, &[ImportState::Uploaded])
+            .await
     }
 
     /// Cancels the import if it is in one of `states`; answers whether it was.
@@ -283,17 +292,20 @@ impl Store {
         &self,
         tenant: TenantId,
         id: Uuid,
-        states: &[&str],
+        states: &[ImportState],
     ) -> Result<bool, StoreError> {
         let res = contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("cancelled"))
+            .col_expr(
+                contact_import::Column::State,
+                Expr::value(ImportState::Cancelled.as_str()),
+            )
             .col_expr(
                 contact_import::Column::FinishedAt,
                 Expr::value(Some(Utc::now())),
             )
             .filter(contact_import::Column::TenantId.eq(tenant.0))
             .filter(contact_import::Column::Id.eq(id))
-            .filter(contact_import::Column::State.is_in(states.iter().copied()))
+            .filter(contact_import::Column::State.is_in(states.iter().map(|s| s.as_str())))
             .exec(&self.db)
             .await?;
         Ok(res.rows_affected > 0)
@@ -303,10 +315,10 @@ impl Store {
     pub async fn claim_import(&self, lease: Duration) -> Result<Option<ImportRecord>, StoreError> {
         let now = Utc::now();
         let due = Condition::any()
-            .add(contact_import::Column::State.eq("queued"))
+            .add(contact_import::Column::State.eq(ImportState::Queued.as_str()))
             .add(
                 Condition::all()
-                    .add(contact_import::Column::State.eq("running"))
+                    .add(contact_import::Column::State.eq(ImportState::Running.as_str()))
                     .add(contact_import::Column::LeaseUntil.lt(now)),
             );
         let Some(candidate) = contact_import::Entity::find()
@@ -318,7 +330,10 @@ impl Store {
             return Ok(None);
         };
         let res = contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("running"))
+            .col_expr(
+                contact_import::Column::State,
+                Expr::value(ImportState::Running.as_str()),
+            )
             .col_expr(
                 contact_import::Column::LeaseUntil,
                 Expr::value(Some(now + lease)),
@@ -354,7 +369,7 @@ impl Store {
             )
             .filter(contact_import::Column::TenantId.eq(import.tenant_id.0))
             .filter(contact_import::Column::Id.eq(import.id))
-            .filter(contact_import::Column::State.eq("running"))
+            .filter(contact_import::Column::State.eq(ImportState::Running.as_str()))
             .exec(&self.db)
             .await?;
         Ok(res.rows_affected > 0)
@@ -362,7 +377,10 @@ impl Store {
 
     pub async fn fail_import(&self, import: &ImportRecord, error: &str) -> Result<(), StoreError> {
         contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("failed"))
+            .col_expr(
+                contact_import::Column::State,
+                Expr::value(ImportState::Failed.as_str()),
+            )
             .col_expr(
                 contact_import::Column::Error,
                 Expr::value(Some(error.to_owned())),
@@ -373,7 +391,7 @@ impl Store {
             )
             .filter(contact_import::Column::TenantId.eq(import.tenant_id.0))
             .filter(contact_import::Column::Id.eq(import.id))
-            .filter(contact_import::Column::State.eq("running"))
+            .filter(contact_import::Column::State.eq(ImportState::Running.as_str()))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -480,10 +498,6 @@ impl Store {
 async fn analyze_contacts(txn: &DatabaseTransaction) -> Result<(), StoreError> {
     txn.execute_unprepared("ANALYZE contacts").await?;
     Ok(())
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// An import being applied: one open transaction and the counts so far.
@@ -642,7 +656,10 @@ impl ImportApply {
         // The final state is written only if nobody cancelled meanwhile; a
         // cancelled import rolls back with everything above.
         let done = contact_import::Entity::update_many()
-            .col_expr(contact_import::Column::State, Expr::value("completed"))
+            .col_expr(
+                contact_import::Column::State,
+                Expr::value(ImportState::Completed.as_str()),
+            )
             .col_expr(
                 contact_import::Column::ProcessedRows,
                 Expr::value(i64::try_from(self.rows).unwrap_or(i64::MAX)),
@@ -655,7 +672,7 @@ impl ImportApply {
                 Expr::value(Some(self.ctx.now)),
             )
             .filter(contact_import::Column::Id.eq(self.ctx.import_id))
-            .filter(contact_import::Column::State.eq("running"))
+            .filter(contact_import::Column::State.eq(ImportState::Running.as_str()))
             .exec(&self.txn)
             .await?;
         if done.rows_affected == 0 {

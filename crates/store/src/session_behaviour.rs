@@ -17,8 +17,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::contacts::record;
+use crate::conversations::{conversation_in, corrupt};
 use crate::entities::{channel, channel_session_setting, conversation};
-use crate::inbox::{conversation_in, corrupt};
 use crate::{ConversationRecord, Store, StoreError};
 
 /// A channel's session behaviour as saved; `updated_at` is `None` while the

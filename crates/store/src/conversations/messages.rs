@@ -1,0 +1,537 @@
+//! Messages: an inbound message stored once per provider id with its
+//! contact and conversation, outbound messages stored before they leave, and
+//! statuses that only move forward.
+
+use super::*;
+
+impl Store {
+    /// Stores a customer's message: its contact (new ones come from
+    /// `organic`), its conversation (one per channel and contact; a resolved,
+    /// archived or deleted one opens again) and the message, once per
+    /// provider id.
+    pub async fn record_inbound(
+        &self,
+        tenant: TenantId,
+        new: &NewInbound,
+    ) -> Result<InboundOutcome, StoreError> {
+        let txn = self.write_txn().await?;
+        if provider_message_exists(&txn, tenant, &new.provider_message_id).await? {
+            return Ok(InboundOutcome::Duplicate);
+        }
+        let now = Utc::now();
+        let existing = contact::Entity::find()
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::Phone.eq(&new.phone.e164))
+            .filter(contact::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?;
+        let contact_id = match existing {
+            Some(c) => {
+                let mut active: contact::ActiveModel = c.into();
+                active.last_active_at = Set(Some(new.at));
+                active.update(&txn).await?.id
+            }
+            None => {
+                let id = Uuid::now_v7();
+                let name = new
+                    .profile_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(&new.phone.e164)
+                    .to_owned();
+                contact::ActiveModel {
+                    id: Set(id),
+                    tenant_id: Set(tenant.0),
+                    name: Set(name),
+                    phone: Set(new.phone.e164.clone()),
+                    email: Set(None),
+                    country_code: Set(new.phone.country_code.clone()),
+                    iso_code: Set(new.phone.iso_code.clone()),
+                    source: Set("organic".to_owned()),
+                    opt_in: Set("unknown".to_owned()),
+                    opt_in_at: Set(None),
+                    opt_in_source: Set(None),
+                    first_message_tag: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    last_active_at: Set(Some(new.at)),
+                    deleted_at: Set(None),
+                    import_id: Set(None),
+                    attributes: Set(serde_json::json!({})),
+                }
+                .insert(&txn)
+                .await?;
+                record(
+                    &txn,
+                    tenant,
+                    id,
+                    "created",
+                    "Wrote to us first on WhatsApp",
+                    None,
+                )
+                .await?;
+                id
+            }
+        };
+        let found = conversation::Entity::find()
+            .filter(conversation::Column::TenantId.eq(tenant.0))
+            .filter(conversation::Column::ChannelId.eq(new.channel_id.0))
+            .filter(conversation::Column::ContactId.eq(contact_id))
+            .one(&txn)
+            .await?;
+        let preview_line = preview(&new.kind, new.body.as_deref());
+        let (conversation_id, new_conversation, controller, previous_state) = match found {
+            Some(row) => {
+                let state = ConversationState::parse(&row.state)
+                    .ok_or_else(|| corrupt("state", &row.state))?;
+                let before = Control {
+                    state,
+                    controller: row.controller_id,
+                    chatbot_enabled: row.chatbot_enabled,
+                };
+                let after = before.customer_wrote();
+                // After a silence, a close or a delete, the customer coming
+                // back is a step of their journey; every message is not.
+                let returned = row.deleted_at.is_some()
+                    || state == ConversationState::Resolved
+                    || in_history(row.last_inbound_at, new.at);
+                if returned {
+                    record(
+                        &txn,
+                        tenant,
+                        contact_id,
+                        "customer_returned",
+                        &preview_line,
+                        None,
+                    )
+                    .await?;
+                }
+                // Providers give whole seconds: a customer message of the
+                // same second as our last one came after it.
+                let newer = new.at.timestamp() >= row.last_message_at.timestamp();
+                let id = row.id;
+                let mut active: conversation::ActiveModel = row.clone().into();
+                active.state = Set(after.state.key().to_owned());
+                active.controller_id = Set(after.controller);
+                active.unread_count = Set(row.unread_count.saturating_add(1));
+                if newer {
+                    active.last_message_at = Set(std::cmp::Ord::max(new.at, row.last_message_at));
+                    active.last_preview = Set(preview_line.clone());
+                    active.last_direction = Set(Direction::Inbound.key().to_owned());
+                    active.last_status = Set(MessageStatus::Received.key().to_owned());
+                }
+                if row.last_inbound_at.is_none_or(|at| at < new.at) {
+                    active.last_inbound_at = Set(Some(new.at));
+                }
+                active.archived_at = Set(None);
+                active.deleted_at = Set(None);
+                active.updated_at = Set(now);
+                // The customer wrote: the session behaviour starts over.
+                active.session_stage = Set(SessionStage::Active.number());
+                active.session_stage_at = Set(None);
+                active.update(&txn).await?;
+                (
+                    id,
+                    row.deleted_at.is_some(),
+                    before.controller,
+                    Some(before.state),
+                )
+            }
+            None => {
+                let id = Uuid::now_v7();
+                conversation::ActiveModel {
+                    id: Set(id),
+                    tenant_id: Set(tenant.0),
+                    channel_id: Set(new.channel_id.0),
+                    contact_id: Set(contact_id),
+                    state: Set(ConversationState::Bot.key().to_owned()),
+                    controller_id: Set(None),
+                    chatbot_enabled: Set(true),
+                    unread_count: Set(1),
+                    last_message_at: Set(new.at),
+                    last_inbound_at: Set(Some(new.at)),
+                    last_preview: Set(preview_line.clone()),
+                    last_direction: Set(Direction::Inbound.key().to_owned()),
+                    last_status: Set(MessageStatus::Received.key().to_owned()),
+                    archived_at: Set(None),
+                    deleted_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    session_stage: Set(SessionStage::Active.number()),
+                    session_stage_at: Set(None),
+                }
+                .insert(&txn)
+                .await?;
+                record(
+                    &txn,
+                    tenant,
+                    contact_id,
+                    "conversation_started",
+                    &preview_line,
+                    None,
+                )
+                .await?;
+                (id, true, None, None)
+            }
+        };
+        let quoted = match &new.reply_to_provider_id {
+            Some(provider_id) => message::Entity::find()
+                .filter(message::Column::TenantId.eq(tenant.0))
+                .filter(message::Column::ProviderMessageId.eq(provider_id))
+                .one(&txn)
+                .await?
+                .and_then(|m| {
+                    let direction = Direction::parse(&m.direction)?;
+                    Some((m.id, direction, preview(&m.kind, m.body.as_deref())))
+                }),
+            None => None,
+        };
+        let reply_to_id = quoted.as_ref().map(|(id, _, _)| *id);
+        let id = Uuid::now_v7();
+        let model = message::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.0),
+            conversation_id: Set(conversation_id),
+            direction: Set(Direction::Inbound.key().to_owned()),
+            kind: Set(new.kind.clone()),
+            body: Set(new.body.clone()),
+            content: Set(new.content.to_string()),
+            provider_message_id: Set(Some(new.provider_message_id.clone())),
+            status: Set(MessageStatus::Received.key().to_owned()),
+            error_code: Set(None),
+            error_title: Set(None),
+            error_detail: Set(None),
+            reply_to_id: Set(reply_to_id),
+            media_id: Set(new.media_id),
+            sent_by: Set(None),
+            created_at: Set(new.at),
+            status_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        index_text(&txn, tenant, id, new.body.as_deref()).await?;
+        let conversation = conversation_in(&txn, tenant, conversation_id).await?;
+        txn.commit().await?;
+        Ok(InboundOutcome::Stored {
+            conversation: Box::new(conversation),
+            message: Box::new(MessageView {
+                message: message_from(model)?,
+                sent_by_name: None,
+                starred: false,
+                quoted,
+            }),
+            new_conversation,
+            controller,
+            previous_state,
+        })
+    }
+
+    /// Applies a provider's status report when it moves the message forward.
+    /// Finds the message by the provider's id, or by our id echoed back.
+    /// `Ok(None)`: nothing changed (an old report, or a message not ours).
+    pub async fn apply_message_status(
+        &self,
+        tenant: TenantId,
+        provider_message_id: &str,
+        our_id: Option<Uuid>,
+        status: MessageStatus,
+        error: Option<(String, String, Option<String>)>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<AppliedStatus>, StoreError> {
+        let replaceable: Vec<String> = MessageStatus::replaceable_by(status)
+            .into_iter()
+            .map(|s| s.key().to_owned())
+            .collect();
+        if replaceable.is_empty() {
+            return Ok(None);
+        }
+        let mut which =
+            Condition::any().add(message::Column::ProviderMessageId.eq(provider_message_id));
+        if let Some(id) = our_id {
+            which = which.add(message::Column::Id.eq(id));
+        }
+        let target = message::Entity::find()
+            .select_only()
+            .column(message::Column::Id)
+            .column(message::Column::ConversationId)
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .filter(message::Column::Direction.eq(Direction::Outbound.key()))
+            .filter(which)
+            .into_tuple::<(Uuid, Uuid)>()
+            .one(&self.db)
+            .await?;
+        let Some((message_id, conversation_id)) = target else {
+            return Err(StoreError::NotFound);
+        };
+        let (code, title, detail) = match &error {
+            Some((c, t, d)) => (Some(c.clone()), Some(t.clone()), d.clone()),
+            None => (None, None, None),
+        };
+        let mut update = message::Entity::update_many()
+            .col_expr(message::Column::Status, Expr::value(status.key()))
+            .col_expr(message::Column::StatusAt, Expr::value(at))
+            .col_expr(
+                message::Column::ProviderMessageId,
+                Expr::value(provider_message_id),
+            );
+        if status == MessageStatus::Failed {
+            update = update
+                .col_expr(message::Column::ErrorCode, Expr::value(code))
+                .col_expr(message::Column::ErrorTitle, Expr::value(title))
+                .col_expr(message::Column::ErrorDetail, Expr::value(detail));
+        }
+        let result = update
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .filter(message::Column::Id.eq(message_id))
+            .filter(message::Column::Status.is_in(replaceable))
+            .exec(&self.db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Ok(None);
+        }
+        Ok(Some(AppliedStatus {
+            conversation_id,
+            message_id,
+            status,
+            error: if status == MessageStatus::Failed {
+                error
+            } else {
+                None
+            },
+            at,
+        }))
+    }
+
+    /// Stores a message a person is about to send, as `pending`.
+    pub async fn create_outbound(
+        &self,
+        tenant: TenantId,
+        conversation_id: Uuid,
+        new: &NewOutbound,
+    ) -> Result<MessageRecord, StoreError> {
+        let txn = self.write_txn().await?;
+        let row = conversation::Entity::find_by_id(conversation_id)
+            .filter(conversation::Column::TenantId.eq(tenant.0))
+            .filter(conversation::Column::DeletedAt.is_null())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let model = message::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.0),
+            conversation_id: Set(conversation_id),
+            direction: Set(Direction::Outbound.key().to_owned()),
+            kind: Set(new.kind.clone()),
+            body: Set(new.body.clone()),
+            content: Set(new.content.to_string()),
+            provider_message_id: Set(None),
+            status: Set(MessageStatus::Pending.key().to_owned()),
+            error_code: Set(None),
+            error_title: Set(None),
+            error_detail: Set(None),
+            reply_to_id: Set(new.reply_to_id),
+            media_id: Set(new.media_id),
+            sent_by: Set(new.sent_by),
+            created_at: Set(now),
+            status_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        // Templates (and the broadcasts made of them) are what a business
+        // sends first; they belong on the contact's journey.
+        if new.kind == "template" {
+            let label = new
+                .content
+                .get("template")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            record(
+                &txn,
+                tenant,
+                row.contact_id,
+                "template_sent",
+                label,
+                new.sent_by,
+            )
+            .await?;
+        }
+        let mut active: conversation::ActiveModel = row.into();
+        active.last_message_at = Set(now);
+        active.last_preview = Set(preview(&new.kind, new.body.as_deref()));
+        active.last_direction = Set(Direction::Outbound.key().to_owned());
+        active.last_status = Set(MessageStatus::Pending.key().to_owned());
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+        index_text(&txn, tenant, id, new.body.as_deref()).await?;
+        txn.commit().await?;
+        message_from(model)
+    }
+
+    /// The provider took the message: remember its id.
+    pub async fn outbound_accepted(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        provider_message_id: &str,
+    ) -> Result<MessageRecord, StoreError> {
+        message::Entity::update_many()
+            .col_expr(
+                message::Column::ProviderMessageId,
+                Expr::value(provider_message_id),
+            )
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .filter(message::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.message(tenant, id).await
+    }
+
+    /// The provider refused the message.
+    pub async fn outbound_failed(
+        &self,
+        tenant: TenantId,
+        id: Uuid,
+        code: &str,
+        title: &str,
+        detail: Option<&str>,
+    ) -> Result<MessageRecord, StoreError> {
+        let now = Utc::now();
+        message::Entity::update_many()
+            .col_expr(
+                message::Column::Status,
+                Expr::value(MessageStatus::Failed.key()),
+            )
+            .col_expr(message::Column::StatusAt, Expr::value(now))
+            .col_expr(message::Column::ErrorCode, Expr::value(code))
+            .col_expr(message::Column::ErrorTitle, Expr::value(title))
+            .col_expr(
+                message::Column::ErrorDetail,
+                Expr::value(detail.map(str::to_owned)),
+            )
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .filter(message::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.message(tenant, id).await
+    }
+
+    pub async fn message(&self, tenant: TenantId, id: Uuid) -> Result<MessageRecord, StoreError> {
+        let row = message::Entity::find_by_id(id)
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        message_from(row)
+    }
+
+    /// Whether a message with this provider id is already stored (a retried
+    /// event skips fetching its files again).
+    pub async fn has_provider_message(
+        &self,
+        tenant: TenantId,
+        provider_message_id: &str,
+    ) -> Result<bool, StoreError> {
+        provider_message_exists(&self.db, tenant, provider_message_id).await
+    }
+
+    /// A message as `viewer` reads it.
+    pub async fn message_view(
+        &self,
+        tenant: TenantId,
+        viewer: Uuid,
+        id: Uuid,
+    ) -> Result<MessageView, StoreError> {
+        let row = message::Entity::find_by_id(id)
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.views(tenant, viewer, vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub(super) async fn views(
+        &self,
+        tenant: TenantId,
+        viewer: Uuid,
+        rows: Vec<message::Model>,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let starred: HashSet<Uuid> = if ids.is_empty() {
+            HashSet::new()
+        } else {
+            message_star::Entity::find()
+                .select_only()
+                .column(message_star::Column::MessageId)
+                .filter(message_star::Column::TenantId.eq(tenant.0))
+                .filter(message_star::Column::UserId.eq(viewer))
+                .filter(message_star::Column::MessageId.is_in(ids))
+                .into_tuple::<Uuid>()
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        let names =
+            crate::accounts::member_names(&self.db, tenant, rows.iter().filter_map(|r| r.sent_by))
+                .await?;
+        let quoted_ids: HashSet<Uuid> = rows.iter().filter_map(|r| r.reply_to_id).collect();
+        let quoted: HashMap<Uuid, (Direction, String)> = if quoted_ids.is_empty() {
+            HashMap::new()
+        } else {
+            message::Entity::find()
+                .filter(message::Column::TenantId.eq(tenant.0))
+                .filter(message::Column::Id.is_in(quoted_ids))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .filter_map(|m| {
+                    let direction = Direction::parse(&m.direction)?;
+                    Some((m.id, (direction, preview(&m.kind, m.body.as_deref()))))
+                })
+                .collect()
+        };
+        rows.into_iter()
+            .map(|row| {
+                let message = message_from(row)?;
+                Ok(MessageView {
+                    sent_by_name: message.sent_by.and_then(|id| names.get(&id).cloned()),
+                    starred: starred.contains(&message.id),
+                    quoted: message
+                        .reply_to_id
+                        .and_then(|id| quoted.get(&id).map(|(d, p)| (id, *d, p.clone()))),
+                    message,
+                })
+            })
+            .collect()
+    }
+
+    /// A conversation's messages, newest first; `page.after` is the oldest
+    /// message already shown.
+    pub async fn list_messages(
+        &self,
+        tenant: TenantId,
+        viewer: Uuid,
+        conversation_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        self.conversation(tenant, conversation_id).await?;
+        let mut query = message::Entity::find()
+            .filter(message::Column::TenantId.eq(tenant.0))
+            .filter(message::Column::ConversationId.eq(conversation_id));
+        if let Some(after) = page.after {
+            query = query.filter(message::Column::Id.lt(after));
+        }
+        let rows = query
+            .order_by_desc(message::Column::Id)
+            .limit(page.limit)
+            .all(&self.db)
+            .await?;
+        self.views(tenant, viewer, rows).await
+    }
+}
