@@ -85,6 +85,15 @@ pub fn normalize_email(raw: &str) -> Option<String> {
     (!local.is_empty() && domain_ok).then_some(email)
 }
 
+/// The one message for an address that is not one.
+pub const EMAIL_INVALID: &str = "Enter a valid email address.";
+
+/// [`normalize_email`] as a field check: the address, or the message every
+/// form shows for one that is not.
+pub fn check_email(raw: &str) -> Result<String, &'static str> {
+    normalize_email(raw).ok_or(EMAIL_INVALID)
+}
+
 /// Length bounds per OWASP ASVS: long passphrases welcome, no composition rules.
 pub fn check_password(password: &str) -> Result<(), &'static str> {
     let len = password.chars().count();

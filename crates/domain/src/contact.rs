@@ -274,6 +274,87 @@ pub fn check_attributes(
     errors.into_result(out)
 }
 
+/// A contact's fields as given (by a person's form, a row of a file, or a
+/// CRM), still as text. A field left `None` is not touched: an edit keeps
+/// it, a new contact takes its default.
+#[derive(Debug, Default, Clone)]
+pub struct ContactInput<'a> {
+    pub name: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    /// Blank clears the address.
+    pub email: Option<&'a str>,
+    pub source: Option<&'a str>,
+    /// `unknown`, `opted_in` or `opted_out`.
+    pub opt_in: Option<&'a str>,
+    /// key -> value; a blank or `None` value removes the attribute.
+    pub attributes: BTreeMap<String, Option<String>>,
+}
+
+/// [`ContactInput`] checked: every given field in the form it is stored in.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CheckedContact {
+    pub name: Option<String>,
+    pub phone: Option<Phone>,
+    /// `Some(None)` clears the address.
+    pub email: Option<Option<String>>,
+    pub source: Option<String>,
+    pub opt_in: Option<OptIn>,
+    /// `None` values remove the attribute.
+    pub attributes: BTreeMap<String, Option<String>>,
+}
+
+/// The one check of a contact's fields, for every way a contact arrives:
+/// created or edited in the app, imported from a file, sent by a CRM. A
+/// phone without a country code is read as `default_country`'s; attribute
+/// values are checked against their definitions (key -> kind). Errors are
+/// keyed by field (`name`, `phone`, `email`, `source`, `opt_in`,
+/// `attributes.<key>`).
+pub fn check_contact(
+    input: &ContactInput<'_>,
+    default_country: &str,
+    definitions: &BTreeMap<String, AttributeKind>,
+) -> Result<CheckedContact, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let mut out = CheckedContact {
+        name: input.name.and_then(|n| {
+            check_contact_name(n)
+                .map_err(|m| errors.add("name", m))
+                .ok()
+        }),
+        phone: input.phone.and_then(|p| {
+            parse_phone(p, default_country)
+                .map_err(|m| errors.add("phone", m))
+                .ok()
+        }),
+        ..CheckedContact::default()
+    };
+    if let Some(email) = input.email {
+        out.email = if email.trim().is_empty() {
+            Some(None)
+        } else {
+            crate::account::check_email(email)
+                .map_err(|m| errors.add("email", m))
+                .ok()
+                .map(Some)
+        };
+    }
+    out.source = input
+        .source
+        .and_then(|s| check_source(s).map_err(|m| errors.add("source", m)).ok());
+    if let Some(opt_in) = input.opt_in {
+        out.opt_in = OptIn::parse(opt_in);
+        if out.opt_in.is_none() {
+            errors.add("opt_in", "Use unknown, opted_in or opted_out.");
+        }
+    }
+    if !input.attributes.is_empty() {
+        out.attributes = errors
+            .take(check_attributes(definitions, &input.attributes))
+            .unwrap_or_default();
+    }
+    errors.into_result(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

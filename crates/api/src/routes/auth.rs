@@ -7,7 +7,9 @@ use contract::auth::{
     LoginRequest, LoginResponse, RefreshRequest, ResetPasswordRequest, SelectTenantRequest,
     Session, SwitchTenantRequest,
 };
-use domain::account::{check_display_name, check_password, normalize_email, FieldErrors};
+use domain::account::{
+    check_display_name, check_email, check_password, normalize_email, FieldErrors,
+};
 use domain::team::{Member, MemberStatus, SessionVersion};
 use domain::{TenantId, UserId};
 use store::{PasswordTokenPurpose, RefreshOutcome};
@@ -360,9 +362,7 @@ pub async fn forgot_password(
     let accepted = HttpResponse::Accepted().json(Accepted {
         message: FORGOT_ANSWER.into(),
     });
-    let Some(email) = normalize_email(&body.email) else {
-        return Err(ApiError::field("email", "Enter a valid email address."));
-    };
+    let email = check_email(&body.email).map_err(|m| ApiError::field("email", m))?;
     state
         .login_limiter
         .check_reset_link(&email, client_ip(&state, &req))

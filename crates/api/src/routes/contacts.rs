@@ -10,10 +10,10 @@ use contract::contacts::{
     GroupRef, TagRef, UpdateContactRequest,
 };
 use contract::Page;
-use domain::account::{normalize_email, FieldErrors};
+use domain::account::FieldErrors;
 use domain::contact::{
-    check_attributes, check_contact_name, check_source, parse_phone, split_name, AttributeKind,
-    AttributeMatch, Contact, ContactFilter, OptIn,
+    check_contact, split_name, AttributeKind, AttributeMatch, Contact, ContactFilter, ContactInput,
+    OptIn,
 };
 use domain::TenantId;
 use futures_util::StreamExt;
@@ -257,59 +257,30 @@ pub async fn create_contact(
     let body = body.into_inner();
     let tenant = state.store.tenant(auth.tenant()).await?;
     let kinds = attribute_kinds(&state, auth.tenant()).await?;
-    let mut errors = FieldErrors::default();
-    let name = check_contact_name(&body.name)
-        .map_err(|m| errors.add("name", m))
-        .ok();
-    let phone = parse_phone(&body.phone, &tenant.settings.default_country)
-        .map_err(|m| errors.add("phone", m))
-        .ok();
-    let email = match body
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(e) => {
-            let parsed = normalize_email(e);
-            if parsed.is_none() {
-                errors.add("email", "Enter a valid email address.");
-            }
-            parsed
-        }
+    // A new contact: blank source and opt-in take their defaults.
+    let input = ContactInput {
+        name: Some(&body.name),
+        phone: Some(&body.phone),
+        email: body.email.as_deref(),
+        source: body.source.as_deref().filter(|s| !s.trim().is_empty()),
+        opt_in: body.opt_in.as_deref().filter(|s| !s.is_empty()),
+        attributes: body.attributes.clone(),
     };
-    let source = match body.source.as_deref().filter(|s| !s.trim().is_empty()) {
-        None => Some("manual".to_owned()),
-        Some(s) => check_source(s).map_err(|m| errors.add("source", m)).ok(),
+    let checked = check_contact(&input, &tenant.settings.default_country, &kinds)?;
+    let (Some(name), Some(phone)) = (checked.name, checked.phone) else {
+        return Err(ApiError::Internal(
+            "a checked contact lost its name or phone".into(),
+        ));
     };
-    let opt_in = match body.opt_in.as_deref() {
-        None | Some("") => Some(OptIn::Unknown),
-        Some(s) => {
-            let parsed = OptIn::parse(s);
-            if parsed.is_none() {
-                errors.add("opt_in", "Use unknown, opted_in or opted_out.");
-            }
-            parsed
-        }
-    };
-    let attributes = errors.take(check_attributes(&kinds, &body.attributes));
-    let (Some(name), Some(phone), Some(source), Some(opt_in), Some(attributes)) =
-        (name, phone, source, opt_in, attributes)
-    else {
-        return Err(errors.into());
-    };
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
     let new = NewContact {
         name,
         phone,
-        email,
-        source,
-        opt_in,
+        email: checked.email.flatten(),
+        source: checked.source.unwrap_or_else(|| "manual".to_owned()),
+        opt_in: checked.opt_in.unwrap_or(OptIn::Unknown),
         tags: body.tags,
-        attributes: attributes
+        attributes: checked
+            .attributes
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
             .collect(),
@@ -351,50 +322,29 @@ pub async fn update_contact(
     let body = body.into_inner();
     state.store.contact(auth.tenant(), *id).await?;
     let tenant = state.store.tenant(auth.tenant()).await?;
-    let mut errors = FieldErrors::default();
-    let mut changes = ContactChanges::default();
-    if let Some(name) = &body.name {
-        changes.name = check_contact_name(name)
-            .map_err(|m| errors.add("name", m))
-            .ok();
-    }
-    if let Some(phone) = &body.phone {
-        changes.phone = parse_phone(phone, &tenant.settings.default_country)
-            .map_err(|m| errors.add("phone", m))
-            .ok();
-    }
-    if let Some(email) = &body.email {
-        changes.email = if email.trim().is_empty() {
-            Some(None)
-        } else {
-            match normalize_email(email) {
-                Some(e) => Some(Some(e)),
-                None => {
-                    errors.add("email", "Enter a valid email address.");
-                    None
-                }
-            }
-        };
-    }
-    if let Some(source) = &body.source {
-        changes.source = check_source(source)
-            .map_err(|m| errors.add("source", m))
-            .ok();
-    }
-    if let Some(opt_in) = &body.opt_in {
-        changes.opt_in = OptIn::parse(opt_in);
-        if changes.opt_in.is_none() {
-            errors.add("opt_in", "Use unknown, opted_in or opted_out.");
-        }
-    }
-    if let Some(values) = &body.attributes {
-        let kinds = attribute_kinds(&state, auth.tenant()).await?;
-        changes.attributes = errors.take(check_attributes(&kinds, values));
-    }
+    let kinds = match &body.attributes {
+        Some(_) => attribute_kinds(&state, auth.tenant()).await?,
+        None => Default::default(),
+    };
+    let input = ContactInput {
+        name: body.name.as_deref(),
+        phone: body.phone.as_deref(),
+        email: body.email.as_deref(),
+        source: body.source.as_deref(),
+        opt_in: body.opt_in.as_deref(),
+        attributes: body.attributes.clone().unwrap_or_default(),
+    };
+    let checked = check_contact(&input, &tenant.settings.default_country, &kinds)?;
+    let mut changes = ContactChanges {
+        name: checked.name,
+        phone: checked.phone,
+        email: checked.email,
+        source: checked.source,
+        opt_in: checked.opt_in,
+        attributes: body.attributes.as_ref().map(|_| checked.attributes),
+        ..ContactChanges::default()
+    };
     changes.tags = body.tags.clone();
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
     let contact = state
         .store
         .update_contact(auth.tenant(), *id, &changes, Some(auth.user_id().0))

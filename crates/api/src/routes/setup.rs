@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use contract::auth::{LoginResponse, SetupRequest, SetupStatus};
-use domain::account::{check_display_name, check_password, normalize_email, FieldErrors};
+use domain::account::{check_display_name, check_email, check_password, FieldErrors};
 use domain::tenant::TenantSettings;
 use store::NewAccount;
 
@@ -49,10 +49,9 @@ pub async fn run_setup(
     let name = check_display_name(&body.owner_name)
         .map_err(|m| errors.add("owner_name", m))
         .ok();
-    let email = normalize_email(&body.owner_email);
-    if email.is_none() {
-        errors.add("owner_email", "Enter a valid email address.");
-    }
+    let email = check_email(&body.owner_email)
+        .map_err(|m| errors.add("owner_email", m))
+        .ok();
     if let Err(m) = check_password(&body.owner_password) {
         errors.add("owner_password", m);
     }

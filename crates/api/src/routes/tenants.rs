@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use contract::tenants::{CreateTenantRequest, CreatedTenant, Tenant, UpdateTenantRequest};
 use contract::Page;
-use domain::account::{check_display_name, normalize_email, FieldErrors};
+use domain::account::{check_display_name, check_email, FieldErrors};
 use domain::team::MemberStatus;
 use domain::tenant::TenantSettings;
 use store::NewAccount;
@@ -97,10 +97,9 @@ pub async fn create_tenant(
     let owner_name = check_display_name(&body.owner_name)
         .map_err(|m| errors.add("owner_name", m))
         .ok();
-    let owner_email = normalize_email(&body.owner_email);
-    if owner_email.is_none() {
-        errors.add("owner_email", "Enter a valid email address.");
-    }
+    let owner_email = check_email(&body.owner_email)
+        .map_err(|m| errors.add("owner_email", m))
+        .ok();
     let (Some(settings), Some(name), Some(email)) = (settings, owner_name, owner_email) else {
         return Err(errors.into());
     };

@@ -3,7 +3,7 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use contract::users::{CreateUserRequest, CreatedUser, LoginEvent, UpdateUserRequest, User};
 use contract::Page;
-use domain::account::{check_display_name, normalize_email, FieldErrors};
+use domain::account::{check_display_name, check_email, FieldErrors};
 use domain::permissions::{ensure_can_grant, ensure_can_manage_member, RoleRuleViolation};
 use domain::team::MemberStatus;
 use domain::{RoleId, UserId};
@@ -91,10 +91,9 @@ pub async fn create_user(
     let name = check_display_name(&body.name)
         .map_err(|m| errors.add("name", m))
         .ok();
-    let email = normalize_email(&body.email);
-    if email.is_none() {
-        errors.add("email", "Enter a valid email address.");
-    }
+    let email = check_email(&body.email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
     let role = match state.store.role(auth.tenant(), RoleId(body.role_id)).await {
         Ok(role) => Some(role),
         Err(store::StoreError::NotFound) => {
