@@ -100,6 +100,7 @@ export async function signIn(page, user = OWNER, workspace = WORKSPACE) {
 export async function signOut(page) {
   await page.click('[data-testid=user-menu]');
   await page.click('[data-testid=sign-out]');
+  await page.waitForURL(/\/login/);
   await page.locator('[data-testid=login-form]').waitFor();
 }
 

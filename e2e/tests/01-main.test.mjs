@@ -3,70 +3,32 @@
 // Needs a fresh server with an empty database at SWITCHBOARD_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { chromium } from 'playwright-core';
-import { invitationLink } from '../support/common.mjs';
+import * as e2e from '../support/common.mjs';
+import { BASE, OUT, OWNER, invitationLink, launch } from '../support/common.mjs';
 
-const BASE = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUT = new URL('../output/', import.meta.url).pathname;
-
-const OWNER = { name: 'Ana Owner', email: 'ana@acme.example', password: 'correct horse battery staple' };
 const AGENT = { name: 'Sam Agent', email: 'sam@acme.example', password: 'agents need long passwords too' };
 const AGENT_MODULES = ['dashboard', 'contacts', 'conversations', 'quick_replies', 'media', 'templates', 'notifications'];
 const NOT_AGENT_MODULES = ['users', 'roles', 'settings', 'channels', 'broadcasts', 'flows', 'api'];
 
 let browser;
 let page;
-const pageErrors = [];
+let pageErrors;
 
 before(async () => {
   assert.ok(BASE, 'Set SWITCHBOARD_URL to the base URL of a freshly started server (empty database).');
-  await mkdir(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, baseURL: BASE });
-  context.setDefaultTimeout(15_000);
-  page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /panicked|RuntimeError|unreachable/.test(msg.text())) pageErrors.push(msg.text());
-  });
+  ({ browser, page, pageErrors } = await launch());
 });
 
 after(async () => {
   await browser?.close();
 });
 
-async function shot(name) {
-  // Let fonts, icons and toasts settle so the picture shows the real page.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(250);
-  await page.screenshot({ path: `${OUT}${name}.png`, fullPage: true });
-}
-
-async function signIn(user) {
-  await page.goto('/login');
-  await page.locator('[data-testid=login-form]').waitFor();
-  await page.fill('#email', user.email);
-  await page.fill('#password', user.password);
-  await page.click('[data-testid=login-submit]');
-  await page.locator('[data-testid=sidebar]').waitFor();
-}
-
-async function signOut() {
-  await page.click('[data-testid=user-menu]');
-  await page.click('[data-testid=sign-out]');
-  await page.waitForURL(/\/login/);
-  await page.locator('[data-testid=login-form]').waitFor();
-}
-
-async function toast(text) {
-  await page.locator('[data-testid=toast]', { hasText: text }).first().waitFor();
-}
+// The shared helpers on this file's page. Every sign-in here is into one
+// workspace, Acme Support (Globex is created after the last of them).
+const shot = (name) => e2e.shot(page, name);
+const signIn = (user) => e2e.signIn(page, user);
+const signOut = () => e2e.signOut(page);
+const toast = (text) => e2e.toast(page, text);
 
 async function sidebarModules() {
   return page.locator('[data-testid=sidebar] [data-module]').evaluateAll((els) => els.map((e) => e.dataset.module));

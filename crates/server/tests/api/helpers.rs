@@ -182,16 +182,21 @@ impl TestApp {
             .expect("store")
     }
 
-    /// Webhook events kept for a channel, read straight from the database.
-    pub async fn webhook_event_count(&self, token: &str, channel_id: &str) -> u64 {
+    /// The workspace `token` belongs to.
+    async fn tenant_of(&self, token: &str) -> domain::TenantId {
         let me = self.get("/api/v1/me", token).await;
-        let tenant = domain::TenantId(
+        domain::TenantId(
             me.body["tenant"]["id"]
                 .as_str()
                 .expect("tenant")
                 .parse()
                 .expect("uuid"),
-        );
+        )
+    }
+
+    /// Webhook events kept for a channel, read straight from the database.
+    pub async fn webhook_event_count(&self, token: &str, channel_id: &str) -> u64 {
+        let tenant = self.tenant_of(token).await;
         let id = domain::ChannelId(channel_id.parse().expect("channel id"));
         let store = store::Store::connect(&self._db.url, 1)
             .await
@@ -199,6 +204,42 @@ impl TestApp {
         let count = store.count_webhook_events(tenant, id).await.expect("count");
         store.close().await.ok();
         count
+    }
+
+    /// Waits (15 s at most) until the channel keeps at least `at_least`
+    /// webhook events and the worker has finished every one of them
+    /// (processed or deferred: none pending or being processed), read
+    /// straight from the database; answers how many are kept. Whatever the
+    /// events were going to change has changed once this returns, so an
+    /// assertion after it that "nothing changed" is exact.
+    pub async fn wait_until_events_processed(
+        &self,
+        token: &str,
+        channel_id: &str,
+        at_least: u64,
+    ) -> u64 {
+        let tenant = self.tenant_of(token).await;
+        let id = domain::ChannelId(channel_id.parse().expect("channel id"));
+        let store = store::Store::connect(&self._db.url, 1)
+            .await
+            .expect("connect");
+        let mut states = Vec::new();
+        for _ in 0..300 {
+            states = store
+                .webhook_event_states(tenant, id)
+                .await
+                .expect("event states");
+            let kept: i64 = states.iter().map(|(_, n)| n).sum();
+            let unfinished = states
+                .iter()
+                .any(|(state, n)| *n > 0 && (state == "pending" || state == "processing"));
+            if !unfinished && u64::try_from(kept).expect("a count") >= at_least {
+                store.close().await.ok();
+                return u64::try_from(kept).expect("a count");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the channel's webhook events were never all processed (at least {at_least} expected): {states:?}");
     }
 
     pub async fn call(
@@ -252,6 +293,32 @@ impl TestApp {
 
     /// A channel of the built-in sandbox provider; answers its id.
     pub async fn sandbox_channel(&self, token: &str) -> String {
+        self.create_sandbox_channel(token).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A sandbox channel that has passed validation (as templates and
+    /// gallery files need); answers its id and its WhatsApp Business
+    /// Account id.
+    pub async fn validated_sandbox_channel(&self, token: &str) -> (String, String) {
+        let created = self.create_sandbox_channel(token).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        let waba = created["fields"]["waba_id"].as_str().unwrap().to_owned();
+        let checked = self
+            .post(
+                &format!("/api/v1/channels/{id}/validate"),
+                Some(token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(checked.status, 200, "{}", checked.body);
+        (id, waba)
+    }
+
+    /// Creates a sandbox channel; answers the created channel.
+    async fn create_sandbox_channel(&self, token: &str) -> Value {
         let created = self
             .post(
                 "/api/v1/channels",
@@ -260,7 +327,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(created.status, 201, "{}", created.body);
-        created.body["id"].as_str().unwrap().to_owned()
+        created.body
     }
 
     /// Runs first-run setup; answers the owner's session.

@@ -126,8 +126,9 @@ async fn every_inbound_type_becomes_a_message_once() {
             .await;
         }
     }
-    // Replays changed nothing.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Replays changed nothing: once the worker has finished every event
+    // kept, what they would have changed has changed.
+    app.wait_until_events_processed(&owner, &channel, 11).await;
     let list = app.get("/api/v1/conversations", &owner).await.body;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "one conversation per channel and contact");
@@ -275,8 +276,8 @@ async fn a_burst_of_concurrent_and_replayed_webhooks_stores_each_message_once() 
     let mut expected: Vec<String> = (0..30).map(|i| format!("Burst message {i}")).collect();
     expected.sort();
     assert_eq!(texts, expected, "each message once, none lost");
-    // Settled: no late duplicate shows up.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Settled: every kept event is processed, and no late duplicate shows up.
+    app.wait_until_events_processed(&owner, &channel, 30).await;
     let again = app.get("/api/v1/conversations", &owner).await.body;
     assert_eq!(again["items"][0]["unread"], 30);
 }
@@ -451,8 +452,11 @@ async fn statuses_only_move_forward_and_failures_keep_the_reason() {
         "messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550100200", "phone_number_id": PHONE_NUMBER_ID},
         "statuses": [{"id": "wamid.late-report", "status": "delivered", "timestamp": "1763700030", "recipient_id": "919812345678",
                       "biz_opaque_callback_data": message}]}}]}]});
+    let kept = app.webhook_event_count(&owner, &channel).await;
     post_webhook(&app, &channel, &serde_json::to_vec(&late).unwrap()).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The late report is kept (a new event) and the worker has applied it.
+    app.wait_until_events_processed(&owner, &channel, kept + 1)
+        .await;
     let after = app.get(&path, &owner).await.body;
     assert_eq!(after["items"][0]["status"], "read");
 

@@ -85,31 +85,6 @@ async fn stored(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> Value
     answer.body
 }
 
-async fn sandbox_channel(app: &TestApp, token: &str) -> (String, String) {
-    let created = app
-        .post(
-            "/api/v1/channels",
-            Some(token),
-            json!({"name": "Demo", "provider": "sandbox"}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.body["id"].as_str().unwrap().to_owned();
-    let waba = created.body["fields"]["waba_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let checked = app
-        .post(
-            &format!("/api/v1/channels/{id}/validate"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(checked.status, 200, "{}", checked.body);
-    (id, waba)
-}
-
 fn image_template(name: &str, media_id: Option<&str>) -> Value {
     json!({
         "name": name,
@@ -443,7 +418,7 @@ async fn an_expired_link_is_refused() {
 async fn a_file_a_template_uses_cannot_be_deleted_and_the_template_is_named() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, _) = sandbox_channel(&app, &owner).await;
+    let (channel, _) = app.validated_sandbox_channel(&owner).await;
     let photo = stored(&app, &owner, "banner.png", png()).await;
     let photo_id = photo["id"].as_str().unwrap();
     let draft = app
@@ -508,7 +483,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 async fn uploading_to_a_channel_remembers_and_reuses_the_provider_id() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, _) = sandbox_channel(&app, &owner).await;
+    let (channel, _) = app.validated_sandbox_channel(&owner).await;
     let clip = stored(&app, &owner, "clip.mp4", mp4()).await;
     let path = format!(
         "/api/v1/media/{}/provider-upload",
@@ -549,7 +524,7 @@ async fn uploading_to_a_channel_remembers_and_reuses_the_provider_id() {
 async fn a_media_header_template_is_submitted_with_its_gallery_sample() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, waba) = sandbox_channel(&app, &owner).await;
+    let (channel, waba) = app.validated_sandbox_channel(&owner).await;
 
     let missing = app
         .post(
@@ -675,7 +650,7 @@ async fn another_workspace_sees_none_of_the_gallery() {
     app.accept_invite(tenant.body["invite_url"].as_str().unwrap(), PASSWORD)
         .await;
     let other = app.token_for("hank@globex.example").await;
-    let (other_channel, _) = sandbox_channel(&app, &other).await;
+    let (other_channel, _) = app.validated_sandbox_channel(&other).await;
 
     assert_eq!(
         app.get("/api/v1/media", &other).await.body["items"],
@@ -718,7 +693,7 @@ async fn another_workspace_sees_none_of_the_gallery() {
     let answer = app.call(Method::GET, &rewritten, None, None).await;
     assert_eq!(answer.status, 403);
     // The owner's channel cannot receive the other workspace's file either.
-    let (own_channel, _) = sandbox_channel(&app, &owner).await;
+    let (own_channel, _) = app.validated_sandbox_channel(&owner).await;
     let theirs = stored(&app, &other, "theirs.png", png()).await;
     let cross = app
         .post(

@@ -9,31 +9,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 
-async fn sandbox_channel(app: &TestApp, token: &str) -> (String, String) {
-    let created = app
-        .post(
-            "/api/v1/channels",
-            Some(token),
-            json!({"name": "Demo", "provider": "sandbox"}),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.body["id"].as_str().unwrap().to_owned();
-    let waba = created.body["fields"]["waba_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let checked = app
-        .post(
-            &format!("/api/v1/channels/{id}/validate"),
-            Some(token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(checked.status, 200, "{}", checked.body);
-    (id, waba)
-}
-
 fn content(name: &str) -> Value {
     json!({
         "name": name,
@@ -66,7 +41,7 @@ async fn wait_status(app: &TestApp, token: &str, id: &str, status: &str) -> Valu
 async fn templates_breaking_metas_rules_are_refused_by_field_before_reaching_meta() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, _) = sandbox_channel(&app, &owner).await;
+    let (channel, _) = app.validated_sandbox_channel(&owner).await;
     let mut bad = content("Order Update");
     bad["body"] = json!("Hi {{1}}, order {{3}}");
     bad["body_examples"] = json!({"1": "Ana"});
@@ -113,7 +88,7 @@ async fn templates_breaking_metas_rules_are_refused_by_field_before_reaching_met
 async fn a_submitted_template_turns_approved_or_rejected_through_the_status_webhook() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, _) = sandbox_channel(&app, &owner).await;
+    let (channel, _) = app.validated_sandbox_channel(&owner).await;
     let created = app
         .post(
             "/api/v1/templates",
@@ -175,7 +150,7 @@ async fn a_submitted_template_turns_approved_or_rejected_through_the_status_webh
 async fn drafts_are_saved_then_submitted_edited_duplicated_and_deleted() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, _) = sandbox_channel(&app, &owner).await;
+    let (channel, _) = app.validated_sandbox_channel(&owner).await;
     // A draft may still be incomplete.
     let mut draft = content("welcome_note");
     draft["body_examples"] = json!({});
@@ -281,7 +256,7 @@ async fn drafts_are_saved_then_submitted_edited_duplicated_and_deleted() {
 async fn refresh_brings_in_templates_made_in_metas_manager_across_pages() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
-    let (channel, waba) = sandbox_channel(&app, &owner).await;
+    let (channel, waba) = app.validated_sandbox_channel(&owner).await;
     let client = reqwest::Client::new();
     // 105 templates straight at the (fake) Graph API: more than one page of 100.
     for i in 0..105 {
@@ -403,7 +378,7 @@ async fn previews_fill_variables_from_a_contact_with_fallbacks() {
 async fn templates_are_private_to_their_workspace() {
     let app = spawn_app().await;
     let admin = app.owner_token().await;
-    let (channel, _) = sandbox_channel(&app, &admin).await;
+    let (channel, _) = app.validated_sandbox_channel(&admin).await;
     let created = app
         .post(
             "/api/v1/templates",
