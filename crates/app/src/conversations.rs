@@ -745,16 +745,14 @@ async fn prepare(
             }
         }
         OutgoingContent::Media { media_id, caption } => {
-            let record = match app.store.media(tenant, *media_id).await {
-                Ok(r) => r,
-                Err(store::StoreError::NotFound) => {
-                    return Err(AppError::field(
+            let record =
+                app.store
+                    .media(tenant, *media_id)
+                    .await
+                    .map_err(AppError::missing_as_field(
                         "content.media_id",
                         "This file is not in the media gallery.",
-                    ))
-                }
-                Err(e) => return Err(e.into()),
-            };
+                    ))?;
             let kind = match record.kind {
                 MediaKind::Image => providers::message::MediaKind::Image,
                 MediaKind::Video => providers::message::MediaKind::Video,
@@ -879,16 +877,14 @@ async fn prepare_template(
     variables: &BTreeMap<String, String>,
     sent_by: Option<Uuid>,
 ) -> Result<Prepared, AppError> {
-    let template = match app.store.template(tenant, template_id).await {
-        Ok(t) => t,
-        Err(store::StoreError::NotFound) => {
-            return Err(AppError::field(
+    let template =
+        app.store
+            .template(tenant, template_id)
+            .await
+            .map_err(AppError::missing_as_field(
                 "content.template_id",
                 "There is no such template.",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
+            ))?;
     if template.status != TemplateStatus::Approved {
         return Err(AppError::field(
             "content.template_id",

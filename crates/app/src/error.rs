@@ -50,6 +50,16 @@ impl AppError {
     pub fn field(field: &str, message: &str) -> Self {
         AppError::Validation(FieldErrors::single(field, message))
     }
+
+    /// A store error where "not found" means the request named something
+    /// that is not there: that becomes `message` on `field`.
+    pub fn missing_as_field(field: &str, message: &str) -> impl FnOnce(StoreError) -> Self {
+        let (field, message) = (field.to_owned(), message.to_owned());
+        move |err| match err {
+            StoreError::NotFound => AppError::field(&field, &message),
+            other => other.into(),
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

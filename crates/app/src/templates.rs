@@ -58,16 +58,14 @@ async fn header_handle(
             "Choose a sample file from the media gallery.",
         ));
     };
-    let record = match app.store.media(channel.tenant_id, media_id).await {
-        Ok(record) => record,
-        Err(store::StoreError::NotFound) => {
-            return Err(AppError::field(
+    let record =
+        app.store
+            .media(channel.tenant_id, media_id)
+            .await
+            .map_err(AppError::missing_as_field(
                 FIELD,
                 "This file is no longer in the media gallery; choose another.",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
+            ))?;
     if record.kind != kind {
         return Err(AppError::field(
             FIELD,
@@ -206,15 +204,7 @@ pub async fn sync_channel(app: &App, channel: &Channel) -> Result<Synced, AppErr
         .sync_templates(channel.tenant_id, channel.id, &account, &found)
         .await?;
     for change in &changes {
-        let t = &change.template;
-        let notice = domain::notification::template_status(
-            &t.content.name,
-            &t.content.language,
-            t.id,
-            t.status,
-            t.rejected_reason.as_deref(),
-        );
-        app.store.notify(channel.tenant_id, &notice).await?;
+        notify_status_change(&app.store, channel.tenant_id, change).await?;
     }
     Ok(Synced {
         listed: found.len() as u64,
@@ -258,19 +248,28 @@ pub async fn apply_review_decision(app: &App, event: &ClaimedEvent) -> Result<()
         .map_err(|e| e.to_string())?;
     // A template nobody here knows yet arrives with the next sync.
     if let Some(change) = change {
-        let t = &change.template;
-        let notice = domain::notification::template_status(
-            &t.content.name,
-            &t.content.language,
-            t.id,
-            t.status,
-            t.rejected_reason.as_deref(),
-        );
-        store
-            .notify(event.tenant(), &notice)
+        notify_status_change(store, event.tenant(), &change)
             .await
             .map_err(|e| e.to_string())?;
     }
+    Ok(())
+}
+
+/// Tells the people who work with templates that one changed status.
+async fn notify_status_change(
+    store: &store::Store,
+    tenant: domain::TenantId,
+    change: &store::StatusChange,
+) -> Result<(), store::StoreError> {
+    let t = &change.template;
+    let notice = domain::notification::template_status(
+        &t.content.name,
+        &t.content.language,
+        t.id,
+        t.status,
+        t.rejected_reason.as_deref(),
+    );
+    store.notify(tenant, &notice).await?;
     Ok(())
 }
 
