@@ -6,8 +6,8 @@ mod app;
 pub mod auth;
 mod body;
 pub mod client_ip;
+pub mod conversations;
 pub mod error;
-pub mod inbox;
 mod metrics;
 mod openapi;
 mod pagination;
@@ -19,5 +19,6 @@ mod state;
 /// The gallery's storage and signed links, from the application layer.
 pub use ::app::media_store;
 pub use app::{build_app, build_metrics_app, openapi_spec};
+pub use auth::limiter::LoginLimits;
 pub use metrics::Metrics;
-pub use state::{ApiSettings, AppState, LoginLimits, MetricsAccess, SandboxRegister, StateError};
+pub use state::{ApiSettings, AppState, MetricsAccess, SandboxRegister, StateError};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use app::App;
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::limiter::LoginLimiter;
+use crate::auth::limiter::{LoginLimiter, LoginLimits};
 use crate::metrics::Metrics;
 
 /// Settings of the HTTP side only; the use-cases' own are `app::AppSettings`.
@@ -39,25 +39,6 @@ impl std::fmt::Debug for MetricsAccess {
             .field("token", &self.token.as_ref().map(|_| ".."))
             .field("own_listener", &self.own_listener)
             .finish()
-    }
-}
-
-/// How sign-ins and other password work are throttled (see `auth::limiter`).
-#[derive(Debug, Clone, Copy)]
-pub struct LoginLimits {
-    /// Wrong passwords for one account from one address before each
-    /// further attempt waits (1 s, doubling up to 15 minutes).
-    pub failures_before_delay: u32,
-    /// Sign-in, reset and setup requests per client address and minute.
-    pub per_ip_per_minute: u32,
-}
-
-impl Default for LoginLimits {
-    fn default() -> Self {
-        Self {
-            failures_before_delay: 5,
-            per_ip_per_minute: 30,
-        }
     }
 }
 

@@ -103,7 +103,7 @@ const ARROWS: &[Arrow] = &[
 /// through its handler modules.
 const SERVER_MAY_NOT_NAME: &[&str] = &[
     "api::routes",
-    "api::inbox::",
+    "api::conversations::",
     "api::access::",
     "api::channel_provider::",
 ];
@@ -393,7 +393,7 @@ mod tests {
         let manifest = "[workspace]\n\n[patch.crates-io]\nsqlx-core = { path = \"x\" }\n";
         assert_eq!(patch_sections("Cargo.toml", manifest).len(), 1);
         assert!(patch_sections("Cargo.toml", "[dependencies]\npatch = \"1\"\n").is_empty());
-        let workers = "use api::AppState;\nfn f() { api::inbox::apply_status(); }\n";
+        let workers = "use api::AppState;\nfn f() { api::conversations::apply_status(); }\n";
         assert_eq!(named_handlers("workers.rs", workers).len(), 1);
     }
 

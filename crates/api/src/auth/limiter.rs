@@ -27,8 +27,6 @@ use std::time::{Duration, Instant};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::state::LoginLimits;
-
 /// The longest wait after repeated failures from one address.
 const MAX_PAIR_DELAY: Duration = Duration::from_secs(15 * 60);
 /// The longest wait the account-wide count imposes.
@@ -83,6 +81,25 @@ struct AccountState {
 struct Counts {
     pairs: HashMap<(String, IpAddr), Failures>,
     accounts: HashMap<String, AccountState>,
+}
+
+/// How sign-ins and other password work are throttled (by `LoginLimiter`).
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    /// Wrong passwords for one account from one address before each
+    /// further attempt waits (1 s, doubling up to 15 minutes).
+    pub failures_before_delay: u32,
+    /// Sign-in, reset and setup requests per client address and minute.
+    pub per_ip_per_minute: u32,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        Self {
+            failures_before_delay: 5,
+            per_ip_per_minute: 30,
+        }
+    }
 }
 
 pub struct LoginLimiter {

@@ -117,7 +117,7 @@ impl Listener {
 }
 
 fn frame(event: &app::live::LiveEvent, urls: &app::MediaUrls) -> Option<Bytes> {
-    let event = &crate::inbox::live_event_dto(event, urls);
+    let event = &crate::conversations::live_event_dto(event, urls);
     let name = match event {
         LiveEvent::Message { .. } => "message",
         LiveEvent::Status(_) => "status",

@@ -1,6 +1,8 @@
-//! The shared inbox: conversations and their messages, sending, control
-//! (take, transfer, release, resolve, reopen), the chatbot toggle, archive
-//! and delete, stars, search, and the sandbox's simulated customer.
+//! Conversations and their messages: sending, control (take, transfer,
+//! release, resolve, reopen), the chatbot toggle, archive and delete,
+//! stars, search, and the sandbox's simulated customer. ("Inbox" is kept
+//! for the team inbox of the assignment work; only the URL paths
+//! `/inbox/search` and `/inbox/agents` and the OpenAPI tag still say it.)
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::Utc;
@@ -19,8 +21,8 @@ use uuid::Uuid;
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
+use crate::conversations::{conversation_dto, message_dto, message_dtos, outgoing};
 use crate::error::ApiError;
-use crate::inbox::{conversation_dto, message_dto, message_dtos, outgoing};
 use crate::pagination::{next_cursor, PageParams};
 use crate::state::AppState;
 use app::conversations::{self as conversations, actor_of, publish_conversation};
