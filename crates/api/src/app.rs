@@ -9,161 +9,27 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpRequest, HttpResponse, ResponseError};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{scope, AppExt};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{json_error, path_error, query_error, ApiError};
 use crate::openapi::ApiDoc;
-use crate::routes::{
-    audience, auth, channels, contacts, conversations, events, imports, me, media, notifications,
-    quick_replies, roles, setup, system, templates, tenants, users, webhooks,
-};
+use crate::registry::{AccessTable, Routes};
+use crate::routes::system;
 use crate::state::AppState;
 
-fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(system::healthz)
-        .service(system::readyz)
-        .service(system::metrics)
-        .service(
-            scope::scope("/webhooks")
-                // Meta payloads can reach a few megabytes.
-                .app_data(web::PayloadConfig::new(8 * 1024 * 1024))
-                .service(webhooks::meta_verify)
-                .service(webhooks::meta_notification)
-                .service(webhooks::twilio_notification),
-        )
-        .service(
-            scope::scope("/api/v1")
-                .service(setup::setup_status)
-                .service(setup::run_setup)
-                .service(auth::login)
-                .service(auth::select_tenant)
-                .service(auth::switch_tenant)
-                .service(auth::refresh)
-                .service(auth::logout)
-                .service(auth::forgot_password)
-                .service(auth::reset_password)
-                .service(auth::invitation)
-                .service(auth::accept_invitation)
-                .service(conversations::list_conversations)
-                .service(conversations::get_conversation)
-                .service(conversations::list_messages)
-                .service(conversations::send_message)
-                .service(conversations::mark_conversation_read)
-                .service(conversations::take_control)
-                .service(conversations::release)
-                .service(conversations::resolve)
-                .service(conversations::reopen)
-                .service(conversations::transfer)
-                .service(conversations::set_chatbot)
-                .service(conversations::archive_conversation)
-                .service(conversations::unarchive_conversation)
-                .service(conversations::delete_conversation)
-                .service(conversations::star)
-                .service(conversations::unstar)
-                .service(conversations::starred)
-                .service(conversations::search)
-                .service(conversations::list_agents)
-                .service(conversations::simulate_inbound)
-                .service(quick_replies::list_quick_replies)
-                .service(quick_replies::bulk_delete_quick_replies)
-                .service(quick_replies::create_quick_reply)
-                .service(quick_replies::update_quick_reply)
-                .service(quick_replies::delete_quick_reply)
-                .service(events::create_ticket)
-                .service(events::stream)
-                .service(me::get_me)
-                .service(me::update_profile)
-                .service(me::change_password)
-                .service(me::permission_catalog)
-                .service(tenants::get_current_tenant)
-                .service(tenants::update_current_tenant)
-                .service(tenants::list_tenants)
-                .service(tenants::create_tenant)
-                .service(users::list_users)
-                .service(users::create_user)
-                .service(users::get_user)
-                .service(users::update_user)
-                .service(users::remove_user)
-                .service(users::deactivate_user)
-                .service(users::reactivate_user)
-                .service(users::resend_invitation)
-                .service(users::user_login_history)
-                .service(roles::list_roles)
-                .service(roles::create_role)
-                .service(roles::get_role)
-                .service(roles::update_role)
-                .service(roles::delete_role)
-                .service(roles::role_users)
-                .service(channels::list_providers)
-                .service(channels::list_channels)
-                .service(channels::create_channel)
-                .service(channels::get_channel)
-                .service(channels::update_channel)
-                .service(channels::delete_channel)
-                .service(channels::save_draft)
-                .service(channels::discard_draft)
-                .service(channels::generate_api_token)
-                .service(channels::generate_verify_token)
-                .service(channels::validate_channel)
-                .service(channels::subscribe_channel)
-                .service(channels::validate_draft)
-                .service(channels::publish_draft)
-                .service(channels::get_session_behaviour)
-                .service(channels::update_session_behaviour)
-                .service(templates::sync_templates)
-                .service(templates::list_templates)
-                .service(templates::create_template)
-                .service(templates::template_library)
-                .service(templates::preview_template)
-                .service(templates::get_template)
-                .service(templates::update_template)
-                .service(templates::delete_template)
-                .service(templates::submit_template)
-                .service(templates::duplicate_template)
-                .service(templates::share_template)
-                .service(notifications::list_notifications)
-                .service(notifications::mark_all_read)
-                .service(notifications::mark_read)
-                .service(contacts::list_contacts)
-                .service(contacts::create_contact)
-                .service(contacts::bulk_delete)
-                .service(contacts::bulk_tag)
-                .service(contacts::bulk_untag)
-                .service(contacts::export_contacts)
-                .service(imports::upload_import)
-                .service(imports::list_imports)
-                .service(imports::get_import)
-                .service(imports::start_import)
-                .service(imports::cancel_import)
-                .service(imports::import_failures)
-                .service(contacts::get_contact)
-                .service(contacts::update_contact)
-                .service(contacts::delete_contact)
-                .service(contacts::contact_timeline)
-                .service(contacts::contact_groups)
-                .service(audience::list_tags)
-                .service(audience::create_tag)
-                .service(audience::update_tag)
-                .service(audience::delete_tag)
-                .service(audience::list_attributes)
-                .service(audience::create_attribute)
-                .service(audience::delete_attribute)
-                .service(audience::list_groups)
-                .service(audience::create_group)
-                .service(audience::get_group)
-                .service(audience::update_group)
-                .service(audience::delete_group)
-                .service(audience::add_members)
-                .service(audience::remove_members)
-                .service(media::upload_media)
-                .service(media::list_media)
-                .service(media::get_media)
-                .service(media::rename_media)
-                .service(media::delete_media)
-                .service(media::media_content)
-                .service(media::upload_to_provider),
-        );
+/// Every route, registered with its access rule into `table`.
+fn routes(cfg: &mut ServiceConfig, table: &mut AccessTable) {
+    crate::routes::configure(&mut Routes::new(cfg, table));
+}
+
+/// Who may call each route, as the areas registered them.
+pub fn access_table() -> AccessTable {
+    let mut table = AccessTable::default();
+    let _ = App::new()
+        .into_utoipa_app()
+        .configure(|cfg| routes(cfg, &mut table));
+    table
 }
 
 /// The OpenAPI document, as served at `/api/openapi.json`.
@@ -171,7 +37,7 @@ pub fn openapi_spec() -> utoipa::openapi::OpenApi {
     let (_, spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(routes)
+        .configure(|cfg| routes(cfg, &mut AccessTable::default()))
         .split_for_parts();
     spec
 }
@@ -191,12 +57,14 @@ pub fn build_app(
     let json_limit = state.http.json_limit;
     let metrics = web::Data::new(state.metrics.clone());
     let sandbox = state.settings.sandbox.then(|| state.sandbox.clone());
+    let mut table = AccessTable::default();
     let (app, spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(routes)
+        .configure(|cfg| routes(cfg, &mut table))
         .split_for_parts();
     app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(table))
         .app_data(metrics)
         .app_data(
             web::JsonConfig::default()

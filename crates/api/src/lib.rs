@@ -11,6 +11,7 @@ pub mod error;
 mod metrics;
 mod openapi;
 mod pagination;
+mod registry;
 mod request_context;
 mod routes;
 mod security_headers;

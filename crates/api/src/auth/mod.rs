@@ -16,8 +16,8 @@ use domain::permissions::Actor;
 use domain::team::{Member, MemberStatus};
 use domain::{TenantId, UserId};
 
-use crate::access::{self, Access};
 use crate::error::ApiError;
+use crate::registry::{Access, AccessTable};
 use crate::state::AppState;
 
 /// A signed-in member of the token's tenant who passed the route's access rule.
@@ -69,12 +69,16 @@ pub async fn middleware(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    let rule = access::rule_for(req.method().as_str(), &pattern);
-    let rule = match rule {
+    // The table the areas registered their routes into (see `registry`).
+    let table = req
+        .app_data::<web::Data<AccessTable>>()
+        .cloned()
+        .unwrap_or_default();
+    let rule = match table.rule_for(req.method().as_str(), &pattern) {
         Some(rule) => rule,
-        None if !access::methods_for(&pattern).is_empty() => {
+        None if !table.methods_for(&pattern).is_empty() => {
             let err = ApiError::MethodNotAllowed {
-                allow: access::methods_for(&pattern).join(", "),
+                allow: table.methods_for(&pattern).join(", "),
             };
             return Ok(req.error_response(err).map_into_right_body());
         }

@@ -15,7 +15,28 @@ use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+use domain::permissions::{Action, Module};
+
+/// The tags, attributes and groups routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Contacts, Action::View), list_tags)
+        .add(perm(Module::Contacts, Action::Edit), create_tag)
+        .add(perm(Module::Contacts, Action::Edit), update_tag)
+        .add(perm(Module::Contacts, Action::Delete), delete_tag)
+        .add(perm(Module::Contacts, Action::View), list_attributes)
+        .add(perm(Module::Contacts, Action::Edit), create_attribute)
+        .add(perm(Module::Contacts, Action::Delete), delete_attribute)
+        .add(perm(Module::Contacts, Action::View), list_groups)
+        .add(perm(Module::Contacts, Action::Create), create_group)
+        .add(perm(Module::Contacts, Action::View), get_group)
+        .add(perm(Module::Contacts, Action::Edit), update_group)
+        .add(perm(Module::Contacts, Action::Delete), delete_group)
+        .add(perm(Module::Contacts, Action::Edit), add_members)
+        .add(perm(Module::Contacts, Action::Edit), remove_members);
+}
 
 const DEFAULT_COLOUR: &str = "#64748b";
 

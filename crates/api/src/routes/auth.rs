@@ -20,8 +20,23 @@ use crate::auth::jwt::ACCESS_TTL_SECS;
 use crate::auth::{password, tokens, Authenticated};
 use crate::body::Body;
 use crate::error::ApiError;
+use crate::registry::{Access, Routes};
 use crate::state::AppState;
 use contract::tenants::TenantSummary;
+
+/// The sign-in routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(Access::Public, login)
+        .add(Access::Public, select_tenant)
+        .add(Access::SignedIn, switch_tenant)
+        .add(Access::Public, refresh)
+        .add(Access::Public, logout)
+        .add(Access::Public, forgot_password)
+        .add(Access::Public, reset_password)
+        .add(Access::Public, invitation)
+        .add(Access::Public, accept_invitation);
+}
 
 pub const REFRESH_TTL_DAYS: i64 = 30;
 pub const RESET_TTL_MINUTES: i64 = 30;

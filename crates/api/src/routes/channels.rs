@@ -15,8 +15,34 @@ use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::{tokens, Authenticated};
 use crate::body::Body;
 use crate::error::ApiError;
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
 use app::channel_provider::{self, channel_store_error as store_error};
+use domain::permissions::{Action, Module};
+
+/// The channel routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Channels, Action::View), list_providers)
+        .add(perm(Module::Channels, Action::View), list_channels)
+        .add(perm(Module::Channels, Action::Create), create_channel)
+        .add(perm(Module::Channels, Action::View), get_channel)
+        .add(perm(Module::Channels, Action::Edit), update_channel)
+        .add(perm(Module::Channels, Action::Delete), delete_channel)
+        .add(perm(Module::Channels, Action::Edit), save_draft)
+        .add(perm(Module::Channels, Action::Edit), discard_draft)
+        .add(perm(Module::Channels, Action::Edit), generate_api_token)
+        .add(perm(Module::Channels, Action::Edit), generate_verify_token)
+        .add(perm(Module::Channels, Action::Edit), validate_channel)
+        .add(perm(Module::Channels, Action::Edit), subscribe_channel)
+        .add(perm(Module::Channels, Action::Edit), validate_draft)
+        .add(perm(Module::Channels, Action::Edit), publish_draft)
+        .add(perm(Module::Channels, Action::View), get_session_behaviour)
+        .add(
+            perm(Module::Channels, Action::Edit),
+            update_session_behaviour,
+        );
+}
 
 pub fn channel_dto(state: &AppState, c: &Channel) -> ChannelDto {
     let kind = if c.provider.speaks_graph_api() {

@@ -27,7 +27,25 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+use domain::permissions::{Action, Module};
+
+/// The contact routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Contacts, Action::View), list_contacts)
+        .add(perm(Module::Contacts, Action::Create), create_contact)
+        .add(perm(Module::Contacts, Action::Delete), bulk_delete)
+        .add(perm(Module::Contacts, Action::Edit), bulk_tag)
+        .add(perm(Module::Contacts, Action::Edit), bulk_untag)
+        .add(perm(Module::Contacts, Action::View), export_contacts)
+        .add(perm(Module::Contacts, Action::View), get_contact)
+        .add(perm(Module::Contacts, Action::Edit), update_contact)
+        .add(perm(Module::Contacts, Action::Delete), delete_contact)
+        .add(perm(Module::Contacts, Action::View), contact_timeline)
+        .add(perm(Module::Contacts, Action::View), contact_groups);
+}
 
 pub fn contact_dto(c: &Contact) -> ContactDto {
     let (first_name, last_name) = split_name(&c.name);

@@ -24,8 +24,50 @@ use crate::body::Body;
 use crate::conversations::{conversation_dto, message_dto, message_dtos, outgoing};
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
 use app::conversations::{self as conversations, actor_of, publish_conversation};
+use domain::permissions::{Action, Module};
+
+/// The conversations routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(
+            perm(Module::Conversations, Action::View),
+            list_conversations,
+        )
+        .add(perm(Module::Conversations, Action::View), get_conversation)
+        .add(perm(Module::Conversations, Action::View), list_messages)
+        .add(perm(Module::Conversations, Action::Create), send_message)
+        .add(
+            perm(Module::Conversations, Action::View),
+            mark_conversation_read,
+        )
+        .add(perm(Module::Conversations, Action::Create), take_control)
+        .add(perm(Module::Conversations, Action::Create), release)
+        .add(perm(Module::Conversations, Action::Create), resolve)
+        .add(perm(Module::Conversations, Action::Create), reopen)
+        .add(perm(Module::Conversations, Action::Create), transfer)
+        .add(perm(Module::Conversations, Action::Create), set_chatbot)
+        .add(
+            perm(Module::Conversations, Action::Create),
+            archive_conversation,
+        )
+        .add(
+            perm(Module::Conversations, Action::Create),
+            unarchive_conversation,
+        )
+        .add(
+            perm(Module::Conversations, Action::Delete),
+            delete_conversation,
+        )
+        .add(perm(Module::Conversations, Action::View), star)
+        .add(perm(Module::Conversations, Action::View), unstar)
+        .add(perm(Module::Conversations, Action::View), starred)
+        .add(perm(Module::Conversations, Action::View), search)
+        .add(perm(Module::Conversations, Action::View), list_agents)
+        .add(perm(Module::Channels, Action::Edit), simulate_inbound);
+}
 
 fn control_error(e: ControlError) -> ApiError {
     app::conversations::control_error(e).into()

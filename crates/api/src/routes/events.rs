@@ -26,8 +26,16 @@ use utoipa::IntoParams;
 use super::docs::{Invalid, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::registry::{Access, Routes};
 use crate::state::AppState;
 use app::live::{Audience, Broadcast, Envelope};
+
+/// The live event stream routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(Access::SignedIn, create_ticket)
+        .add(Access::Ticket, stream);
+}
 
 const TICKET_SECONDS: i64 = 60;
 /// A comment line this often keeps proxies from closing a quiet stream.

@@ -19,7 +19,20 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+use domain::permissions::{Action, Module};
+
+/// The contact import routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Contacts, Action::Create), upload_import)
+        .add(perm(Module::Contacts, Action::View), list_imports)
+        .add(perm(Module::Contacts, Action::View), get_import)
+        .add(perm(Module::Contacts, Action::Create), start_import)
+        .add(perm(Module::Contacts, Action::Create), cancel_import)
+        .add(perm(Module::Contacts, Action::View), import_failures);
+}
 
 pub fn import_dto(i: &ImportRecord) -> ContactImport {
     ContactImport {

@@ -10,7 +10,17 @@ use super::docs::{Invalid, RateLimited, Unauthenticated};
 use crate::auth::{password, Authenticated};
 use crate::body::Body;
 use crate::error::ApiError;
+use crate::registry::{Access, Routes};
 use crate::state::AppState;
+
+/// The signed-in person's routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(Access::SignedIn, get_me)
+        .add(Access::SignedIn, update_profile)
+        .add(Access::SignedIn, change_password)
+        .add(Access::SignedIn, permission_catalog);
+}
 
 /// Who is signed in, in which workspace, with which role and permissions.
 #[utoipa::path(tag = "me", security(("bearer_jwt" = [])), responses(

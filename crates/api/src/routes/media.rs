@@ -26,8 +26,25 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Access, Routes};
 use crate::state::AppState;
 use app::media_store::{LinkProblem, MediaStore, MediaWriter};
+use domain::permissions::{Action, Module, Permission};
+
+/// The media gallery routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Media, Action::View), list_media)
+        .add(perm(Module::Media, Action::Create), upload_media)
+        .add(perm(Module::Media, Action::View), get_media)
+        .add(perm(Module::Media, Action::Edit), rename_media)
+        .add(perm(Module::Media, Action::Delete), delete_media)
+        .add(
+            Access::PermissionOrSignedLink(Permission::new(Module::Media, Action::View)),
+            media_content,
+        )
+        .add(perm(Module::Media, Action::Create), upload_to_provider);
+}
 
 pub fn media_dto(state: &AppState, r: &MediaRecord) -> MediaItem {
     let (url, url_expires_at) = state.media_urls.link(r.tenant_id.0, r.id, Utc::now());

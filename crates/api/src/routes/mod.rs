@@ -21,6 +21,34 @@ pub mod tenants;
 pub mod users;
 pub mod webhooks;
 
+use crate::registry::Routes;
+
+/// Every area's routes, each area with its own rules. The order matters
+/// where paths overlap: `/contacts/imports` is matched before
+/// `/contacts/{id}`, and within an area fixed segments before `{id}`.
+pub fn configure(routes: &mut Routes) {
+    system::configure(routes);
+    routes.scope("/webhooks", webhooks::configure);
+    routes.scope("/api/v1", |api| {
+        setup::configure(api);
+        auth::configure(api);
+        conversations::configure(api);
+        quick_replies::configure(api);
+        events::configure(api);
+        me::configure(api);
+        tenants::configure(api);
+        users::configure(api);
+        roles::configure(api);
+        channels::configure(api);
+        templates::configure(api);
+        notifications::configure(api);
+        imports::configure(api);
+        contacts::configure(api);
+        audience::configure(api);
+        media::configure(api);
+    });
+}
+
 use contract::roles::{Role as RoleDto, RoleRef};
 use contract::tenants::{Tenant as TenantDto, TenantSummary};
 use contract::users::{MemberStatus as MemberStatusDto, Profile as ProfileDto, User as UserDto};

@@ -10,7 +10,20 @@ use super::docs::{Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+use domain::permissions::{Action, Module};
+
+/// The notification routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(
+            perm(Module::Notifications, Action::View),
+            list_notifications,
+        )
+        .add(perm(Module::Notifications, Action::View), mark_all_read)
+        .add(perm(Module::Notifications, Action::View), mark_read);
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -14,7 +14,28 @@ use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
 use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+use domain::permissions::{Action, Module};
+
+/// The quick-reply routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::QuickReplies, Action::View), list_quick_replies)
+        .add(
+            perm(Module::QuickReplies, Action::Delete),
+            bulk_delete_quick_replies,
+        )
+        .add(
+            perm(Module::QuickReplies, Action::Create),
+            create_quick_reply,
+        )
+        .add(perm(Module::QuickReplies, Action::Edit), update_quick_reply)
+        .add(
+            perm(Module::QuickReplies, Action::Delete),
+            delete_quick_reply,
+        );
+}
 
 fn dto(r: QuickReplyRecord) -> QuickReply {
     QuickReply {

@@ -4,7 +4,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use contract::roles::{CreateRoleRequest, Role, UpdateRoleRequest};
 use contract::users::User;
 use contract::Page;
-use domain::permissions::{ensure_can_define_role, PermissionSet};
+use domain::permissions::{ensure_can_define_role, Action, Module, PermissionSet};
 use domain::team::check_role_text;
 use domain::RoleId;
 use store::MemberFilter;
@@ -15,7 +15,19 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::PageParams;
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+
+/// The role routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Roles, Action::View), list_roles)
+        .add(perm(Module::Roles, Action::Create), create_role)
+        .add(perm(Module::Roles, Action::View), get_role)
+        .add(perm(Module::Roles, Action::Edit), update_role)
+        .add(perm(Module::Roles, Action::Delete), delete_role)
+        .add(perm(Module::Roles, Action::View), role_users);
+}
 
 fn parse_permissions(names: &[String]) -> Result<PermissionSet, ApiError> {
     PermissionSet::parse(names.iter().map(String::as_str))

@@ -11,7 +11,15 @@ use super::docs::{Conflict, Invalid, RateLimited};
 use crate::auth::password;
 use crate::body::Body;
 use crate::error::ApiError;
+use crate::registry::{Access, Routes};
 use crate::state::AppState;
+
+/// The first-run routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(Access::Public, setup_status)
+        .add(Access::Public, run_setup);
+}
 
 /// Whether the instance still needs its first owner.
 #[utoipa::path(tag = "setup", responses((status = 200, description = "Success", body = SetupStatus)))]

@@ -6,7 +6,16 @@ use subtle::ConstantTimeEq;
 
 use crate::auth::bearer_token;
 use crate::error::ApiError;
+use crate::registry::{Access, Routes};
 use crate::state::AppState;
+
+/// The probes and metrics routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(Access::Public, healthz)
+        .add(Access::Public, readyz)
+        .add(Access::Public, metrics);
+}
 
 /// Liveness: the process answers.
 #[utoipa::path(tag = "system", responses((status = 200, description = "The process is up", body = Health)))]

@@ -27,8 +27,26 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
 use app::templates;
+use domain::permissions::{Action, Module};
+
+/// The template routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Templates, Action::Edit), sync_templates)
+        .add(perm(Module::Templates, Action::View), list_templates)
+        .add(perm(Module::Templates, Action::Create), create_template)
+        .add(perm(Module::Templates, Action::View), template_library)
+        .add(perm(Module::Templates, Action::View), preview_template)
+        .add(perm(Module::Templates, Action::View), get_template)
+        .add(perm(Module::Templates, Action::Edit), update_template)
+        .add(perm(Module::Templates, Action::Delete), delete_template)
+        .add(perm(Module::Templates, Action::Edit), submit_template)
+        .add(perm(Module::Templates, Action::Create), duplicate_template)
+        .add(perm(Module::Templates, Action::Edit), share_template);
+}
 
 /// The editor's content in domain terms; a bad category or format is a
 /// field error.

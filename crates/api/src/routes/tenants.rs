@@ -13,7 +13,18 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Access, Routes};
 use crate::state::AppState;
+use domain::permissions::{Action, Module};
+
+/// The workspace routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Settings, Action::View), get_current_tenant)
+        .add(perm(Module::Settings, Action::Edit), update_current_tenant)
+        .add(Access::InstanceAdmin, list_tenants)
+        .add(Access::InstanceAdmin, create_tenant);
+}
 
 /// The current workspace's settings.
 #[utoipa::path(tag = "tenants", security(("bearer_jwt" = [])), responses(

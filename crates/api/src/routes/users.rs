@@ -4,7 +4,9 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use contract::users::{CreateUserRequest, CreatedUser, LoginEvent, UpdateUserRequest, User};
 use contract::Page;
 use domain::account::{check_display_name, check_email, FieldErrors};
-use domain::permissions::{ensure_can_grant, ensure_can_manage_member, RoleRuleViolation};
+use domain::permissions::{
+    ensure_can_grant, ensure_can_manage_member, Action, Module, RoleRuleViolation,
+};
 use domain::team::MemberStatus;
 use domain::{RoleId, UserId};
 use serde::Deserialize;
@@ -17,7 +19,22 @@ use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
+use crate::registry::{perm, Routes};
 use crate::state::AppState;
+
+/// The team member routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        .add(perm(Module::Users, Action::View), list_users)
+        .add(perm(Module::Users, Action::Create), create_user)
+        .add(perm(Module::Users, Action::View), get_user)
+        .add(perm(Module::Users, Action::Edit), update_user)
+        .add(perm(Module::Users, Action::Delete), remove_user)
+        .add(perm(Module::Users, Action::Edit), deactivate_user)
+        .add(perm(Module::Users, Action::Edit), reactivate_user)
+        .add(perm(Module::Users, Action::Create), resend_invitation)
+        .add(perm(Module::Users, Action::View), user_login_history);
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -13,7 +13,18 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::registry::{Access, Routes};
 use crate::state::AppState;
+
+/// The provider callback routes, each with who may call it.
+pub fn configure(routes: &mut Routes) {
+    routes
+        // Meta payloads can reach a few megabytes.
+        .app_data(web::PayloadConfig::new(8 * 1024 * 1024))
+        .add(Access::Public, meta_verify)
+        .add(Access::Public, meta_notification)
+        .add(Access::Public, twilio_notification);
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,6 +1,6 @@
 //! Every documented route x every role: the access table is complete, and the
-//! server enforces it. A route added without an entry in `api::access::ROUTES`
-//! fails here.
+//! server enforces it. The table is what the areas' `configure` functions
+//! registered (`api::access::ROUTES`); a route served without a rule fails here.
 
 use std::collections::BTreeSet;
 
