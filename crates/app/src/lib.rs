@@ -9,6 +9,7 @@ use std::sync::Arc;
 use store::Store;
 
 pub mod channel_provider;
+pub mod conversation_control;
 pub mod conversations;
 pub mod error;
 pub mod event_writer;

@@ -11,7 +11,7 @@ use contract::inbox::{
     SendMessageRequest, StarredMessage, StarredPage, TransferRequest,
 };
 use domain::channel::Provider;
-use domain::conversation::{ControlError, ConversationState};
+use domain::conversation::ConversationState;
 use domain::ChannelId;
 use serde::Deserialize;
 use store::{ConversationFilter, OwnerFilter};
@@ -26,7 +26,8 @@ use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
-use app::conversations::{self as conversations, actor_of, publish_conversation};
+use app::conversation_control::{self, ControlAction};
+use app::conversations::{self as conversations, publish_conversation};
 use domain::permissions::{Action, Module};
 
 /// The conversations routes, each with who may call it.
@@ -67,10 +68,6 @@ pub fn configure(routes: &mut Routes) {
         .add(perm(Module::Conversations, Action::View), search)
         .add(perm(Module::Conversations, Action::View), list_agents)
         .add(perm(Module::Channels, Action::Edit), simulate_inbound);
-}
-
-fn control_error(e: ControlError) -> ApiError {
-    app::conversations::control_error(e).into()
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -220,48 +217,14 @@ pub async fn mark_conversation_read(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The actions that change who controls a conversation.
-enum ControlAction {
-    Take,
-    Release,
-    Resolve,
-    Reopen,
-}
-
+/// Answers the conversation after one change of its control.
 async fn control(
     state: &AppState,
     auth: &Authenticated,
     id: Uuid,
     action: ControlAction,
 ) -> Result<web::Json<Conversation>, ApiError> {
-    let tenant = auth.tenant();
-    let actor = actor_of(&auth.member);
-    let current = state.store.conversation(tenant, id).await?;
-    let (next, journey) = match action {
-        ControlAction::Take => (
-            current.control.take_control(actor),
-            ("took_control", "Took control of the conversation"),
-        ),
-        ControlAction::Release => (
-            current.control.release(actor),
-            ("released", "Released the conversation"),
-        ),
-        ControlAction::Resolve => (
-            current.control.resolve(actor),
-            ("resolved", "Resolved the conversation"),
-        ),
-        ControlAction::Reopen => (
-            current.control.reopen(actor),
-            ("reopened", "Reopened the conversation"),
-        ),
-    };
-    let next = next.map_err(control_error)?;
-    let saved = state
-        .store
-        .set_control(tenant, id, next, Some(journey), actor.user)
-        .await?;
-    publish_conversation(state, &saved).await;
-    conversations::notify_if_handoff(state, current.control.state, &saved).await;
+    let saved = conversation_control::change_control(state, &auth.member, id, action).await?;
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }
 
@@ -329,43 +292,8 @@ pub async fn transfer(
     id: web::Path<Uuid>,
     body: Body<TransferRequest>,
 ) -> Result<web::Json<Conversation>, ApiError> {
-    let tenant = auth.tenant();
     let to = body.into_inner().user_id;
-    let people = state.store.conversation_agents(tenant).await?;
-    let Some((_, name)) = people.iter().find(|(id, _)| *id == to) else {
-        return Err(ApiError::field(
-            "user_id",
-            "Choose an active member who works conversations.",
-        ));
-    };
-    let actor = actor_of(&auth.member);
-    let current = state.store.conversation(tenant, *id).await?;
-    let next = current.control.transfer(actor, to).map_err(control_error)?;
-    let detail = format!("Transferred the conversation to {name}");
-    let saved = state
-        .store
-        .set_control(
-            tenant,
-            *id,
-            next,
-            Some(("transferred", &detail)),
-            actor.user,
-        )
-        .await?;
-    publish_conversation(&state, &saved).await;
-    if to != actor.user {
-        let notice = domain::notification::Notice {
-            kind: "conversation_transferred",
-            title: format!("{} handed you a conversation", auth.member.name()),
-            body: format!("With {}", saved.contact_name),
-            link: Some(format!("/inbox/{}", saved.id)),
-            audience: domain::permissions::Permission::new(
-                domain::permissions::Module::Conversations,
-                domain::permissions::Action::View,
-            ),
-        };
-        conversations::notify(&state, tenant, &notice, Some(to)).await;
-    }
+    let saved = conversation_control::transfer(&state, &auth.member, *id, to).await?;
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }
 
@@ -381,24 +309,8 @@ pub async fn set_chatbot(
     id: web::Path<Uuid>,
     body: Body<ChatbotToggle>,
 ) -> Result<web::Json<Conversation>, ApiError> {
-    let tenant = auth.tenant();
     let enabled = body.into_inner().enabled;
-    let actor = actor_of(&auth.member);
-    let current = state.store.conversation(tenant, *id).await?;
-    let next = current
-        .control
-        .set_chatbot(actor, enabled)
-        .map_err(control_error)?;
-    let detail = if enabled {
-        ("chatbot_on", "Turned the chatbot on")
-    } else {
-        ("chatbot_off", "Turned the chatbot off")
-    };
-    let saved = state
-        .store
-        .set_control(tenant, *id, next, Some(detail), actor.user)
-        .await?;
-    publish_conversation(&state, &saved).await;
+    let saved = conversation_control::set_chatbot(&state, &auth.member, *id, enabled).await?;
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }
 
@@ -408,11 +320,7 @@ async fn archive(
     id: Uuid,
     archived: bool,
 ) -> Result<web::Json<Conversation>, ApiError> {
-    let saved = state
-        .store
-        .set_archived(auth.tenant(), id, archived)
-        .await?;
-    publish_conversation(state, &saved).await;
+    let saved = conversation_control::set_archived(state, auth.tenant(), id, archived).await?;
     Ok(web::Json(conversation_dto(&saved, Utc::now())))
 }
 
