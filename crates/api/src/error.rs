@@ -200,6 +200,12 @@ impl From<app::AppError> for ApiError {
             E::Conflict { code, detail } => ApiError::Conflict { code, detail },
             E::Unprocessable { code, detail } => ApiError::Unprocessable { code, detail },
             E::Validation(fields) => ApiError::Validation(fields),
+            E::BadRequest { code, detail } => ApiError::BadRequest { code, detail },
+            E::BodyTooLarge { limit } => ApiError::PayloadTooLarge { limit },
+            E::TooLarge { detail } => ApiError::TooLarge { detail },
+            E::UnsupportedMediaType { code, detail } => {
+                ApiError::UnsupportedMediaType { code, detail }
+            }
             E::Upstream { code, detail } => ApiError::Upstream { code, detail },
             E::Store(e) => e.into(),
             E::Media(e) => e.into(),

@@ -18,6 +18,18 @@ pub enum AppError {
     /// Fields to correct (422, with the fields).
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// The request's body could not be read (400).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    /// A body longer than `limit` bytes (413, naming the limit).
+    #[error("the body is larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    /// A file past what may be kept of its kind (413).
+    #[error("{detail}")]
+    TooLarge { detail: String },
+    /// A file of a type that cannot be used (415).
+    #[error("{detail}")]
+    UnsupportedMediaType { code: &'static str, detail: String },
     /// A provider could not be reached or answered with trouble of its own.
     #[error("{detail}")]
     Upstream { code: &'static str, detail: String },

@@ -19,6 +19,7 @@ pub mod live;
 pub mod mail;
 pub mod media;
 pub mod media_store;
+pub mod media_upload;
 pub mod session_behaviour;
 pub mod templates;
 

@@ -9,15 +9,11 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use contract::media::{MediaItem, ProviderUpload, ProviderUploadRequest, RenameMedia};
 use contract::Page;
-use domain::media::{
-    check_name, check_size, dimensions, human_size, sniff, MediaError, MediaKind, Sniffed,
-    MAX_MEDIA_BYTES, SNIFF_BYTES,
-};
+use domain::media::{check_name, MediaKind};
 use domain::{ChannelId, TenantId};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use store::{MediaFilter, MediaRecord, MediaUse, NewMedia};
+use store::{MediaFilter, MediaRecord, MediaUse};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -28,7 +24,8 @@ use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Access, Routes};
 use crate::state::AppState;
-use app::media_store::{LinkProblem, MediaStore, MediaWriter};
+use app::media_store::LinkProblem;
+use app::media_upload::{self, MediaUpload};
 use domain::permissions::{Action, Module, Permission};
 
 /// The media gallery routes, each with who may call it.
@@ -65,126 +62,12 @@ pub fn media_dto(state: &AppState, r: &MediaRecord) -> MediaItem {
     }
 }
 
-fn media_error(e: MediaError) -> ApiError {
-    match e {
-        MediaError::Empty => ApiError::Unprocessable {
-            code: "empty_file",
-            detail: "The file is empty.".into(),
-        },
-        MediaError::Unsupported { .. } => ApiError::UnsupportedMediaType {
-            code: "unsupported_media_type",
-            detail: e.to_string(),
-        },
-        MediaError::TooLarge { .. } => ApiError::TooLarge {
-            detail: e.to_string(),
-        },
-    }
-}
-
-fn over_global_limit() -> ApiError {
-    ApiError::TooLarge {
-        detail: format!(
-            "Files may be at most {} (documents; images 5 MB, videos and audio 16 MB).",
-            human_size(MAX_MEDIA_BYTES)
-        ),
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UploadParams {
     /// The file's name as shown in the gallery (1 to 200 characters). Its
     /// extension does not decide the type: the content does.
     pub name: String,
-}
-
-/// What was received and stored.
-struct Received {
-    found: Sniffed,
-    size: u64,
-    sha256: String,
-    dimensions: Option<(u32, u32)>,
-}
-
-/// Reads the body into storage under `key`, sniffing the type from the
-/// first bytes and stopping as soon as the type's limit (or 100 MB) is
-/// passed. A started multipart write is left in `writer` for the caller to
-/// abort on failure.
-async fn receive_into(
-    media: &MediaStore,
-    key: &str,
-    name: &str,
-    payload: &mut web::Payload,
-    writer: &mut Option<MediaWriter>,
-    read: &mut u64,
-) -> Result<Received, ApiError> {
-    let mut head: Vec<u8> = Vec::new();
-    let mut found: Option<(Sniffed, Option<(u32, u32)>)> = None;
-    let mut size: u64 = 0;
-    let mut hasher = Sha256::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
-        size += chunk.len() as u64;
-        *read = size;
-        if size > MAX_MEDIA_BYTES {
-            return Err(over_global_limit());
-        }
-        hasher.update(&chunk);
-        if let (Some((sniffed, _)), Some(w)) = (&found, writer.as_mut()) {
-            check_size(sniffed, size).map_err(media_error)?;
-            w.write(&chunk).await?;
-            continue;
-        }
-        head.extend_from_slice(&chunk);
-        if head.len() >= SNIFF_BYTES {
-            let window = &head[..SNIFF_BYTES];
-            let sniffed = sniff(window, name).map_err(media_error)?;
-            check_size(&sniffed, size).map_err(media_error)?;
-            found = Some((sniffed, dimensions(window, sniffed.mime_type)));
-            let w = writer.insert(media.writer(key).await?);
-            w.write(&head).await?;
-            head = Vec::new();
-        }
-    }
-    let (found, dims) = match found {
-        Some(found) => {
-            if let Some(w) = writer.take() {
-                w.finish().await?;
-            }
-            found
-        }
-        None => {
-            // The whole file fit in the sniffing window: one write.
-            let sniffed = sniff(&head, name).map_err(media_error)?;
-            check_size(&sniffed, size).map_err(media_error)?;
-            let dims = dimensions(&head, sniffed.mime_type);
-            media.put(key, web::Bytes::from(head)).await?;
-            (sniffed, dims)
-        }
-    };
-    let sha256 = hex::encode(hasher.finalize());
-    Ok(Received {
-        found,
-        size,
-        sha256,
-        dimensions: dims,
-    })
-}
-
-/// Reads what is left of a refused upload without keeping it, so that the
-/// client (a browser still sending) gets the answer rather than a reset
-/// connection; past 100 MB in all it stops and answers 413 at once.
-async fn discard_rest(payload: &mut web::Payload, mut read: u64) -> Result<(), ApiError> {
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return Ok(());
-        };
-        read += chunk.len() as u64;
-        if read > MAX_MEDIA_BYTES {
-            return Err(over_global_limit());
-        }
-    }
-    Ok(())
 }
 
 /// Uploads a file to the gallery: the raw bytes as the body (a browser can
@@ -206,82 +89,20 @@ pub async fn upload_media(
     auth: Authenticated,
     req: HttpRequest,
     query: web::Query<UploadParams>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let name = check_name(&query.name).map_err(|m| ApiError::field("name", m))?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/")
-    {
-        return Err(ApiError::UnsupportedMediaType {
-            code: "raw_body_expected",
-            detail: "Send the file's bytes as the request body, not a multipart form.".into(),
-        });
-    }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_MEDIA_BYTES) {
-        return Err(over_global_limit());
-    }
-    let tenant = auth.tenant();
-    let id = Uuid::now_v7();
-    let key = MediaStore::key(tenant, id);
-    let mut writer = None;
-    let mut read = 0;
-    let received = match receive_into(
-        &state.media,
-        &key,
-        &name,
-        &mut payload,
-        &mut writer,
-        &mut read,
-    )
-    .await
-    {
-        Ok(received) => received,
-        Err(e) => {
-            if let Some(w) = writer {
-                w.abort().await;
-            }
-            if matches!(
-                e,
-                ApiError::TooLarge { .. } | ApiError::UnsupportedMediaType { .. }
-            ) {
-                discard_rest(&mut payload, read).await?;
-            }
-            return Err(e);
-        }
+    let value_of = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let upload = MediaUpload {
+        name: &query.name,
+        declared_bytes: value_of(header::CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+        is_form: value_of(header::CONTENT_TYPE)
+            .unwrap_or_default()
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("multipart/"),
+        uploaded_by: auth.user_id().0,
     };
-    let new = NewMedia {
-        id,
-        name,
-        kind: received.found.kind,
-        mime_type: received.found.mime_type.to_owned(),
-        size_bytes: received.size,
-        width: received.dimensions.map(|(w, _)| w),
-        height: received.dimensions.map(|(_, h)| h),
-        object_key: key.clone(),
-        sha256: Some(received.sha256),
-        created_by: Some(auth.user_id().0),
-    };
-    let record = match state.store.create_media(tenant, &new).await {
-        Ok(record) => record,
-        Err(e) => {
-            if let Err(cleanup) = state.media.delete(&key).await {
-                tracing::warn!(%key, error = %cleanup, "removing an unrecorded media file");
-            }
-            return Err(e.into());
-        }
-    };
+    let record = media_upload::upload(&state, auth.tenant(), upload, payload).await?;
     Ok(HttpResponse::Created().json(media_dto(&state, &record)))
 }
 
