@@ -42,9 +42,6 @@ impl std::fmt::Debug for MetricsAccess {
     }
 }
 
-/// How many uploaded spreadsheets one instance parses at a time.
-const SHEET_PARSES: usize = 2;
-
 /// Shared by every worker thread of the server: the application (reached
 /// through `Deref`, so `state.store` is the application's store) and what
 /// only HTTP needs.
@@ -57,9 +54,6 @@ pub struct AppState {
     pub http: Arc<ApiSettings>,
     pub login_limiter: Arc<LoginLimiter>,
     pub metrics: Metrics,
-    /// Spreadsheet uploads parsed at once on this instance: each may use up
-    /// to its memory budget, so a burst of them waits instead of adding up.
-    pub sheet_parses: Arc<tokio::sync::Semaphore>,
     /// Channels recently read by the webhook routes (see `routes::webhooks`).
     pub webhook_channels: Arc<
         std::sync::Mutex<
@@ -114,7 +108,6 @@ impl AppState {
         let login_limiter = LoginLimiter::new(settings.login_limits);
         Ok(Self {
             sandbox,
-            sheet_parses: Arc::new(tokio::sync::Semaphore::new(SHEET_PARSES)),
             webhook_channels: Arc::default(),
             app,
             jwt: Arc::new(JwtKeys::new(jwt_secret)),

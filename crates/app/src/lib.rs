@@ -14,6 +14,7 @@ pub mod conversations;
 pub mod error;
 pub mod event_writer;
 pub mod events;
+pub mod import_upload;
 pub mod imports;
 pub mod live;
 pub mod mail;
@@ -108,7 +109,13 @@ pub struct App {
     pub events: event_writer::EventWriter,
     /// Live events for the signed-in people's streams.
     pub live: Arc<live::LiveBus>,
+    /// Spreadsheet uploads parsed at once on this instance: each may use up
+    /// to its memory budget, so a burst of them waits instead of adding up.
+    pub sheet_parses: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many uploaded spreadsheets one instance parses at a time.
+const SHEET_PARSES: usize = 2;
 
 /// Where the built-in sandbox learns which channel a fake number calls back.
 pub trait SandboxNumbers: Send + Sync {
@@ -165,6 +172,7 @@ impl App {
             sandbox_numbers,
             media,
             media_urls: Arc::new(media_urls),
+            sheet_parses: Arc::new(tokio::sync::Semaphore::new(SHEET_PARSES)),
         })
     }
 }

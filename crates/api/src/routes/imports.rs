@@ -5,10 +5,6 @@
 use actix_web::{get, post, web, HttpResponse};
 use contract::contacts::{ContactImport, ImportPreview, StartImportRequest};
 use contract::Page;
-use domain::contact_import::{ImportOptions, Mapping, Target};
-use domain::spreadsheet::{visit_sheet, SheetError};
-use domain::tenant::is_country;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use store::ImportRecord;
 use utoipa::IntoParams;
@@ -21,6 +17,7 @@ use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
+use app::import_upload::{self, StartImport};
 use domain::permissions::{Action, Module};
 
 /// The contact import routes, each with who may call it.
@@ -58,18 +55,6 @@ pub struct Upload {
     pub file_name: String,
 }
 
-fn sheet_error(e: SheetError) -> ApiError {
-    match e {
-        SheetError::TooManyRows(_) | SheetError::TooLarge(_) => ApiError::TooLarge {
-            detail: e.to_string(),
-        },
-        other => ApiError::Unprocessable {
-            code: "bad_file",
-            detail: other.to_string(),
-        },
-    }
-}
-
 /// Uploads a contacts file (the raw bytes as the body). Answers its header
 /// and first rows; nothing is imported until it is started with a mapping.
 #[utoipa::path(tag = "contacts", params(Upload), request_body(content = String, content_type = "text/csv",
@@ -84,74 +69,20 @@ pub async fn upload_import(
     state: web::Data<AppState>,
     auth: Authenticated,
     query: web::Query<Upload>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let limits = state.settings.imports;
-    let file_name: String = query.file_name.trim().chars().take(200).collect();
-    if file_name.is_empty() {
-        return Err(ApiError::field("file_name", "Give the file's name."));
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", e.to_string()))?;
-        if bytes.len() + chunk.len() > limits.max_bytes {
-            return Err(ApiError::PayloadTooLarge {
-                limit: limits.max_bytes,
-            });
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    let sheet_limits = limits.sheet();
-    // The whole file is checked (and its rows counted) now, but only the
-    // sample is kept in memory. Parsing is CPU work: off the async threads.
-    let name = file_name.clone();
-    let _parsing = state
-        .sheet_parses
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(format!("parse slots closed: {e}")))?;
-    let (bytes, checked) = tokio::task::spawn_blocking(move || {
-        let mut total_rows = 0usize;
-        let mut sample = Vec::new();
-        let headers = visit_sheet(&bytes, &name, &sheet_limits, &mut |cells| {
-            total_rows += 1;
-            if sample.len() < 10 {
-                sample.push(cells);
-            }
-        });
-        (bytes, headers.map(|h| (h, sample, total_rows)))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("reading the file failed: {e}")))?;
-    let (headers, sample, total_rows) = checked.map_err(sheet_error)?;
-    let id = Uuid::now_v7();
-    let dir = state
-        .settings
-        .data_dir
-        .join("imports")
-        .join(auth.tenant().0.to_string());
-    let path = dir.join(id.to_string());
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| ApiError::Internal(format!("creating {}: {e}", dir.display())))?;
-    tokio::fs::write(&path, &bytes)
-        .await
-        .map_err(|e| ApiError::Internal(format!("saving {}: {e}", path.display())))?;
-    let record = state
-        .store
-        .create_import(
-            auth.tenant(),
-            id,
-            auth.user_id().0,
-            &file_name,
-            &path.to_string_lossy(),
-            total_rows,
-        )
-        .await?;
+    let uploaded = import_upload::upload(
+        &state,
+        auth.tenant(),
+        auth.user_id().0,
+        &query.file_name,
+        payload,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(ImportPreview {
-        import: import_dto(&record),
-        headers,
-        sample,
+        import: import_dto(&uploaded.import),
+        headers: uploaded.headers,
+        sample: uploaded.sample,
     }))
 }
 
@@ -167,73 +98,14 @@ pub async fn start_import(
     body: Body<StartImportRequest>,
 ) -> Result<web::Json<ContactImport>, ApiError> {
     let body = body.into_inner();
-    state.store.import(auth.tenant(), *id).await?;
-    let mut columns = Vec::with_capacity(body.mapping.len());
-    for target in &body.mapping {
-        columns.push(Target::parse(target).ok_or_else(|| {
-            ApiError::field("mapping", &format!("`{target}` is not a contact field; use name, phone, email, tags, source, first_message_tag, opt_in, attr:<key> or ignore."))
-        })?);
-    }
-    let mapping = Mapping { columns };
-    let attributes = state
-        .store
-        .list_attributes(auth.tenant())
-        .await?
-        .into_iter()
-        .map(|a| (a.key, a.kind))
-        .collect();
-    mapping
-        .check(&attributes)
-        .map_err(|m| ApiError::field("mapping", &m))?;
-    let tenant = state.store.tenant(auth.tenant()).await?;
-    let default_country = body
-        .default_country
-        .map(|c| c.trim().to_ascii_uppercase())
-        .filter(|c| !c.is_empty())
-        .unwrap_or(tenant.settings.default_country);
-    if !is_country(&default_country) {
-        return Err(ApiError::field(
-            "default_country",
-            "Use a two-letter country code such as US or IN.",
-        ));
-    }
-    let known_tags = state.store.tag_ids_by_name(auth.tenant()).await?;
-    if body
-        .tags
-        .iter()
-        .any(|t| !known_tags.values().any(|k| k == t))
-    {
-        return Err(ApiError::field("tags", "Choose tags of this workspace."));
-    }
-    if let Some(group) = body.group {
-        match state.store.group(auth.tenant(), group).await {
-            Ok(_) => {}
-            Err(store::StoreError::NotFound) => {
-                return Err(ApiError::field(
-                    "group",
-                    "Choose a group of this workspace.",
-                ))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let options = ImportOptions {
-        default_country,
+    let request = StartImport {
+        mapping: body.mapping,
+        default_country: body.default_country,
         update_existing: body.update_existing,
         tags: body.tags,
         group: body.group,
     };
-    let record = state
-        .store
-        .queue_import(auth.tenant(), *id, &mapping, &options)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict(_) => ApiError::conflict(
-                "import_not_waiting",
-                "This import has already been started.",
-            ),
-            other => other.into(),
-        })?;
+    let record = import_upload::start(&state, auth.tenant(), *id, request).await?;
     Ok(web::Json(import_dto(&record)))
 }
 
