@@ -10,6 +10,7 @@ use store::Store;
 
 pub mod channel_provider;
 pub mod conversation_control;
+pub mod conversation_search;
 pub mod conversations;
 pub mod error;
 pub mod event_writer;

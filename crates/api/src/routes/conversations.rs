@@ -27,6 +27,7 @@ use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
 use app::conversation_control::{self, ControlAction};
+use app::conversation_search;
 use app::conversations::{self as conversations, publish_conversation};
 use domain::permissions::{Action, Module};
 
@@ -475,52 +476,6 @@ pub struct SearchQuery {
     pub q: String,
 }
 
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// `text` escaped, with every occurrence of the words wrapped in `<mark>`.
-pub fn highlight(text: &str, words: &[String]) -> String {
-    let lower = text.to_lowercase();
-    // Marks are placed on character boundaries of the lowercased text,
-    // which has the same boundaries for the scripts we lowercase.
-    if lower.len() != text.len() {
-        return escape_html(text);
-    }
-    let mut marks = vec![false; text.len()];
-    for word in words.iter().filter(|w| !w.is_empty()) {
-        let word = word.to_lowercase();
-        let mut from = 0;
-        while let Some(at) = lower.get(from..).and_then(|rest| rest.find(&word)) {
-            let start = from + at;
-            for m in marks.iter_mut().skip(start).take(word.len()) {
-                *m = true;
-            }
-            from = start + word.len().max(1);
-        }
-    }
-    let mut out = String::new();
-    let mut open = false;
-    for (i, ch) in text.char_indices() {
-        let marked = marks.get(i).copied().unwrap_or(false);
-        if marked && !open {
-            out.push_str("<mark>");
-            open = true;
-        } else if !marked && open {
-            out.push_str("</mark>");
-            open = false;
-        }
-        out.push_str(&escape_html(&ch.to_string()));
-    }
-    if open {
-        out.push_str("</mark>");
-    }
-    out
-}
-
 /// Conversations whose contact's name or phone matches, and messages whose
 /// text contains the words (full-text), hits marked.
 #[utoipa::path(tag = "inbox", params(SearchQuery), security(("bearer_jwt" = [])), responses(
@@ -532,63 +487,18 @@ pub async fn search(
     auth: Authenticated,
     query: web::Query<SearchQuery>,
 ) -> Result<web::Json<Vec<SearchHit>>, ApiError> {
-    let q = query.q.trim();
-    if q.is_empty() {
-        return Err(ApiError::field("q", "Type something to search for."));
-    }
-    if q.chars().count() > 200 {
-        return Err(ApiError::field("q", "Use at most 200 characters."));
-    }
-    let tenant = auth.tenant();
+    let hits = conversation_search::search(&state, auth.tenant(), &query.q).await?;
     let now = Utc::now();
-    let words: Vec<String> = q.split_whitespace().map(str::to_owned).collect();
-    let mut hits = Vec::new();
-    let contacts = state.store.contacts_matching(tenant, q, 50).await?;
-    if !contacts.is_empty() {
-        let filter = ConversationFilter {
-            contact_ids: Some(contacts),
-            ..ConversationFilter::default()
-        };
-        let page = store::PageRequest {
-            after: None,
-            limit: 20,
-        };
-        for c in state
-            .store
-            .list_conversations(tenant, &filter, page, now)
-            .await?
-        {
-            hits.push(SearchHit {
-                snippet: Some(highlight(
-                    &format!("{} · {}", c.contact_name, c.contact_phone),
-                    &words,
-                )),
-                conversation: conversation_dto(&c, now),
-                message_id: None,
-                at: Some(c.last_message_at),
-            });
-        }
-    }
-    let messages = state.store.search_messages(tenant, q, 50).await?;
-    let ids: Vec<Uuid> = messages.iter().map(|m| m.conversation_id).collect();
-    let conversations: std::collections::HashMap<Uuid, _> = state
-        .store
-        .conversations_by_ids(tenant, &ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    for m in messages {
-        if let Some(c) = conversations.get(&m.conversation_id) {
-            hits.push(SearchHit {
-                conversation: conversation_dto(c, now),
-                message_id: Some(m.message_id),
-                snippet: Some(highlight(&m.body, &words)),
-                at: Some(m.at),
-            });
-        }
-    }
-    Ok(web::Json(hits))
+    Ok(web::Json(
+        hits.into_iter()
+            .map(|hit| SearchHit {
+                conversation: conversation_dto(&hit.conversation, now),
+                message_id: hit.message_id,
+                snippet: Some(hit.snippet),
+                at: Some(hit.at),
+            })
+            .collect(),
+    ))
 }
 
 /// The people a conversation can be transferred to.
