@@ -1,16 +1,73 @@
-//! Searching conversations: contacts whose name or phone matches, and
-//! messages whose text contains the words (full-text), each hit with a
-//! snippet where the words are marked.
+//! Finding conversations: the lists (tab, owner, channel, archived; people
+//! whose chat sync is off see only the conversations they control), and
+//! search over contacts whose name or phone matches and messages whose
+//! text contains the words (full-text), each hit with the words marked.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use domain::TenantId;
-use store::{ConversationFilter, ConversationRecord, PageRequest};
+use domain::conversation::ConversationState;
+use domain::team::Member;
+use domain::{ChannelId, TenantId};
+use store::{ConversationFilter, ConversationRecord, OwnerFilter, PageRequest};
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::App;
+
+/// Which conversations a list shows, as the person asked.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery<'a> {
+    /// `bot`, `requesting`, `intervened`, `resolved` (excluding History) or
+    /// `history`; all when absent or empty.
+    pub tab: Option<&'a str>,
+    /// `mine`, `unassigned` or `all` (default).
+    pub owner: Option<&'a str>,
+    pub channel_id: Option<Uuid>,
+    pub archived: bool,
+}
+
+/// A page of the conversations `member` may see, most recent activity first.
+pub async fn list(
+    app: &App,
+    member: &Member,
+    query: ListQuery<'_>,
+    page: PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Vec<ConversationRecord>, AppError> {
+    let mut filter = ConversationFilter {
+        channel_id: query.channel_id.map(ChannelId),
+        archived: query.archived,
+        ..ConversationFilter::default()
+    };
+    match query.tab.filter(|t| !t.is_empty()) {
+        None => {}
+        Some("history") => filter.history = Some(true),
+        Some(tab) => {
+            filter.state = Some(ConversationState::parse(tab).ok_or_else(|| {
+                AppError::field(
+                    "tab",
+                    "Choose bot, requesting, intervened, resolved or history.",
+                )
+            })?);
+            filter.history = Some(false);
+        }
+    }
+    let me = member.user.id.0;
+    filter.owner = match query.owner.filter(|o| !o.is_empty()) {
+        None | Some("all") => OwnerFilter::All,
+        Some("mine") => OwnerFilter::Mine(me),
+        Some("unassigned") => OwnerFilter::Unassigned,
+        Some(_) => return Err(AppError::field("owner", "Choose mine, unassigned or all.")),
+    };
+    if !member.user.profile.chat_sync {
+        filter.only_controlled_by = Some(me);
+    }
+    Ok(app
+        .store
+        .list_conversations(member.tenant_id, &filter, page, now)
+        .await?)
+}
 
 /// Longest query, in characters.
 const MAX_QUERY_CHARS: usize = 200;

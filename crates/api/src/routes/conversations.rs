@@ -11,10 +11,8 @@ use contract::inbox::{
     SendMessageRequest, StarredMessage, StarredPage, TransferRequest,
 };
 use domain::channel::Provider;
-use domain::conversation::ConversationState;
 use domain::ChannelId;
 use serde::Deserialize;
-use store::{ConversationFilter, OwnerFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -27,7 +25,7 @@ use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
 use app::conversation_control::{self, ControlAction};
-use app::conversation_search;
+use app::conversation_search::{self, ListQuery};
 use app::conversations::{self as conversations, publish_conversation};
 use domain::permissions::{Action, Module};
 
@@ -98,39 +96,14 @@ pub async fn list_conversations(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<ConversationPage>, ApiError> {
     let page = page.request()?;
-    let mut filter = ConversationFilter {
-        channel_id: query.channel_id.map(ChannelId),
+    let list = ListQuery {
+        tab: query.tab.as_deref(),
+        owner: query.owner.as_deref(),
+        channel_id: query.channel_id,
         archived: query.archived,
-        ..ConversationFilter::default()
     };
-    match query.tab.as_deref().filter(|t| !t.is_empty()) {
-        None => {}
-        Some("history") => filter.history = Some(true),
-        Some(tab) => {
-            filter.state = Some(ConversationState::parse(tab).ok_or_else(|| {
-                ApiError::field(
-                    "tab",
-                    "Choose bot, requesting, intervened, resolved or history.",
-                )
-            })?);
-            filter.history = Some(false);
-        }
-    }
-    let me = auth.user_id().0;
-    filter.owner = match query.owner.as_deref().filter(|o| !o.is_empty()) {
-        None | Some("all") => OwnerFilter::All,
-        Some("mine") => OwnerFilter::Mine(me),
-        Some("unassigned") => OwnerFilter::Unassigned,
-        Some(_) => return Err(ApiError::field("owner", "Choose mine, unassigned or all.")),
-    };
-    if !auth.member.user.profile.chat_sync {
-        filter.only_controlled_by = Some(me);
-    }
     let now = Utc::now();
-    let found = state
-        .store
-        .list_conversations(auth.tenant(), &filter, page, now)
-        .await?;
+    let found = conversation_search::list(&state, &auth.member, list, page, now).await?;
     Ok(web::Json(ConversationPage {
         next_cursor: next_cursor(&found, page.limit, |c| c.id),
         items: found.iter().map(|c| conversation_dto(c, now)).collect(),
