@@ -18,3 +18,29 @@ pub fn rule_for(method: &str, pattern: &str) -> Option<Access> {
 pub fn methods_for(pattern: &str) -> Vec<&'static str> {
     ROUTES.methods_for(pattern)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::ROUTES;
+
+    #[test]
+    fn each_route_is_registered_once() {
+        let mut seen = HashSet::new();
+        for (method, path, _) in ROUTES.iter() {
+            assert!(seen.insert((method, path)), "{method} {path} twice");
+        }
+        assert!(ROUTES.len() > 100, "{} routes", ROUTES.len());
+    }
+
+    #[test]
+    fn scoped_routes_carry_their_prefix() {
+        assert_eq!(
+            super::methods_for("/api/v1/conversations/{id}"),
+            ["GET", "DELETE"]
+        );
+        assert_eq!(super::methods_for("/webhooks/meta/{id}"), ["GET", "POST"]);
+        assert_eq!(super::methods_for("/healthz"), ["GET"]);
+    }
+}

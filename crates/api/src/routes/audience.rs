@@ -7,6 +7,7 @@ use contract::contacts::{
 };
 use domain::account::FieldErrors;
 use domain::contact::{check_attribute_key, check_colour, check_tag_name, AttributeKind};
+use domain::permissions::{Action, Module};
 use store::{GroupStats, StoreError};
 use uuid::Uuid;
 
@@ -17,7 +18,6 @@ use crate::body::Body;
 use crate::error::ApiError;
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
-use domain::permissions::{Action, Module};
 
 /// The tags, attributes and groups routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {

@@ -1,6 +1,7 @@
 //! Contacts of the current tenant: list with filters, create, edit, delete,
 //! bulk tag/untag/delete, and the contact's timeline and groups.
 
+use domain::permissions::{Action, Module};
 use std::collections::BTreeMap;
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
@@ -29,7 +30,6 @@ use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
-use domain::permissions::{Action, Module};
 
 /// The contact routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {

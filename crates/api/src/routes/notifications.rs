@@ -2,6 +2,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use contract::notifications::{Notification, NotificationPage};
+use domain::permissions::{Action, Module};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -12,7 +13,6 @@ use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
-use domain::permissions::{Action, Module};
 
 /// The notification routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {

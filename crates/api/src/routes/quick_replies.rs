@@ -4,6 +4,7 @@
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use contract::inbox::{Affected, IdList, QuickReply, QuickReplyInput};
 use domain::conversation::QuickReplyDraft;
+use domain::permissions::{Action, Module};
 use domain::ChannelId;
 use serde::Deserialize;
 use store::{QuickReplyRecord, StoreError};
@@ -16,7 +17,6 @@ use crate::body::Body;
 use crate::error::ApiError;
 use crate::registry::{perm, Routes};
 use crate::state::AppState;
-use domain::permissions::{Action, Module};
 
 /// The quick-reply routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {

@@ -4,6 +4,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use contract::tenants::{CreateTenantRequest, CreatedTenant, Tenant, UpdateTenantRequest};
 use contract::Page;
 use domain::account::{check_display_name, check_email, FieldErrors};
+use domain::permissions::{Action, Module};
 use domain::team::MemberStatus;
 use domain::tenant::TenantSettings;
 use store::NewAccount;
@@ -15,7 +16,6 @@ use crate::error::ApiError;
 use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Access, Routes};
 use crate::state::AppState;
-use domain::permissions::{Action, Module};
 
 /// The workspace routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {
