@@ -26,7 +26,7 @@ use crate::registry::{perm, Routes};
 use crate::state::AppState;
 use app::conversation_control::{self, ControlAction};
 use app::conversation_search::{self, ListQuery};
-use app::conversations::{self as conversations, publish_conversation};
+use app::conversations::{self, publish_conversation};
 use domain::permissions::{Action, Module};
 
 /// The conversations routes, each with who may call it.

@@ -1,4 +1,5 @@
-//! Handlers, one module per API area, and the conversions from domain types
+//! Handlers, one module per API area (each registers its routes and their
+//! access rules in its `configure`), and the conversions from domain types
 //! to the contract.
 
 pub mod audience;
@@ -20,6 +21,12 @@ pub mod templates;
 pub mod tenants;
 pub mod users;
 pub mod webhooks;
+
+use contract::roles::{Role as RoleDto, RoleRef};
+use contract::tenants::{Tenant as TenantDto, TenantSummary};
+use contract::users::{MemberStatus as MemberStatusDto, Profile as ProfileDto, User as UserDto};
+use domain::team::{Member, MemberStatus, Role, User};
+use domain::tenant::Tenant;
 
 use crate::registry::Routes;
 
@@ -48,12 +55,6 @@ pub fn configure(routes: &mut Routes) {
         media::configure(api);
     });
 }
-
-use contract::roles::{Role as RoleDto, RoleRef};
-use contract::tenants::{Tenant as TenantDto, TenantSummary};
-use contract::users::{MemberStatus as MemberStatusDto, Profile as ProfileDto, User as UserDto};
-use domain::team::{Member, MemberStatus, Role, User};
-use domain::tenant::Tenant;
 
 pub fn tenant_dto(t: &Tenant) -> TenantDto {
     TenantDto {
