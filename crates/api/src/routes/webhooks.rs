@@ -65,6 +65,7 @@ fn raw_event(body: &[u8]) -> IncomingEvent {
         key: format!("raw:{digest}"),
         kind: "unparsed".into(),
         payload,
+        customer: None,
     }
 }
 
@@ -99,6 +100,7 @@ fn to_incoming(
                 key: e.dedupe_key().replace('\0', ""),
                 kind: kind_of(e).to_owned(),
                 payload: stored_payload(e),
+                customer: e.customer().map(str::to_owned),
             })
             .collect(),
         // Signed but not understood: kept whole, so nothing is lost.
