@@ -215,7 +215,13 @@ fn assert_every_customer_in_order(seen: &HashMap<String, (u64, String, Vec<Strin
 async fn a_hundred_customers_writing_at_once_arrive_whole_and_in_order() {
     let setup = meta_setup().await;
     let (app, owner, channel) = (&setup.app, &setup.owner, &setup.channel);
-    post_all(&app.client, std::slice::from_ref(&app.address), channel, interleaved()).await;
+    post_all(
+        &app.client,
+        std::slice::from_ref(&app.address),
+        channel,
+        interleaved(),
+    )
+    .await;
     app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
         .await;
     let (seen, contacts) = snapshot(app, owner).await;
@@ -225,7 +231,13 @@ async fn a_hundred_customers_writing_at_once_arrive_whole_and_in_order() {
     // Replaying every webhook three more times changes nothing a person sees.
     let before = (seen, contacts);
     for _ in 0..3 {
-        post_all(&app.client, std::slice::from_ref(&app.address), channel, interleaved()).await;
+        post_all(
+            &app.client,
+            std::slice::from_ref(&app.address),
+            channel,
+            interleaved(),
+        )
+        .await;
     }
     app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
         .await;
