@@ -567,18 +567,27 @@ fn status_of(status: &DeliveryStatus) -> Option<MessageStatus> {
     }
 }
 
-/// Applies one stored `status` event. `attempts` lets a report for a
-/// message we never stored give up after a few tries (the send may still
-/// be saving its id when the first report lands).
+/// What became of a status report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusApplied {
+    /// Applied, or nothing to do (an old report, a status we do not show).
+    Done,
+    /// No message with this provider id is stored yet (the send may still
+    /// be saving it): the report waits for it and is never dropped.
+    WaitsFor(String),
+}
+
+/// Applies one stored `status` event. A report that goes backwards (read,
+/// then delivered) changes nothing; one for a message not stored yet
+/// answers [`StatusApplied::WaitsFor`].
 pub async fn apply_status(
     app: &App,
     tenant: TenantId,
     payload: &str,
-    attempts: i32,
-) -> Result<(), String> {
+) -> Result<StatusApplied, String> {
     let WebhookEvent::Status(update) = serde_json::from_str(payload).map_err(|e| e.to_string())?
     else {
-        return Ok(());
+        return Ok(StatusApplied::Done);
     };
     let StatusUpdate {
         message_id,
@@ -589,7 +598,7 @@ pub async fn apply_status(
         ..
     } = update;
     let Some(status) = status_of(&status) else {
-        return Ok(());
+        return Ok(StatusApplied::Done);
     };
     let at = timestamp
         .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
@@ -606,14 +615,11 @@ pub async fn apply_status(
         .await
     {
         Ok(applied) => applied,
-        Err(store::StoreError::NotFound) if attempts < 4 => {
-            return Err(format!("no message {message_id} yet"))
-        }
-        Err(store::StoreError::NotFound) => return Ok(()),
+        Err(store::StoreError::NotFound) => return Ok(StatusApplied::WaitsFor(message_id)),
         Err(e) => return Err(e.to_string()),
     };
     let Some(applied) = applied else {
-        return Ok(());
+        return Ok(StatusApplied::Done);
     };
     let conversation = app
         .store
@@ -645,7 +651,7 @@ pub async fn apply_status(
             .await;
         }
     }
-    Ok(())
+    Ok(StatusApplied::Done)
 }
 
 fn send_failed_notice(

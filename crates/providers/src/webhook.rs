@@ -72,6 +72,18 @@ impl WebhookEvent {
         }
     }
 
+    /// The customer the event is about: the sender of a message, the
+    /// recipient of a status report. Events about no customer answer `None`.
+    pub fn customer(&self) -> Option<&str> {
+        match self {
+            WebhookEvent::Message(e) => Some(&e.from),
+            WebhookEvent::Status(e) => e.recipient.as_deref(),
+            WebhookEvent::TemplateStatus(_)
+            | WebhookEvent::AccountUpdate(_)
+            | WebhookEvent::Other(_) => None,
+        }
+    }
+
     pub fn route(&self) -> &Route {
         match self {
             WebhookEvent::Message(e) => &e.route,

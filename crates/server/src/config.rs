@@ -70,6 +70,9 @@ pub struct Settings {
     /// Seconds between rounds of the session behaviour (asking quiet
     /// customers whether they still need help, closing conversations).
     pub session_check_secs: u64,
+    /// Webhook event groups (one conversation each) applied at the same
+    /// time by this process's event worker.
+    pub event_parallel_groups: usize,
     /// Where media gallery files are kept on disk when no bucket is set
     /// (default `{data_dir}/media`).
     pub media_dir: Option<PathBuf>,
@@ -193,6 +196,7 @@ impl Default for Settings {
             import_max_unpacked_bytes: 1024 * 1024 * 1024,
             template_sync_minutes: 15,
             session_check_secs: 15,
+            event_parallel_groups: 8,
             media_dir: None,
             media_s3_bucket: None,
             media_s3_endpoint: None,

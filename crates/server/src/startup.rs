@@ -138,7 +138,10 @@ impl Application {
             }
         }
         if settings.workers {
-            tokio::spawn(crate::workers::run_webhook_processor(state.app.clone()));
+            tokio::spawn(crate::workers::run_webhook_processor(
+                state.app.clone(),
+                crate::workers::drain_settings(settings.event_parallel_groups),
+            ));
             tokio::spawn(crate::workers::run_import_processor(state.app.clone()));
             tokio::spawn(crate::workers::run_import_file_sweeper(
                 store.clone(),

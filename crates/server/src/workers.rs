@@ -1,66 +1,54 @@
 //! Background workers: thin loops over the application's use-cases. The
-//! webhook event processor claims due events with a lease, has
-//! `app::events::apply` turn each into its effects, and marks it processed
-//! only once they are saved; a failure is retried with exponential backoff.
+//! webhook event processor runs `app::events::drain_once` round after
+//! round: groups of events (one conversation each) are leased, applied side
+//! by side, each group in order, and marked processed only once their
+//! effects are saved; a failure is retried with exponential backoff.
 //! The other loops run template syncs, session behaviour rounds, imports
 //! and the sweep of import files.
 
 use std::time::Duration;
 
 use app::App;
-use store::{ClaimedEvent, Store};
+use store::Store;
 
 /// The import file sweep (also run by the tests).
 pub use app::imports::sweep_import_files;
 /// One session behaviour round (also run by the tests).
 pub use app::session_behaviour::round as session_behaviour_round;
 
-/// How long a claim holds before another worker may take the event.
+/// How long a claim holds before another worker may take the events.
 const LEASE_SECS: i64 = 60;
-const BATCH: u64 = 50;
 const IDLE: Duration = Duration::from_millis(500);
 
-/// Seconds to wait before attempt `attempts + 1`: 2, 4, 8 ... capped at one hour.
-pub fn backoff_secs(attempts: i32) -> i64 {
-    let exponent = u32::try_from(attempts.clamp(1, 12)).unwrap_or(12);
-    2i64.saturating_pow(exponent).min(3600)
-}
+pub use app::events::backoff_secs;
 
-pub async fn run_webhook_processor(app: App) {
-    let store = &app.store;
-    loop {
-        match store
-            .claim_webhook_events(BATCH, chrono::Duration::seconds(LEASE_SECS))
-            .await
-        {
-            Ok(events) if events.is_empty() => tokio::time::sleep(IDLE).await,
-            Ok(events) => {
-                for event in events {
-                    handle(&app, &event).await;
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "claiming webhook events failed");
-                tokio::time::sleep(IDLE * 4).await;
-            }
-        }
+/// How this process drains the webhook event queue: groups (one
+/// conversation each) leased per round, and applied side by side.
+pub fn drain_settings(parallel: usize) -> app::events::DrainSettings {
+    app::events::DrainSettings {
+        claim: store::ClaimLimits {
+            groups: 128,
+            events: 1000,
+            lease: chrono::Duration::seconds(LEASE_SECS),
+        },
+        parallel,
+        max_attempts: 12,
     }
 }
 
-async fn handle(app: &App, event: &ClaimedEvent) {
-    let store = &app.store;
-    let outcome = match app::events::apply(app, event).await {
-        Ok(outcome) => store.finish_webhook_event(event, outcome).await,
-        Err(error) => {
-            let retry_at =
-                chrono::Utc::now() + chrono::Duration::seconds(backoff_secs(event.attempts));
-            tracing::warn!(event = %event.id, attempts = event.attempts, %error, "webhook event failed; will retry");
-            store.retry_webhook_event(event, &error, retry_at).await
+/// Drains the webhook event queue: one round after another while events
+/// are due, a short sleep when none are.
+pub async fn run_webhook_processor(app: App, settings: app::events::DrainSettings) {
+    let worker = uuid::Uuid::now_v7();
+    loop {
+        match app::events::drain_once(&app, worker, &settings).await {
+            Ok(0) => tokio::time::sleep(IDLE).await,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "draining webhook events failed");
+                tokio::time::sleep(IDLE * 4).await;
+            }
         }
-    };
-    if let Err(e) = outcome {
-        // The lease expires and the event is claimed again.
-        tracing::error!(event = %event.id, error = %e, "recording a webhook event's outcome failed");
     }
 }
 

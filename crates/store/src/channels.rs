@@ -28,6 +28,27 @@ pub struct IncomingEvent {
     pub key: String,
     pub kind: String,
     pub payload: String,
+    /// The customer the event is about (digits or the provider's address),
+    /// when it is about one: one customer's events on one channel are
+    /// applied in order.
+    pub customer: Option<String>,
+}
+
+/// The group an event is applied in: its channel and its customer, or its
+/// channel and kind for events about no customer (templates, the number).
+pub(crate) fn event_group(channel: &Channel, event: &IncomingEvent) -> String {
+    match &event.customer {
+        Some(customer) => {
+            let digits: String = customer.chars().filter(char::is_ascii_digit).collect();
+            let who = if digits.is_empty() {
+                customer.as_str()
+            } else {
+                digits.as_str()
+            };
+            format!("{}:{who}", channel.id.0)
+        }
+        None => format!("{}:{}", channel.id.0, event.kind),
+    }
 }
 
 fn purpose(id: Uuid, slot: &str) -> String {
@@ -457,6 +478,8 @@ impl Store {
                     next_attempt_at: Set(now),
                     processed_at: Set(None),
                     last_error: Set(None),
+                    group_key: Set(event_group(channel, e)),
+                    waits_for: Set(None),
                 })
             })
             .collect();

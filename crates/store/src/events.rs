@@ -6,9 +6,10 @@
 use chrono::{DateTime, Duration, Utc};
 use domain::channel::{Channel, Provider};
 use domain::{ChannelId, TenantId};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -24,6 +25,9 @@ pub struct ClaimedEvent {
     pub kind: String,
     pub payload: String,
     pub attempts: i32,
+    /// Events of one group are applied in order, one at a time.
+    pub group_key: String,
+    pub received_at: DateTime<Utc>,
 }
 
 impl ClaimedEvent {
@@ -45,40 +49,258 @@ pub enum EventOutcome {
     Deferred,
 }
 
+impl EventOutcome {
+    fn state(self) -> &'static str {
+        match self {
+            EventOutcome::Processed => "processed",
+            EventOutcome::Deferred => "deferred",
+        }
+    }
+}
+
+/// What a worker asks of the queue in one claim.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimLimits {
+    /// Groups (channel and customer) leased at once.
+    pub groups: u64,
+    /// Events taken from those groups, at most.
+    pub events: u64,
+    /// How long the claim holds before another worker may take it.
+    pub lease: Duration,
+}
+
+/// The `n`th bound value: `$n` (SQLite reads the numbered form too).
+fn placeholder(_backend: DbBackend, n: usize) -> String {
+    format!("${n}")
+}
+
+/// `p1, p2, ...` for `count` values numbered from `first`.
+fn placeholders(backend: DbBackend, first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| placeholder(backend, n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Store {
-    /// Claims up to `limit` due events for `lease`; a claim not finished by
-    /// then is due again.
+    /// Claims up to `limit` due events for `lease` as one worker (see
+    /// [`Store::claim_event_groups`]); a claim not finished by then is due
+    /// again.
     pub async fn claim_webhook_events(
         &self,
         limit: u64,
         lease: Duration,
     ) -> Result<Vec<ClaimedEvent>, StoreError> {
+        self.claim_event_groups(
+            Uuid::now_v7(),
+            ClaimLimits {
+                groups: limit,
+                events: limit,
+                lease,
+            },
+        )
+        .await
+    }
+
+    /// Leases up to `limits.groups` groups with due events to `worker` and
+    /// claims their due events, oldest first. A group is held by one worker
+    /// at a time (on PostgreSQL across instances), and a group's events are
+    /// taken only up to its first event that is not due (one waiting for a
+    /// retry): the events of one conversation are applied in order. The
+    /// answer is sorted by group, then by arrival.
+    pub async fn claim_event_groups(
+        &self,
+        worker: Uuid,
+        limits: ClaimLimits,
+    ) -> Result<Vec<ClaimedEvent>, StoreError> {
         let now = Utc::now();
-        let until = now + lease;
+        let until = now + limits.lease;
         let backend = self.db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => {
-                "UPDATE webhook_events SET state = 'processing', attempts = attempts + 1, next_attempt_at = $1 \
-                 WHERE id IN (SELECT id FROM webhook_events \
-                   WHERE state IN ('pending', 'processing') AND next_attempt_at <= $2 \
-                   ORDER BY received_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, tenant_id, channel_id, kind, payload, attempts"
+        let groups = i64::try_from(limits.groups).unwrap_or(i64::MAX);
+        // Candidates: the groups with the oldest due events. More than we
+        // lease, since another worker may hold some of them.
+        let candidates_sql = format!(
+            "SELECT group_key FROM webhook_events \
+             WHERE state IN ('pending', 'processing') AND next_attempt_at <= {} \
+             GROUP BY group_key ORDER BY MIN(received_at) LIMIT {}",
+            placeholder(backend, 1),
+            placeholder(backend, 2)
+        );
+        let candidates: Vec<String> = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                &candidates_sql,
+                [now.into(), groups.saturating_mul(4).into()],
+            ))
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String>("", "group_key"))
+            .collect::<Result<_, _>>()?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let leased = self
+            .lease_groups(worker, candidates, limits.groups, now, until)
+            .await?;
+        if leased.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The leased groups' due events, each only if no earlier event of
+        // its group is unfinished and not due.
+        let n = leased.len();
+        let sql = format!(
+            "UPDATE webhook_events SET state = 'processing', attempts = attempts + 1, next_attempt_at = {until} \
+             WHERE id IN (SELECT e.id FROM webhook_events e \
+               WHERE e.group_key IN ({keys}) AND e.state IN ('pending', 'processing') AND e.next_attempt_at <= {now} \
+               AND NOT EXISTS (SELECT 1 FROM webhook_events b WHERE b.group_key = e.group_key \
+                 AND b.state IN ('pending', 'processing') AND b.next_attempt_at > {now} \
+                 AND (b.received_at < e.received_at OR (b.received_at = e.received_at AND b.id < e.id))) \
+               ORDER BY e.received_at, e.id LIMIT {limit}) \
+             RETURNING id, tenant_id, channel_id, kind, payload, attempts, group_key, received_at",
+            until = placeholder(backend, 1),
+            now = placeholder(backend, 2),
+            limit = placeholder(backend, 3),
+            keys = placeholders(backend, 4, n),
+        );
+        let mut values: Vec<sea_orm::Value> = vec![
+            until.into(),
+            now.into(),
+            i64::try_from(limits.events).unwrap_or(i64::MAX).into(),
+        ];
+        values.extend(leased.iter().map(|k| k.clone().into()));
+        let mut events =
+            ClaimedEvent::find_by_statement(Statement::from_sql_and_values(backend, &sql, values))
+                .all(&self.db)
+                .await?;
+        events.sort_by(|a, b| {
+            (&a.group_key, a.received_at, a.id).cmp(&(&b.group_key, b.received_at, b.id))
+        });
+        // A leased group with nothing to take now is let go at once.
+        let taken: std::collections::HashSet<&str> =
+            events.iter().map(|e| e.group_key.as_str()).collect();
+        let idle: Vec<String> = leased
+            .iter()
+            .filter(|k| !taken.contains(k.as_str()))
+            .cloned()
+            .collect();
+        self.release_groups(worker, &idle).await?;
+        Ok(events)
+    }
+
+    /// Leases up to `max` of `candidates` to `worker`: a group no one holds,
+    /// or whose lease ran out. Keys are taken in sorted order, so two
+    /// workers leasing together never wait on each other in a circle.
+    async fn lease_groups(
+        &self,
+        worker: Uuid,
+        mut candidates: Vec<String>,
+        max: u64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        candidates.sort();
+        candidates.dedup();
+        let backend = self.db.get_database_backend();
+        let max = usize::try_from(max).unwrap_or(usize::MAX);
+        let mut leased = Vec::new();
+        // On PostgreSQL one statement per few groups keeps row locks short;
+        // SQLite has one writer, so one statement does.
+        for chunk in candidates.chunks(64) {
+            if leased.len() >= max {
+                break;
             }
-            _ => {
-                // One writer at a time on SQLite: the plain UPDATE is the claim.
-                "UPDATE webhook_events SET state = 'processing', attempts = attempts + 1, next_attempt_at = ? \
-                 WHERE id IN (SELECT id FROM webhook_events \
-                   WHERE state IN ('pending', 'processing') AND next_attempt_at <= ? \
-                   ORDER BY received_at LIMIT ?) \
-                 RETURNING id, tenant_id, channel_id, kind, payload, attempts"
+            let rows: Vec<String> = chunk.to_vec();
+            let values_sql = (0..rows.len())
+                .map(|i| {
+                    format!(
+                        "({}, {}, {})",
+                        placeholder(backend, 3 * i + 1),
+                        placeholder(backend, 3 * i + 2),
+                        placeholder(backend, 3 * i + 3)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO webhook_event_groups (group_key, claimed_by, lease_until) VALUES {values_sql} \
+                 ON CONFLICT (group_key) DO UPDATE SET claimed_by = excluded.claimed_by, lease_until = excluded.lease_until \
+                 WHERE webhook_event_groups.lease_until IS NULL OR webhook_event_groups.lease_until <= {now} \
+                 RETURNING group_key",
+                now = placeholder(backend, 3 * rows.len() + 1)
+            );
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(3 * rows.len() + 1);
+            for key in &rows {
+                values.push(key.clone().into());
+                values.push(worker.into());
+                values.push(until.into());
             }
-        };
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let statement =
-            Statement::from_sql_and_values(backend, sql, [until.into(), now.into(), limit.into()]);
-        Ok(ClaimedEvent::find_by_statement(statement)
-            .all(&self.db)
-            .await?)
+            values.push(now.into());
+            let got = self
+                .db
+                .query_all_raw(Statement::from_sql_and_values(backend, &sql, values))
+                .await?;
+            for row in got {
+                leased.push(row.try_get::<String>("", "group_key")?);
+            }
+        }
+        // Leased beyond `max` (a whole chunk came back): let the rest go.
+        if leased.len() > max {
+            let extra = leased.split_off(max);
+            self.release_groups(worker, &extra).await?;
+        }
+        Ok(leased)
+    }
+
+    /// Lets `worker`'s groups go (a group whose lease ran out and was taken
+    /// by another worker is left to it).
+    pub async fn release_groups(&self, worker: Uuid, keys: &[String]) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let backend = self.db.get_database_backend();
+        for chunk in keys.chunks(500) {
+            let sql = format!(
+                "UPDATE webhook_event_groups SET claimed_by = NULL, lease_until = NULL \
+                 WHERE claimed_by = {} AND group_key IN ({})",
+                placeholder(backend, 1),
+                placeholders(backend, 2, chunk.len())
+            );
+            let mut values: Vec<sea_orm::Value> = vec![worker.into()];
+            values.extend(chunk.iter().map(|k| k.clone().into()));
+            self.db
+                .execute_raw(Statement::from_sql_and_values(backend, &sql, values))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Marks events done, in one statement per few hundred.
+    pub async fn finish_webhook_events(
+        &self,
+        done: &[(Uuid, EventOutcome)],
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        for outcome in [EventOutcome::Processed, EventOutcome::Deferred] {
+            let ids: Vec<Uuid> = done
+                .iter()
+                .filter(|(_, o)| *o == outcome)
+                .map(|(id, _)| *id)
+                .collect();
+            for chunk in ids.chunks(500) {
+                webhook_event::Entity::update_many()
+                    .col_expr(webhook_event::Column::State, Expr::value(outcome.state()))
+                    .col_expr(webhook_event::Column::ProcessedAt, Expr::value(Some(now)))
+                    .col_expr(
+                        webhook_event::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(webhook_event::Column::Id.is_in(chunk.iter().copied()))
+                    .exec(&self.db)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     pub async fn finish_webhook_event(
@@ -86,19 +308,22 @@ impl Store {
         event: &ClaimedEvent,
         outcome: EventOutcome,
     ) -> Result<(), StoreError> {
-        let state = match outcome {
-            EventOutcome::Processed => "processed",
-            EventOutcome::Deferred => "deferred",
-        };
+        self.finish_webhook_events(&[(event.id, outcome)]).await
+    }
+
+    /// A status whose message is not stored yet: kept, waiting, until the
+    /// message with `provider_message_id` is (see
+    /// [`wake_statuses_for`]).
+    pub async fn park_webhook_event(
+        &self,
+        event: &ClaimedEvent,
+        provider_message_id: &str,
+    ) -> Result<(), StoreError> {
         webhook_event::Entity::update_many()
-            .col_expr(webhook_event::Column::State, Expr::value(state))
+            .col_expr(webhook_event::Column::State, Expr::value("waiting"))
             .col_expr(
-                webhook_event::Column::ProcessedAt,
-                Expr::value(Some(Utc::now())),
-            )
-            .col_expr(
-                webhook_event::Column::LastError,
-                Expr::value(Option::<String>::None),
+                webhook_event::Column::WaitsFor,
+                Expr::value(Some(provider_message_id.to_owned())),
             )
             .filter(webhook_event::Column::TenantId.eq(event.tenant_id))
             .filter(webhook_event::Column::Id.eq(event.id))
@@ -117,6 +342,51 @@ impl Store {
         webhook_event::Entity::update_many()
             .col_expr(webhook_event::Column::State, Expr::value("pending"))
             .col_expr(webhook_event::Column::NextAttemptAt, Expr::value(retry_at))
+            .col_expr(
+                webhook_event::Column::LastError,
+                Expr::value(Some(error.chars().take(2000).collect::<String>())),
+            )
+            .filter(webhook_event::Column::TenantId.eq(event.tenant_id))
+            .filter(webhook_event::Column::Id.eq(event.id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Gives claimed events back untouched (their group stopped at an
+    /// earlier event that failed): due again at once, behind that event.
+    pub async fn unclaim_webhook_events(&self, ids: &[Uuid]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(500) {
+            webhook_event::Entity::update_many()
+                .col_expr(webhook_event::Column::State, Expr::value("pending"))
+                .col_expr(
+                    webhook_event::Column::NextAttemptAt,
+                    Expr::value(Utc::now()),
+                )
+                .col_expr(
+                    webhook_event::Column::Attempts,
+                    Expr::col(webhook_event::Column::Attempts).sub(1),
+                )
+                .filter(webhook_event::Column::Id.is_in(chunk.iter().copied()))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// An event that failed too often: kept, marked failed, and out of the
+    /// way of its group's later events.
+    pub async fn give_up_webhook_event(
+        &self,
+        event: &ClaimedEvent,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        webhook_event::Entity::update_many()
+            .col_expr(webhook_event::Column::State, Expr::value("failed"))
+            .col_expr(
+                webhook_event::Column::ProcessedAt,
+                Expr::value(Some(Utc::now())),
+            )
             .col_expr(
                 webhook_event::Column::LastError,
                 Expr::value(Some(error.chars().take(2000).collect::<String>())),
@@ -160,4 +430,28 @@ impl Store {
             .map(|m| self.channel_from(m))
             .collect()
     }
+}
+
+/// Puts the statuses waiting for `provider_message_id` back in the queue.
+pub(crate) async fn wake_statuses_for<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    tenant: TenantId,
+    provider_message_id: &str,
+) -> Result<(), StoreError> {
+    webhook_event::Entity::update_many()
+        .col_expr(webhook_event::Column::State, Expr::value("pending"))
+        .col_expr(
+            webhook_event::Column::NextAttemptAt,
+            Expr::value(Utc::now()),
+        )
+        .col_expr(
+            webhook_event::Column::WaitsFor,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(webhook_event::Column::TenantId.eq(tenant.0))
+        .filter(webhook_event::Column::WaitsFor.eq(provider_message_id))
+        .filter(webhook_event::Column::State.eq("waiting"))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -37,7 +37,7 @@ pub use conversations::{
     StarredRecord,
 };
 pub use error::StoreError;
-pub use events::{ClaimedEvent, EventOutcome};
+pub use events::{ClaimLimits, ClaimedEvent, EventOutcome};
 pub use imports::{ImportApply, ImportRecord, RowOutcome};
 pub use media::{MediaFilter, MediaRecord, MediaUse, NewMedia, ProviderUploadRecord};
 pub use session_behaviour::{SessionCandidate, SessionSettingsRecord};
@@ -244,6 +244,51 @@ pub mod scratch {
         Ok(())
     }
 
+    /// Gives every conversation of a workspace `per_conversation` messages
+    /// we sent, still pending, with provider ids
+    /// `wamid.out.{contact phone digits}.{j}` (for benchmarks that then
+    /// report their statuses). Answers each message's id and provider id.
+    pub async fn seed_sent(
+        url: &str,
+        tenant: uuid::Uuid,
+        per_conversation: u64,
+    ) -> Result<Vec<(uuid::Uuid, String)>, StoreError> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let db = Database::connect(url).await?;
+        let sql = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => format!(
+                "INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, body, content, provider_message_id, \
+                 status, error_code, error_title, error_detail, reply_to_id, media_id, sent_by, created_at, status_at) \
+                 SELECT gen_random_uuid(), c.tenant_id, c.id, 'outbound', 'text', 'Offer ' || j, '{{}}', \
+                 'wamid.out.' || substr(k.phone, 2) || '.' || j, 'pending', NULL, NULL, NULL, NULL, NULL, NULL, now(), NULL \
+                 FROM conversations c JOIN contacts k ON k.id = c.contact_id \
+                 CROSS JOIN generate_series(1, {per_conversation}) AS j WHERE c.tenant_id = '{tenant}'::uuid"
+            ),
+            _ => format!(
+                "WITH RECURSIVE n(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM n WHERE j < {per_conversation}) \
+                 INSERT INTO messages (id, tenant_id, conversation_id, direction, kind, body, content, provider_message_id, \
+                 status, error_code, error_title, error_detail, reply_to_id, media_id, sent_by, created_at, status_at) \
+                 SELECT randomblob(16), c.tenant_id, c.id, 'outbound', 'text', 'Offer ' || j, '{{}}', \
+                 'wamid.out.' || substr(k.phone, 2) || '.' || j, 'pending', NULL, NULL, NULL, NULL, NULL, NULL, \
+                 strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), NULL \
+                 FROM conversations c JOIN contacts k ON k.id = c.contact_id CROSS JOIN n WHERE c.tenant_id = X'{}'",
+                tenant.simple()
+            ),
+        };
+        db.execute_unprepared(&sql).await?;
+        let rows = crate::entities::message::Entity::find()
+            .select_only()
+            .column(crate::entities::message::Column::Id)
+            .column(crate::entities::message::Column::ProviderMessageId)
+            .filter(crate::entities::message::Column::TenantId.eq(tenant))
+            .filter(crate::entities::message::Column::ProviderMessageId.starts_with("wamid.out."))
+            .into_tuple::<(uuid::Uuid, String)>()
+            .all(&db)
+            .await?;
+        db.close().await?;
+        Ok(rows)
+    }
+
     /// How many messages a workspace holds (benchmarks check nothing was lost).
     pub async fn count_messages(url: &str, tenant: uuid::Uuid) -> Result<u64, StoreError> {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -254,6 +299,40 @@ pub mod scratch {
             .await?;
         db.close().await?;
         Ok(n)
+    }
+
+    /// One kept webhook event, as the queue recorded it (tests check that
+    /// each was applied once and in order).
+    #[derive(Debug, Clone)]
+    pub struct LoggedEvent {
+        pub group_key: String,
+        pub state: String,
+        pub attempts: i32,
+        pub received_at: chrono::DateTime<chrono::Utc>,
+        pub processed_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+
+    /// Every kept webhook event of the instance, in arrival order.
+    pub async fn event_log(url: &str) -> Result<Vec<LoggedEvent>, StoreError> {
+        use crate::entities::webhook_event;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let db = Database::connect(url).await?;
+        let rows = webhook_event::Entity::find()
+            .order_by_asc(webhook_event::Column::ReceivedAt)
+            .order_by_asc(webhook_event::Column::Id)
+            .all(&db)
+            .await?;
+        db.close().await?;
+        Ok(rows
+            .into_iter()
+            .map(|e| LoggedEvent {
+                group_key: e.group_key,
+                state: e.state,
+                attempts: e.attempts,
+                received_at: e.received_at,
+                processed_at: e.processed_at,
+            })
+            .collect())
     }
 
     /// `admin_url` with its database replaced by `name`.

@@ -181,7 +181,11 @@ fn bench(which: Option<&str>) -> Result<()> {
             "bench_inbox",
             "100,000 conversations and 1,000,000 messages: the list, a chat, webhook ingest",
         ),
-        Some(other) => bail!("unknown benchmark {other}; try `cargo xtask bench import` or `cargo xtask bench inbox`"),
+        Some("pipeline") => (
+            "bench_pipeline",
+            "webhooks at 1,000 events/s for 60 s, then a burst of 20,000: ingest, processing, latency to the live stream",
+        ),
+        Some(other) => bail!("unknown benchmark {other}; try `cargo xtask bench import`, `inbox` or `pipeline`"),
     };
     step("building the release binary");
     sh(Command::new("cargo").args([

@@ -76,6 +76,7 @@ fn raw_event(body: &[u8]) -> IncomingEvent {
         key: format!("raw:{digest}"),
         kind: "unparsed".into(),
         payload,
+        customer: None,
     }
 }
 
@@ -110,6 +111,7 @@ fn to_incoming(
                 key: e.dedupe_key().replace('\0', ""),
                 kind: kind_of(e).to_owned(),
                 payload: stored_payload(e),
+                customer: e.customer().map(str::to_owned),
             })
             .collect(),
         // Signed but not understood: kept whole, so nothing is lost.

@@ -218,13 +218,25 @@ impl TestApp {
         channel_id: &str,
         at_least: u64,
     ) -> u64 {
+        self.wait_until_events_processed_within(token, channel_id, at_least, 15)
+            .await
+    }
+
+    /// [`TestApp::wait_until_events_processed`], waiting up to `secs`.
+    pub async fn wait_until_events_processed_within(
+        &self,
+        token: &str,
+        channel_id: &str,
+        at_least: u64,
+        secs: u64,
+    ) -> u64 {
         let tenant = self.tenant_of(token).await;
         let id = domain::ChannelId(channel_id.parse().expect("channel id"));
         let store = store::Store::connect(&self._db.url, 1)
             .await
             .expect("connect");
         let mut states = Vec::new();
-        for _ in 0..300 {
+        for _ in 0..secs * 20 {
             states = store
                 .webhook_event_states(tenant, id)
                 .await

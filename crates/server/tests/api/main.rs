@@ -15,6 +15,7 @@ mod inbox;
 mod media;
 mod migrations;
 mod openapi;
+mod pipeline;
 mod roles;
 mod security;
 mod session_behaviour;

@@ -78,6 +78,7 @@ async fn an_abandoned_claim_is_taken_up_again_after_its_lease() {
         key: "msg:1".into(),
         kind: "message".into(),
         payload: "{}".into(),
+        customer: None,
     }];
     assert_eq!(
         store

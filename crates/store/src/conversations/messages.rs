@@ -19,161 +19,116 @@ impl Store {
             return Ok(InboundOutcome::Duplicate);
         }
         let now = Utc::now();
-        let existing = contact::Entity::find()
-            .filter(contact::Column::TenantId.eq(tenant.0))
-            .filter(contact::Column::Phone.eq(&new.phone.e164))
-            .filter(contact::Column::DeletedAt.is_null())
-            .one(&txn)
+        let (contact_id, new_contact) = upsert_inbound_contact(&txn, tenant, new, now).await?;
+        if new_contact {
+            record(
+                &txn,
+                tenant,
+                contact_id,
+                "created",
+                "Wrote to us first on WhatsApp",
+                None,
+            )
             .await?;
-        let contact_id = match existing {
-            Some(c) => {
-                let mut active: contact::ActiveModel = c.into();
-                active.last_active_at = Set(Some(new.at));
-                active.update(&txn).await?.id
-            }
-            None => {
-                let id = Uuid::now_v7();
-                let name = new
-                    .profile_name
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or(&new.phone.e164)
-                    .to_owned();
-                contact::ActiveModel {
-                    id: Set(id),
-                    tenant_id: Set(tenant.0),
-                    name: Set(name),
-                    phone: Set(new.phone.e164.clone()),
-                    email: Set(None),
-                    country_code: Set(new.phone.country_code.clone()),
-                    iso_code: Set(new.phone.iso_code.clone()),
-                    source: Set("organic".to_owned()),
-                    opt_in: Set("unknown".to_owned()),
-                    opt_in_at: Set(None),
-                    opt_in_source: Set(None),
-                    first_message_tag: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    last_active_at: Set(Some(new.at)),
-                    deleted_at: Set(None),
-                    import_id: Set(None),
-                    attributes: Set(serde_json::json!({})),
-                }
-                .insert(&txn)
-                .await?;
-                record(
-                    &txn,
-                    tenant,
-                    id,
-                    "created",
-                    "Wrote to us first on WhatsApp",
-                    None,
-                )
-                .await?;
-                id
-            }
-        };
-        let found = conversation::Entity::find()
+        }
+        let preview_line = preview(&new.kind, new.body.as_deref());
+        // One conversation per channel and contact, made by its first
+        // message: an insert that yields to one made meanwhile.
+        let opened = conversation::Entity::insert(conversation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.0),
+            channel_id: Set(new.channel_id.0),
+            contact_id: Set(contact_id),
+            state: Set(ConversationState::Bot.key().to_owned()),
+            controller_id: Set(None),
+            chatbot_enabled: Set(true),
+            unread_count: Set(1),
+            last_message_at: Set(new.at),
+            last_inbound_at: Set(Some(new.at)),
+            last_preview: Set(preview_line.clone()),
+            last_direction: Set(Direction::Inbound.key().to_owned()),
+            last_status: Set(MessageStatus::Received.key().to_owned()),
+            archived_at: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            session_stage: Set(SessionStage::Active.number()),
+            session_stage_at: Set(None),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                conversation::Column::TenantId,
+                conversation::Column::ChannelId,
+                conversation::Column::ContactId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?
+            == 1;
+        // The row, locked on PostgreSQL until the message is in: a person
+        // taking control meanwhile waits, and then sees the new message.
+        let mut find = conversation::Entity::find()
             .filter(conversation::Column::TenantId.eq(tenant.0))
             .filter(conversation::Column::ChannelId.eq(new.channel_id.0))
-            .filter(conversation::Column::ContactId.eq(contact_id))
-            .one(&txn)
+            .filter(conversation::Column::ContactId.eq(contact_id));
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            find = find.lock_exclusive();
+        }
+        let row = find.one(&txn).await?.ok_or(StoreError::NotFound)?;
+        let conversation_id = row.id;
+        let (new_conversation, controller, previous_state) = if opened {
+            record(
+                &txn,
+                tenant,
+                contact_id,
+                "conversation_started",
+                &preview_line,
+                None,
+            )
             .await?;
-        let preview_line = preview(&new.kind, new.body.as_deref());
-        let (conversation_id, new_conversation, controller, previous_state) = match found {
-            Some(row) => {
-                let state = ConversationState::parse(&row.state)
-                    .ok_or_else(|| corrupt("state", &row.state))?;
-                let before = Control {
-                    state,
-                    controller: row.controller_id,
-                    chatbot_enabled: row.chatbot_enabled,
-                };
-                let after = before.customer_wrote();
-                // After a silence, a close or a delete, the customer coming
-                // back is a step of their journey; every message is not.
-                let returned = row.deleted_at.is_some()
-                    || state == ConversationState::Resolved
-                    || in_history(row.last_inbound_at, new.at);
-                if returned {
-                    record(
-                        &txn,
-                        tenant,
-                        contact_id,
-                        "customer_returned",
-                        &preview_line,
-                        None,
-                    )
-                    .await?;
-                }
-                // Providers give whole seconds: a customer message of the
-                // same second as our last one came after it.
-                let newer = new.at.timestamp() >= row.last_message_at.timestamp();
-                let id = row.id;
-                let mut active: conversation::ActiveModel = row.clone().into();
-                active.state = Set(after.state.key().to_owned());
-                active.controller_id = Set(after.controller);
-                active.unread_count = Set(row.unread_count.saturating_add(1));
-                if newer {
-                    active.last_message_at = Set(std::cmp::Ord::max(new.at, row.last_message_at));
-                    active.last_preview = Set(preview_line.clone());
-                    active.last_direction = Set(Direction::Inbound.key().to_owned());
-                    active.last_status = Set(MessageStatus::Received.key().to_owned());
-                }
-                if row.last_inbound_at.is_none_or(|at| at < new.at) {
-                    active.last_inbound_at = Set(Some(new.at));
-                }
-                active.archived_at = Set(None);
-                active.deleted_at = Set(None);
-                active.updated_at = Set(now);
-                // The customer wrote: the session behaviour starts over.
-                active.session_stage = Set(SessionStage::Active.number());
-                active.session_stage_at = Set(None);
-                active.update(&txn).await?;
-                (
-                    id,
-                    row.deleted_at.is_some(),
-                    before.controller,
-                    Some(before.state),
-                )
-            }
-            None => {
-                let id = Uuid::now_v7();
-                conversation::ActiveModel {
-                    id: Set(id),
-                    tenant_id: Set(tenant.0),
-                    channel_id: Set(new.channel_id.0),
-                    contact_id: Set(contact_id),
-                    state: Set(ConversationState::Bot.key().to_owned()),
-                    controller_id: Set(None),
-                    chatbot_enabled: Set(true),
-                    unread_count: Set(1),
-                    last_message_at: Set(new.at),
-                    last_inbound_at: Set(Some(new.at)),
-                    last_preview: Set(preview_line.clone()),
-                    last_direction: Set(Direction::Inbound.key().to_owned()),
-                    last_status: Set(MessageStatus::Received.key().to_owned()),
-                    archived_at: Set(None),
-                    deleted_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    session_stage: Set(SessionStage::Active.number()),
-                    session_stage_at: Set(None),
-                }
-                .insert(&txn)
-                .await?;
+            (true, None, None)
+        } else {
+            let state =
+                ConversationState::parse(&row.state).ok_or_else(|| corrupt("state", &row.state))?;
+            let before = Control {
+                state,
+                controller: row.controller_id,
+                chatbot_enabled: row.chatbot_enabled,
+            };
+            let after = before.customer_wrote();
+            // After a silence, a close or a delete, the customer coming
+            // back is a step of their journey; every message is not.
+            let returned = row.deleted_at.is_some()
+                || state == ConversationState::Resolved
+                || in_history(row.last_inbound_at, new.at);
+            if returned {
                 record(
                     &txn,
                     tenant,
                     contact_id,
-                    "conversation_started",
+                    "customer_returned",
                     &preview_line,
                     None,
                 )
                 .await?;
-                (id, true, None, None)
             }
+            customer_wrote(
+                &txn,
+                tenant,
+                conversation_id,
+                after,
+                new,
+                &preview_line,
+                now,
+            )
+            .await?;
+            (
+                row.deleted_at.is_some(),
+                before.controller,
+                Some(before.state),
+            )
         };
         let quoted = match &new.reply_to_provider_id {
             Some(provider_id) => message::Entity::find()
@@ -188,7 +143,7 @@ impl Store {
             None => None,
         };
         let reply_to_id = quoted.as_ref().map(|(id, _, _)| *id);
-        let id = Uuid::now_v7();
+        let id = inbound_message_id(new.at);
         let model = message::ActiveModel {
             id: Set(id),
             tenant_id: Set(tenant.0),
@@ -370,7 +325,8 @@ impl Store {
         message_from(model)
     }
 
-    /// The provider took the message: remember its id.
+    /// The provider took the message: remember its id, and let the status
+    /// reports that arrived before it (waiting for this id) be applied.
     pub async fn outbound_accepted(
         &self,
         tenant: TenantId,
@@ -386,6 +342,7 @@ impl Store {
             .filter(message::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
+        crate::events::wake_statuses_for(&self.db, tenant, provider_message_id).await?;
         self.message(tenant, id).await
     }
 
@@ -534,4 +491,165 @@ impl Store {
             .await?;
         self.views(tenant, viewer, rows).await
     }
+}
+
+/// An inbound message's id: a UUIDv7 stamped with the provider's time, so a
+/// thread (ordered by id) shows the customer's messages in the order they
+/// were written, whatever order their webhooks arrived in. The part below
+/// the second (providers give whole seconds) comes from the clock.
+fn inbound_message_id(at: DateTime<Utc>) -> Uuid {
+    let now = Utc::now();
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    let nanos = if at.timestamp_subsec_nanos() == 0 {
+        now.timestamp_subsec_nanos()
+    } else {
+        at.timestamp_subsec_nanos()
+    };
+    Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos))
+}
+
+/// The customer's contact: found by phone, or made (source `organic`). The
+/// insert yields to a contact made meanwhile by another message (the
+/// partial unique index on live phones), so two first messages make one.
+/// Answers the id and whether it was made now.
+async fn upsert_inbound_contact(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    new: &NewInbound,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, bool), StoreError> {
+    let name = new
+        .profile_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&new.phone.e164)
+        .to_owned();
+    let made = contact::Entity::insert(contact::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant.0),
+        name: Set(name),
+        phone: Set(new.phone.e164.clone()),
+        email: Set(None),
+        country_code: Set(new.phone.country_code.clone()),
+        iso_code: Set(new.phone.iso_code.clone()),
+        source: Set("organic".to_owned()),
+        opt_in: Set("unknown".to_owned()),
+        opt_in_at: Set(None),
+        opt_in_source: Set(None),
+        first_message_tag: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_active_at: Set(Some(new.at)),
+        deleted_at: Set(None),
+        import_id: Set(None),
+        attributes: Set(serde_json::json!({})),
+    })
+    .on_conflict(
+        OnConflict::columns([contact::Column::TenantId, contact::Column::Phone])
+            .target_and_where(Expr::col(contact::Column::DeletedAt).is_null())
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?
+        == 1;
+    let id = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Id)
+        .filter(contact::Column::TenantId.eq(tenant.0))
+        .filter(contact::Column::Phone.eq(&new.phone.e164))
+        .filter(contact::Column::DeletedAt.is_null())
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if !made {
+        // Only forward: an older message applied late does not move it back.
+        contact::Entity::update_many()
+            .col_expr(contact::Column::LastActiveAt, Expr::value(Some(new.at)))
+            .filter(contact::Column::TenantId.eq(tenant.0))
+            .filter(contact::Column::Id.eq(id))
+            .filter(
+                Condition::any()
+                    .add(contact::Column::LastActiveAt.is_null())
+                    .add(contact::Column::LastActiveAt.lt(new.at)),
+            )
+            .exec(txn)
+            .await?;
+    }
+    Ok((id, made))
+}
+
+/// A customer's message in an existing conversation, in one statement of
+/// counters and guarded fields: the unread count goes up by one, the last
+/// message moves only forward, and the conversation opens again.
+async fn customer_wrote(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    conversation_id: Uuid,
+    after: Control,
+    new: &NewInbound,
+    preview_line: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use conversation::Column as C;
+    // Providers give whole seconds: a customer message of the same second
+    // as our last one came after it.
+    let next_second =
+        DateTime::<Utc>::from_timestamp(new.at.timestamp().saturating_add(1), 0).unwrap_or(new.at);
+    let newer = |value: sea_orm::Value, column: C| {
+        Expr::case(
+            Expr::col(C::LastMessageAt).lt(next_second),
+            Expr::val(value),
+        )
+        .finally(Expr::col(column))
+    };
+    conversation::Entity::update_many()
+        .col_expr(C::State, Expr::value(after.state.key()))
+        .col_expr(C::ControllerId, Expr::value(after.controller))
+        .col_expr(C::UnreadCount, Expr::col(C::UnreadCount).add(1))
+        .col_expr(
+            C::LastPreview,
+            newer(preview_line.to_owned().into(), C::LastPreview).into(),
+        )
+        .col_expr(
+            C::LastDirection,
+            newer(Direction::Inbound.key().into(), C::LastDirection).into(),
+        )
+        .col_expr(
+            C::LastStatus,
+            newer(MessageStatus::Received.key().into(), C::LastStatus).into(),
+        )
+        .col_expr(
+            C::LastMessageAt,
+            Expr::case(Expr::col(C::LastMessageAt).lt(new.at), Expr::val(new.at))
+                .finally(Expr::col(C::LastMessageAt))
+                .into(),
+        )
+        .col_expr(
+            C::LastInboundAt,
+            Expr::case(
+                Condition::any()
+                    .add(Expr::col(C::LastInboundAt).is_null())
+                    .add(Expr::col(C::LastInboundAt).lt(new.at)),
+                Expr::val(Some(new.at)),
+            )
+            .finally(Expr::col(C::LastInboundAt))
+            .into(),
+        )
+        .col_expr(C::ArchivedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::DeletedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::UpdatedAt, Expr::value(now))
+        // The customer wrote: the session behaviour starts over.
+        .col_expr(C::SessionStage, Expr::value(SessionStage::Active.number()))
+        .col_expr(
+            C::SessionStageAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(C::TenantId.eq(tenant.0))
+        .filter(C::Id.eq(conversation_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

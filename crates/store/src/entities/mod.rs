@@ -205,6 +205,10 @@ pub mod webhook_event {
         pub next_attempt_at: DateTimeUtc,
         pub processed_at: Option<DateTimeUtc>,
         pub last_error: Option<String>,
+        /// The channel and customer whose events are applied in order.
+        pub group_key: String,
+        /// A status waiting for its message: that message's provider id.
+        pub waits_for: Option<String>,
     }
     no_relations!();
 }
