@@ -621,23 +621,25 @@ pub async fn apply_status(
     let Some(applied) = applied else {
         return Ok(StatusApplied::Done);
     };
-    let conversation = app
+    // Who may see it: only the controller is needed for a tick.
+    let controller = app
         .store
-        .conversation(tenant, applied.conversation_id)
+        .conversation_controller(tenant, applied.conversation_id)
         .await
-        .ok();
+        .ok()
+        .flatten();
     app.live
         .publish(
             tenant.0,
-            Audience::Conversations {
-                controller: conversation.as_ref().and_then(|c| c.control.controller),
-            },
+            Audience::Conversations { controller },
             LiveEvent::Status(applied.clone()),
         )
         .await;
     if applied.status == MessageStatus::Failed {
-        if let (Some(conversation), Ok(message)) = (
-            conversation,
+        if let (Ok(conversation), Ok(message)) = (
+            app.store
+                .conversation(tenant, applied.conversation_id)
+                .await,
             app.store.message(tenant, applied.message_id).await,
         ) {
             let (code, title, _) = applied.error.unwrap_or_default();

@@ -32,51 +32,23 @@ impl Store {
             .await?;
         }
         let preview_line = preview(&new.kind, new.body.as_deref());
-        // One conversation per channel and contact, made by its first
-        // message: an insert that yields to one made meanwhile.
-        let opened = conversation::Entity::insert(conversation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(tenant.0),
-            channel_id: Set(new.channel_id.0),
-            contact_id: Set(contact_id),
-            state: Set(ConversationState::Bot.key().to_owned()),
-            controller_id: Set(None),
-            chatbot_enabled: Set(true),
-            unread_count: Set(1),
-            last_message_at: Set(new.at),
-            last_inbound_at: Set(Some(new.at)),
-            last_preview: Set(preview_line.clone()),
-            last_direction: Set(Direction::Inbound.key().to_owned()),
-            last_status: Set(MessageStatus::Received.key().to_owned()),
-            archived_at: Set(None),
-            deleted_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            session_stage: Set(SessionStage::Active.number()),
-            session_stage_at: Set(None),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                conversation::Column::TenantId,
-                conversation::Column::ChannelId,
-                conversation::Column::ContactId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?
-            == 1;
-        // The row, locked on PostgreSQL until the message is in: a person
-        // taking control meanwhile waits, and then sees the new message.
-        let mut find = conversation::Entity::find()
-            .filter(conversation::Column::TenantId.eq(tenant.0))
-            .filter(conversation::Column::ChannelId.eq(new.channel_id.0))
-            .filter(conversation::Column::ContactId.eq(contact_id));
-        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-            find = find.lock_exclusive();
-        }
-        let row = find.one(&txn).await?.ok_or(StoreError::NotFound)?;
+        // The conversation (one per channel and contact), locked on
+        // PostgreSQL until the message is in: a person taking control
+        // meanwhile waits, and then sees the new message. The first message
+        // makes it, with an insert that yields to one made meanwhile.
+        let (row, opened) = match locked_conversation(&txn, tenant, new.channel_id, contact_id)
+            .await?
+        {
+            Some(row) => (row, false),
+            None => {
+                let opened =
+                    open_conversation(&txn, tenant, new, contact_id, &preview_line, now).await?;
+                let row = locked_conversation(&txn, tenant, new.channel_id, contact_id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                (row, opened)
+            }
+        };
         let conversation_id = row.id;
         let (new_conversation, controller, previous_state) = if opened {
             record(
@@ -206,23 +178,11 @@ impl Store {
         if let Some(id) = our_id {
             which = which.add(message::Column::Id.eq(id));
         }
-        let target = message::Entity::find()
-            .select_only()
-            .column(message::Column::Id)
-            .column(message::Column::ConversationId)
-            .filter(message::Column::TenantId.eq(tenant.0))
-            .filter(message::Column::Direction.eq(Direction::Outbound.key()))
-            .filter(which)
-            .into_tuple::<(Uuid, Uuid)>()
-            .one(&self.db)
-            .await?;
-        let Some((message_id, conversation_id)) = target else {
-            return Err(StoreError::NotFound);
-        };
         let (code, title, detail) = match &error {
             Some((c, t, d)) => (Some(c.clone()), Some(t.clone()), d.clone()),
             None => (None, None, None),
         };
+        // One statement in the usual case: the report moves the message on.
         let mut update = message::Entity::update_many()
             .col_expr(message::Column::Status, Expr::value(status.key()))
             .col_expr(message::Column::StatusAt, Expr::value(at))
@@ -236,18 +196,32 @@ impl Store {
                 .col_expr(message::Column::ErrorTitle, Expr::value(title))
                 .col_expr(message::Column::ErrorDetail, Expr::value(detail));
         }
-        let result = update
+        let moved = update
             .filter(message::Column::TenantId.eq(tenant.0))
-            .filter(message::Column::Id.eq(message_id))
+            .filter(message::Column::Direction.eq(Direction::Outbound.key()))
+            .filter(which.clone())
             .filter(message::Column::Status.is_in(replaceable))
-            .exec(&self.db)
+            .exec_with_returning(&self.db)
             .await?;
-        if result.rows_affected == 0 {
-            return Ok(None);
-        }
+        let Some(row) = moved.into_iter().next() else {
+            // Nothing moved: an old report, or no such message (yet).
+            let known = message::Entity::find()
+                .select_only()
+                .column(message::Column::Id)
+                .filter(message::Column::TenantId.eq(tenant.0))
+                .filter(message::Column::Direction.eq(Direction::Outbound.key()))
+                .filter(which)
+                .into_tuple::<Uuid>()
+                .one(&self.db)
+                .await?;
+            return match known {
+                Some(_) => Ok(None),
+                None => Err(StoreError::NotFound),
+            };
+        };
         Ok(Some(AppliedStatus {
-            conversation_id,
-            message_id,
+            conversation_id: row.conversation_id,
+            message_id: row.id,
             status,
             error: if status == MessageStatus::Failed {
                 error
@@ -525,6 +499,19 @@ async fn upsert_inbound_contact(
         .filter(|n| !n.is_empty())
         .unwrap_or(&new.phone.e164)
         .to_owned();
+    let known = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Id)
+        .filter(contact::Column::TenantId.eq(tenant.0))
+        .filter(contact::Column::Phone.eq(&new.phone.e164))
+        .filter(contact::Column::DeletedAt.is_null())
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?;
+    if let Some(id) = known {
+        touch_contact(txn, tenant, id, new.at).await?;
+        return Ok((id, false));
+    }
     let made = contact::Entity::insert(contact::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant.0),
@@ -565,20 +552,31 @@ async fn upsert_inbound_contact(
         .await?
         .ok_or(StoreError::NotFound)?;
     if !made {
-        // Only forward: an older message applied late does not move it back.
-        contact::Entity::update_many()
-            .col_expr(contact::Column::LastActiveAt, Expr::value(Some(new.at)))
-            .filter(contact::Column::TenantId.eq(tenant.0))
-            .filter(contact::Column::Id.eq(id))
-            .filter(
-                Condition::any()
-                    .add(contact::Column::LastActiveAt.is_null())
-                    .add(contact::Column::LastActiveAt.lt(new.at)),
-            )
-            .exec(txn)
-            .await?;
+        touch_contact(txn, tenant, id, new.at).await?;
     }
     Ok((id, made))
+}
+
+/// The contact was active at `at` (only forward: an older message applied
+/// late does not move it back).
+async fn touch_contact(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    contact::Entity::update_many()
+        .col_expr(contact::Column::LastActiveAt, Expr::value(Some(at)))
+        .filter(contact::Column::TenantId.eq(tenant.0))
+        .filter(contact::Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(contact::Column::LastActiveAt.is_null())
+                .add(contact::Column::LastActiveAt.lt(at)),
+        )
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// A customer's message in an existing conversation, in one statement of
@@ -652,4 +650,67 @@ async fn customer_wrote(
         .exec(txn)
         .await?;
     Ok(())
+}
+
+/// The conversation of `contact` on `channel`, locked for this transaction
+/// on PostgreSQL (SQLite's write transaction already holds the database).
+async fn locked_conversation(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    channel: ChannelId,
+    contact_id: Uuid,
+) -> Result<Option<conversation::Model>, StoreError> {
+    let mut find = conversation::Entity::find()
+        .filter(conversation::Column::TenantId.eq(tenant.0))
+        .filter(conversation::Column::ChannelId.eq(channel.0))
+        .filter(conversation::Column::ContactId.eq(contact_id));
+    if txn.get_database_backend() == DbBackend::Postgres {
+        find = find.lock_exclusive();
+    }
+    Ok(find.one(txn).await?)
+}
+
+/// Opens the conversation a customer's first message starts; answers
+/// false when one was made meanwhile (the unique key decides).
+async fn open_conversation(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    new: &NewInbound,
+    contact_id: Uuid,
+    preview_line: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    Ok(conversation::Entity::insert(conversation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant.0),
+        channel_id: Set(new.channel_id.0),
+        contact_id: Set(contact_id),
+        state: Set(ConversationState::Bot.key().to_owned()),
+        controller_id: Set(None),
+        chatbot_enabled: Set(true),
+        unread_count: Set(1),
+        last_message_at: Set(new.at),
+        last_inbound_at: Set(Some(new.at)),
+        last_preview: Set(preview_line.to_owned()),
+        last_direction: Set(Direction::Inbound.key().to_owned()),
+        last_status: Set(MessageStatus::Received.key().to_owned()),
+        archived_at: Set(None),
+        deleted_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        session_stage: Set(SessionStage::Active.number()),
+        session_stage_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            conversation::Column::TenantId,
+            conversation::Column::ChannelId,
+            conversation::Column::ContactId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?
+        == 1)
 }
