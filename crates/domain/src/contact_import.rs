@@ -5,10 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::normalize_email;
-use crate::contact::{
-    check_contact_name, check_source, check_tag_name, parse_phone, AttributeKind, OptIn, Phone,
-};
+use crate::contact::{check_contact, check_tag_name, AttributeKind, ContactInput, OptIn, Phone};
 
 /// What a column of the file becomes.
 /// Where an import is in its life: uploaded (previewable, not started),
@@ -150,8 +147,9 @@ pub struct ImportedRow {
     pub source: Option<String>,
     pub first_message_tag: Option<String>,
     pub opt_in: Option<OptIn>,
-    /// (key, value) pairs in column order; a later column wins. (A list,
-    /// not a map: 100,000 rows of imports hold one each.)
+    /// (key, value) pairs, one per key; of two columns with one key the
+    /// later wins. (A list, not a map: 100,000 rows of imports hold one
+    /// each.)
     pub attributes: Vec<(String, String)>,
 }
 
@@ -173,40 +171,60 @@ fn opt_in_from(cell: &str) -> Option<OptIn> {
 }
 
 /// Checks one data row; the error is the reason shown in the failure report.
+///
+/// The contact's own fields (name, phone, email, source, attributes) go
+/// through [`check_contact`], the same check as a contact created or edited
+/// in the app; only what is peculiar to a file is checked here: tags named
+/// by text, the first-message tag, the loose opt-in words, and blank cells
+/// meaning "not given". The reason is the first failing column in the
+/// file's order, then the name, then the phone.
 pub fn check_row(
     mapping: &Mapping,
     cells: &[String],
     ctx: &RowContext<'_>,
 ) -> Result<ImportedRow, String> {
-    let mut name = None;
-    let mut phone = None;
-    let mut row = ImportedRow {
-        name: String::new(),
-        phone: Phone {
-            e164: String::new(),
-            country_code: String::new(),
-            iso_code: None,
-        },
-        email: None,
-        tags: ctx.options.tags.clone(),
-        source: None,
-        first_message_tag: None,
-        opt_in: None,
-        attributes: Vec::new(),
-    };
-    for (index, target) in mapping.columns.iter().enumerate() {
-        let cell = cells
+    let cell_at = |index: usize| {
+        cells
             .get(index)
             .map(String::as_str)
             .unwrap_or_default()
-            .trim();
+            .trim()
+    };
+    let mut input = ContactInput::default();
+    for (index, target) in mapping.columns.iter().enumerate() {
+        let cell = cell_at(index);
+        // A blank cell gives nothing; for name and phone that is "missing".
         match target {
-            Target::Ignore => {}
-            Target::Name => name = Some(cell),
-            Target::Phone => phone = Some(cell),
-            Target::Email if !cell.is_empty() => {
-                row.email =
-                    Some(normalize_email(cell).ok_or_else(|| format!("bad email: {cell}"))?);
+            Target::Name => input.name = Some(cell),
+            Target::Phone => input.phone = Some(cell),
+            Target::Email if !cell.is_empty() => input.email = Some(cell),
+            Target::Source if !cell.is_empty() => input.source = Some(cell),
+            Target::Attribute(key) if !cell.is_empty() => {
+                input.attributes.insert(key.clone(), Some(cell.to_owned()));
+            }
+            _ => {}
+        }
+    }
+    let name = input.name.unwrap_or_default();
+    let phone = input.phone.unwrap_or_default();
+    let checked = check_contact(&input, &ctx.options.default_country, ctx.attributes);
+    let first = |field: &str| {
+        checked
+            .as_ref()
+            .err()
+            .and_then(|e| e.get(field))
+            .and_then(|m| m.first())
+            .cloned()
+    };
+
+    let mut tags = ctx.options.tags.clone();
+    let mut first_message_tag = None;
+    let mut opt_in = None;
+    for (index, target) in mapping.columns.iter().enumerate() {
+        let cell = cell_at(index);
+        match target {
+            Target::Email if first("email").is_some() && !cell.is_empty() => {
+                return Err(format!("bad email: {cell}"));
             }
             Target::Tags => {
                 for tag in cell.split('|').map(str::trim).filter(|t| !t.is_empty()) {
@@ -214,38 +232,77 @@ pub fn check_row(
                         .tags
                         .get(&tag.to_lowercase())
                         .ok_or_else(|| format!("unknown tag: {tag}"))?;
-                    if !row.tags.contains(id) {
-                        row.tags.push(*id);
+                    if !tags.contains(id) {
+                        tags.push(*id);
                     }
                 }
             }
             Target::Source if !cell.is_empty() => {
-                row.source = Some(check_source(cell).map_err(|m| format!("bad source: {m}"))?);
+                if let Some(m) = first("source") {
+                    return Err(format!("bad source: {m}"));
+                }
             }
             Target::FirstMessageTag if !cell.is_empty() => {
-                row.first_message_tag =
+                first_message_tag =
                     Some(check_tag_name(cell).map_err(|m| format!("bad first-message tag: {m}"))?);
             }
-            Target::OptIn => row.opt_in = opt_in_from(cell),
+            Target::OptIn => opt_in = opt_in_from(cell),
             Target::Attribute(key) if !cell.is_empty() => {
                 let kind = ctx
                     .attributes
                     .get(key)
                     .ok_or_else(|| format!("unknown attribute: {key}"))?;
-                let value = kind
-                    .normalise(cell)
-                    .map_err(|m| format!("bad {key}: {m}"))?;
-                row.attributes.push((key.clone(), value));
+                // The contact check saw the last column of a key; an earlier
+                // column of the same key is held to the same kind's rule.
+                let message = match input.attributes.get(key) {
+                    Some(Some(last)) if last != cell => {
+                        kind.normalise(cell).err().map(str::to_owned)
+                    }
+                    // (Only a row with errors needs the field's name.)
+                    _ if checked.is_ok() => None,
+                    _ => first(&format!("attributes.{key}")),
+                };
+                if let Some(m) = message {
+                    return Err(format!("bad {key}: {m}"));
+                }
             }
             _ => {}
         }
     }
-    let name = name.filter(|n| !n.is_empty()).ok_or("missing name")?;
-    row.name = check_contact_name(name).map_err(|m| format!("bad name: {m}"))?;
-    let phone = phone.filter(|p| !p.is_empty()).ok_or("missing phone")?;
-    row.phone = parse_phone(phone, &ctx.options.default_country)
-        .map_err(|m| format!("bad phone {phone}: {m}"))?;
-    Ok(row)
+    if name.is_empty() {
+        return Err("missing name".into());
+    }
+    if let Some(m) = first("name") {
+        return Err(format!("bad name: {m}"));
+    }
+    if phone.is_empty() {
+        return Err("missing phone".into());
+    }
+    if let Some(m) = first("phone") {
+        return Err(format!("bad phone {phone}: {m}"));
+    }
+    // Every field error became a reason above, so what is left is checked.
+    let checked = checked.map_err(|e| {
+        let (field, messages) = e.into_map().into_iter().next().unwrap_or_default();
+        format!("bad {field}: {}", messages.join(" "))
+    })?;
+    let (Some(name), Some(phone)) = (checked.name, checked.phone) else {
+        return Err("missing name".into());
+    };
+    Ok(ImportedRow {
+        name,
+        phone,
+        email: checked.email.flatten(),
+        tags,
+        source: checked.source,
+        first_message_tag,
+        opt_in,
+        attributes: checked
+            .attributes
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, value?)))
+            .collect(),
+    })
 }
 
 #[cfg(test)]
@@ -319,6 +376,68 @@ mod tests {
                 .unwrap_err()
                 .starts_with("bad age")
         );
+    }
+
+    #[test]
+    fn a_row_is_held_to_the_same_rules_as_a_contact_form() {
+        let tags = HashMap::new();
+        let attributes: BTreeMap<String, AttributeKind> =
+            [("age".to_owned(), AttributeKind::Number)].into();
+        let mapping = Mapping {
+            columns: vec![
+                Target::Name,
+                Target::Phone,
+                Target::Email,
+                Target::Source,
+                Target::Attribute("age".into()),
+                Target::Attribute("age".into()),
+            ],
+        };
+        let opts = options();
+        let ctx = RowContext {
+            tags: &tags,
+            attributes: &attributes,
+            options: &opts,
+        };
+        let row = |v: &[&str]| {
+            let cells = v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+            check_row(&mapping, &cells, &ctx)
+        };
+        let form = |name: &str, email: &str, source: &str| {
+            let input = ContactInput {
+                name: Some(name),
+                phone: Some("9876543452"),
+                email: Some(email),
+                source: Some(source),
+                ..ContactInput::default()
+            };
+            check_contact(&input, "IN", &attributes).map_err(|e| e.into_map())
+        };
+        let long = "x".repeat(121);
+        let form_name = form(&long, "", "file").unwrap_err();
+        assert_eq!(
+            row(&[&long, "9876543452", "", "", "", ""]),
+            Err(format!("bad name: {}", form_name["name"][0]))
+        );
+        assert!(form("Ana", "ana@", "file").is_err());
+        assert_eq!(
+            row(&["Ana", "9876543452", "ana@", "", "", ""]),
+            Err("bad email: ana@".into())
+        );
+        let long_source = "s".repeat(51);
+        let form_source = form("Ana", "", &long_source).unwrap_err();
+        assert_eq!(
+            row(&["Ana", "9876543452", "", &long_source, "", ""]),
+            Err(format!("bad source: {}", form_source["source"][0]))
+        );
+        let ok = row(&["Ana", "9876543452", "ANA@Example.com", "fair", "41", "42.0"]).unwrap();
+        assert_eq!(ok.email.as_deref(), Some("ana@example.com"));
+        assert_eq!(ok.source.as_deref(), Some("fair"));
+        assert_eq!(ok.attributes, vec![("age".to_owned(), "42".to_owned())]);
+        // Either column of a key is checked, not only the one that is kept.
+        assert!(row(&["Ana", "9876543452", "", "", "old", "42"])
+            .unwrap_err()
+            .starts_with("bad age"));
     }
 
     #[test]

@@ -362,7 +362,8 @@ pub struct QuickReplyDraft {
 }
 
 pub const SHORTCUT_MAX: usize = 32;
-pub const QUICK_REPLY_BODY_MAX: usize = 4096;
+/// A quick reply goes out as a text message.
+pub const QUICK_REPLY_BODY_MAX: usize = crate::whatsapp::TEXT_BODY_MAX;
 
 impl QuickReplyDraft {
     /// Checks the fields and normalises the shortcut (no leading `/`).

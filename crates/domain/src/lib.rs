@@ -15,5 +15,6 @@ pub mod team;
 pub mod template;
 pub mod template_library;
 pub mod tenant;
+pub mod whatsapp;
 
 pub use ids::{ChannelId, RoleId, TenantId, UserId};

@@ -5,11 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::whatsapp;
+
 const KB: u64 = 1024;
 const MB: u64 = 1024 * 1024;
 
 /// No file WhatsApp can send is larger (documents); uploads stop reading here.
-pub const MAX_MEDIA_BYTES: u64 = 100 * MB;
+pub const MAX_MEDIA_BYTES: u64 = whatsapp::DOCUMENT_MAX_BYTES;
 
 /// How many leading bytes [`sniff`] and [`dimensions`] want to see (fewer
 /// when the file is shorter). Office files need the most: their type shows
@@ -116,10 +118,12 @@ pub fn size_limit(mime_type: &str) -> Option<u64> {
         .trim()
         .to_ascii_lowercase();
     match essence.as_str() {
-        "image/jpeg" | "image/png" => Some(5 * MB),
-        "image/webp" => Some(500 * KB),
-        "video/mp4" | "video/3gpp" => Some(16 * MB),
-        "audio/aac" | "audio/amr" | "audio/mpeg" | "audio/mp4" | "audio/ogg" => Some(16 * MB),
+        "image/jpeg" | "image/png" => Some(whatsapp::IMAGE_MAX_BYTES),
+        "image/webp" => Some(whatsapp::STICKER_MAX_BYTES),
+        "video/mp4" | "video/3gpp" => Some(whatsapp::VIDEO_MAX_BYTES),
+        "audio/aac" | "audio/amr" | "audio/mpeg" | "audio/mp4" | "audio/ogg" => {
+            Some(whatsapp::AUDIO_MAX_BYTES)
+        }
         "text/plain"
         | "application/pdf"
         | "application/msword"
@@ -128,7 +132,7 @@ pub fn size_limit(mime_type: &str) -> Option<u64> {
         | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
-            Some(MAX_MEDIA_BYTES)
+            Some(whatsapp::DOCUMENT_MAX_BYTES)
         }
         _ => None,
     }

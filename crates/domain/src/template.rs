@@ -13,18 +13,15 @@ use serde::{Deserialize, Serialize};
 use crate::account::FieldErrors;
 use crate::contact::{split_name, Contact};
 
-pub const NAME_MAX: usize = 512;
-pub const HEADER_TEXT_MAX: usize = 60;
-pub const BODY_MAX: usize = 1024;
-pub const FOOTER_MAX: usize = 60;
-pub const BUTTONS_MAX: usize = 10;
-pub const BUTTON_TEXT_MAX: usize = 25;
-pub const URL_BUTTONS_MAX: usize = 2;
-pub const URL_MAX: usize = 2000;
-pub const PHONE_BUTTONS_MAX: usize = 1;
-pub const PHONE_MAX: usize = 20;
-pub const COPY_CODE_MAX: usize = 15;
-pub const EXAMPLE_MAX: usize = 1024;
+// Meta's template limits, under the names this module's checks use.
+pub use crate::whatsapp::{
+    TEMPLATE_BODY_MAX as BODY_MAX, TEMPLATE_BUTTONS_MAX as BUTTONS_MAX,
+    TEMPLATE_BUTTON_TEXT_MAX as BUTTON_TEXT_MAX, TEMPLATE_COPY_CODE_MAX as COPY_CODE_MAX,
+    TEMPLATE_EXAMPLE_MAX as EXAMPLE_MAX, TEMPLATE_FOOTER_MAX as FOOTER_MAX,
+    TEMPLATE_HEADER_TEXT_MAX as HEADER_TEXT_MAX, TEMPLATE_NAME_MAX as NAME_MAX,
+    TEMPLATE_PHONE_BUTTONS_MAX as PHONE_BUTTONS_MAX, TEMPLATE_PHONE_MAX as PHONE_MAX,
+    TEMPLATE_URL_BUTTONS_MAX as URL_BUTTONS_MAX, TEMPLATE_URL_MAX as URL_MAX,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -349,11 +346,7 @@ pub fn check_template(t: &TemplateContent) -> FieldErrors {
     // Name and language.
     if t.name.is_empty() {
         errors.add("name", "Enter a name.");
-    } else if !t
-        .name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    } else if !t.name.chars().all(crate::whatsapp::is_template_name_char) {
         errors.add(
             "name",
             "Use lowercase letters, digits and underscores only, e.g. order_update_2.",

@@ -6,25 +6,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::ProviderError;
 
-/// Longest free-form text body.
-pub const TEXT_BODY_MAX: usize = 4096;
-/// Longest `biz_opaque_callback_data`.
-pub const CALLBACK_DATA_MAX: usize = 512;
-/// Reply buttons per message.
-pub const REPLY_BUTTONS_MAX: usize = 3;
-pub const BUTTON_TITLE_MAX: usize = 20;
-pub const BUTTON_ID_MAX: usize = 256;
-pub const INTERACTIVE_BODY_MAX: usize = 1024;
-pub const INTERACTIVE_FOOTER_MAX: usize = 60;
-pub const INTERACTIVE_HEADER_MAX: usize = 60;
-pub const LIST_SECTIONS_MAX: usize = 10;
-pub const LIST_ROWS_MAX: usize = 10;
-pub const LIST_BUTTON_MAX: usize = 20;
-pub const SECTION_TITLE_MAX: usize = 24;
-pub const ROW_ID_MAX: usize = 200;
-pub const ROW_TITLE_MAX: usize = 24;
-pub const ROW_DESCRIPTION_MAX: usize = 72;
-pub const CAPTION_MAX: usize = 1024;
+// Meta's message limits: stated once, in `domain::whatsapp`.
+pub use domain::whatsapp::{
+    BUTTON_ID_MAX, BUTTON_TITLE_MAX, CALLBACK_DATA_MAX, CAPTION_MAX, INTERACTIVE_BODY_MAX,
+    INTERACTIVE_FOOTER_MAX, INTERACTIVE_HEADER_MAX, LIST_BUTTON_MAX, LIST_ROWS_MAX,
+    LIST_SECTIONS_MAX, REPLY_BUTTONS_MAX, ROW_DESCRIPTION_MAX, ROW_ID_MAX, ROW_TITLE_MAX,
+    SECTION_TITLE_MAX, TEXT_BODY_MAX,
+};
 
 /// One message to one WhatsApp user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -37,7 +37,7 @@ pub struct NewTemplate {
     pub parameter_format: Option<String>,
 }
 
-pub const TEMPLATE_NAME_MAX: usize = 512;
+pub use domain::whatsapp::TEMPLATE_NAME_MAX;
 
 impl NewTemplate {
     /// The rules Meta states for names, categories and the required body.
@@ -85,10 +85,7 @@ pub fn check_template_name(name: &str) -> Result<(), ProviderError> {
             "template name must be 1 to {TEMPLATE_NAME_MAX} characters"
         )));
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    if !name.chars().all(domain::whatsapp::is_template_name_char) {
         return Err(ProviderError::invalid(format!(
             "template name {name:?} may hold only lowercase letters, digits and underscores"
         )));

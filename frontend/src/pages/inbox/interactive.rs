@@ -17,15 +17,11 @@ use crate::components::modal::Modal;
 use crate::i18n::{t, tf};
 use crate::pages::templates::{counter, PhonePreview, PreviewHeader, PreviewModel};
 
-/// WhatsApp's limits for interactive messages.
-pub const BODY_MAX: usize = 1024;
-pub const BUTTONS_MAX: usize = 3;
-pub const BUTTON_TITLE_MAX: usize = 20;
-pub const LIST_BUTTON_MAX: usize = 20;
-pub const ROWS_MAX: usize = 10;
-pub const ROW_TITLE_MAX: usize = 24;
-pub const ROW_DESCRIPTION_MAX: usize = 72;
-pub const SECTION_TITLE_MAX: usize = 24;
+// WhatsApp's limits for interactive messages, as the server checks them.
+use contract::limits::{
+    BUTTON_TITLE_MAX, INTERACTIVE_BODY_MAX, LIST_BUTTON_MAX, LIST_ROWS_MAX, REPLY_BUTTONS_MAX,
+    ROW_DESCRIPTION_MAX, ROW_TITLE_MAX, SECTION_TITLE_MAX,
+};
 
 /// A section of a list as typed: its title and its rows' titles and
 /// descriptions.
@@ -106,7 +102,7 @@ fn check_len(what: &'static str, value: &str, max: usize) -> Result<(), Problem>
 }
 
 fn check_body(body: &str) -> Result<(), Problem> {
-    check_len("inbox.ix.body", body, BODY_MAX)
+    check_len("inbox.ix.body", body, INTERACTIVE_BODY_MAX)
 }
 
 /// Reply buttons from what was typed; blank button rows are ignored.
@@ -120,8 +116,10 @@ pub fn buttons_content(body: &str, titles: &[String]) -> Result<SendContent, Pro
     if titles.is_empty() {
         return Err(Problem::new("inbox.ix.problem.no_buttons"));
     }
-    if titles.len() > BUTTONS_MAX {
-        return Err(Problem::new("inbox.ix.problem.too_many_buttons").with("max", BUTTONS_MAX));
+    if titles.len() > REPLY_BUTTONS_MAX {
+        return Err(
+            Problem::new("inbox.ix.problem.too_many_buttons").with("max", REPLY_BUTTONS_MAX)
+        );
     }
     for (i, title) in titles.iter().enumerate() {
         check_len("inbox.ix.button_title", title, BUTTON_TITLE_MAX)?;
@@ -172,8 +170,8 @@ pub fn list_content(
     if total == 0 {
         return Err(Problem::new("inbox.ix.problem.no_rows"));
     }
-    if total > ROWS_MAX {
-        return Err(Problem::new("inbox.ix.problem.too_many_rows").with("max", ROWS_MAX));
+    if total > LIST_ROWS_MAX {
+        return Err(Problem::new("inbox.ix.problem.too_many_rows").with("max", LIST_ROWS_MAX));
     }
     let several = kept.len() > 1;
     let mut titles: Vec<&str> = Vec::with_capacity(total);
@@ -434,7 +432,7 @@ pub fn InteractiveDialog(
                         </button>
                     </div>
                 </For>
-                <Show when=move || buttons.with(Vec::len) < BUTTONS_MAX>
+                <Show when=move || buttons.with(Vec::len) < REPLY_BUTTONS_MAX>
                     <button type="button" class="btn btn-ghost btn-sm" data-testid="ix-add-button"
                         on:click=move |_| buttons.update(|b| b.push(keys.row()))>
                         <Icon icon=icondata::LuPlus />
@@ -547,7 +545,7 @@ pub fn InteractiveDialog(
                                 </button>
                             </div>
                         </For>
-                        <Show when=move || total_rows.get() < ROWS_MAX>
+                        <Show when=move || total_rows.get() < LIST_ROWS_MAX>
                             <button type="button" class="btn btn-ghost btn-sm" data-testid="ix-add-row"
                                 on:click=move |_| sections.update(|s| if let Some(x) = section_mut(s, skey) { x.rows.push(keys.row()); })>
                                 <Icon icon=icondata::LuPlus />
@@ -556,14 +554,14 @@ pub fn InteractiveDialog(
                         </Show>
                     </fieldset>
                 </For>
-                <Show when=move || total_rows.get() < ROWS_MAX>
+                <Show when=move || total_rows.get() < LIST_ROWS_MAX>
                     <button type="button" class="btn btn-ghost btn-sm" data-testid="ix-add-section"
                         on:click=move |_| sections.update(|s| s.push(keys.section()))>
                         <Icon icon=icondata::LuListPlus />
                         <span>{t("inbox.ix.add_section")}</span>
                     </button>
                 </Show>
-                <p class="muted small">{move || tf("inbox.ix.rows_used", &[("n", &total_rows.get().to_string()), ("max", &ROWS_MAX.to_string())])}</p>
+                <p class="muted small">{move || tf("inbox.ix.rows_used", &[("n", &total_rows.get().to_string()), ("max", &LIST_ROWS_MAX.to_string())])}</p>
             </div>
         }
     };
@@ -586,7 +584,7 @@ pub fn InteractiveDialog(
                         <textarea id="ix-body" rows="3" data-testid="ix-body"
                             prop:value=move || body.get()
                             on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                        {counter(body, BODY_MAX)}
+                        {counter(body, INTERACTIVE_BODY_MAX)}
                     </div>
                     {move || match kind.get() {
                         Kind::Buttons => button_rows().into_any(),
@@ -668,7 +666,7 @@ mod tests {
             "inbox.ix.problem.too_long"
         );
         assert_eq!(
-            problem(&"x".repeat(BODY_MAX + 1), &["Yes"]),
+            problem(&"x".repeat(INTERACTIVE_BODY_MAX + 1), &["Yes"]),
             "inbox.ix.problem.too_long"
         );
     }

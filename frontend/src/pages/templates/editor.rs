@@ -15,6 +15,12 @@ use leptos_icons::Icon;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
+// Meta's limits, shown as counters (the API enforces them).
+use contract::limits::{
+    TEMPLATE_BODY_MAX, TEMPLATE_BUTTONS_MAX, TEMPLATE_BUTTON_TEXT_MAX, TEMPLATE_FOOTER_MAX,
+    TEMPLATE_HEADER_TEXT_MAX, TEMPLATE_NAME_MAX,
+};
+
 use super::preview::{PhonePreview, PreviewHeader, PreviewModel};
 use super::{gated, graph_channels, status_look, LANGUAGES};
 use crate::api::{Authed, FieldErrors};
@@ -22,14 +28,6 @@ use crate::components::misc::{Badge, ErrorBanner, Loading, PageHeader};
 use crate::i18n::{t, tf};
 use crate::pages::media::{MediaChoice, MediaPicker};
 use crate::state::{me_state, toasts};
-
-/// Meta's limits, shown as counters (the API enforces them).
-const NAME_MAX: usize = 512;
-const HEADER_MAX: usize = 60;
-const BODY_MAX: usize = 1024;
-const FOOTER_MAX: usize = 60;
-const BUTTON_TEXT_MAX: usize = 25;
-const BUTTONS_MAX: usize = 10;
 
 /// The variables of a text in the order they first appear: `{{1}}`,
 /// `{{first_name}}`...
@@ -490,7 +488,7 @@ fn Basics(
                 <div class="field">
                     <label for="tpl-name">{t("templates.field.name")}</label>
                     <input id="tpl-name" data-testid="template-name" class="mono" disabled=locked
-                        placeholder="order_update" maxlength=NAME_MAX
+                        placeholder="order_update" maxlength=TEMPLATE_NAME_MAX
                         prop:value=move || form.name.get()
                         on:input=move |ev| {
                             // Meta's names are lowercase with underscores; help as they type.
@@ -569,7 +567,7 @@ fn HeaderSection(form: Form, errors: RwSignal<FieldErrors>) -> impl IntoView {
                     <div class="field">
                         <div class="label-row">
                             <label for="tpl-header-text">{t("templates.field.header_text")}</label>
-                            {counter(form.header_text, HEADER_MAX)}
+                            {counter(form.header_text, TEMPLATE_HEADER_TEXT_MAX)}
                         </div>
                         <input id="tpl-header-text" data-testid="header-text"
                             prop:value=move || form.header_text.get()
@@ -662,7 +660,7 @@ fn BodySection(form: Form, errors: RwSignal<FieldErrors>) -> impl IntoView {
             <div class="field">
                 <div class="label-row">
                     <label for="tpl-body">{t("templates.field.body")}</label>
-                    {counter(form.body, BODY_MAX)}
+                    {counter(form.body, TEMPLATE_BODY_MAX)}
                 </div>
                 <div class="format-bar" role="toolbar" aria-label=t("templates.formatting")>
                     <button type="button" class="icon-btn" title=t("templates.bold") aria-label=t("templates.bold") on:click=wrap("*")>
@@ -736,7 +734,7 @@ fn FooterSection(form: Form, errors: RwSignal<FieldErrors>) -> impl IntoView {
             <div class="field">
                 <div class="label-row">
                     <label for="tpl-footer">{t("templates.field.footer")}</label>
-                    {counter(form.footer, FOOTER_MAX)}
+                    {counter(form.footer, TEMPLATE_FOOTER_MAX)}
                 </div>
                 <input id="tpl-footer" data-testid="template-footer"
                     placeholder=t("templates.field.footer_placeholder")
@@ -783,7 +781,7 @@ fn ButtonsSection(form: Form, errors: RwSignal<FieldErrors>) -> impl IntoView {
     };
     // Only the count re-renders the rows: typing in a row must keep its focus.
     let count = Memo::new(move |_| form.buttons.with(Vec::len));
-    let full = Memo::new(move |_| count.get() >= BUTTONS_MAX);
+    let full = Memo::new(move |_| count.get() >= TEMPLATE_BUTTONS_MAX);
     view! {
         <fieldset class="editor-section">
             <legend>{t("templates.section.buttons")}<span class="optional">{t("templates.optional")}</span></legend>
@@ -835,7 +833,7 @@ fn ButtonRow(form: Form, errors: RwSignal<FieldErrors>, index: usize) -> impl In
     let text_field = view! {
         <div class="field">
             <label for=format!("btn-{index}-text")>{t("templates.field.button_text")}</label>
-            <input id=format!("btn-{index}-text") maxlength=BUTTON_TEXT_MAX data-testid="button-text"
+            <input id=format!("btn-{index}-text") maxlength=TEMPLATE_BUTTON_TEXT_MAX data-testid="button-text"
                 prop:value=get(|b| match b {
                     TemplateButton::QuickReply { text } | TemplateButton::Url { text, .. } | TemplateButton::PhoneNumber { text, .. } => text.clone(),
                     TemplateButton::CopyCode { .. } => String::new(),
