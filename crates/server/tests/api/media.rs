@@ -730,6 +730,8 @@ async fn a_file_shown_in_a_conversation_cannot_be_deleted_and_the_conversation_i
     jpeg.extend([0u8; 64]);
     fake.put_media("1458391047712093", jpeg, "image/jpeg");
     crate::inbox::post_webhook(&app, &channel, &crate::inbox::fixture("inbound_image")).await;
+    // The file is kept before its message: wait for the whole event.
+    app.wait_until_events_processed(&owner, &channel, 1).await;
     let gallery = app
         .wait_for(&owner, "/api/v1/media", |b| {
             b["items"].as_array().is_some_and(|a| a.len() == 1)

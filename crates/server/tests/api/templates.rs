@@ -115,7 +115,21 @@ async fn a_submitted_template_turns_approved_or_rejected_through_the_status_webh
     let rejected = wait_status(&app, &owner, rid, "rejected").await;
     assert_eq!(rejected["rejected_reason"], "INVALID_FORMAT");
 
-    let notes = app.get("/api/v1/notifications", &owner).await.body;
+    // The notices follow the status change: wait for both.
+    let mentions = |b: &Value, name: &str, word: &str| {
+        b["items"].as_array().is_some_and(|items| {
+            items.iter().any(|n| {
+                n["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(name) && t.contains(word))
+            })
+        })
+    };
+    let notes = app
+        .wait_for(&owner, "/api/v1/notifications", |b| {
+            mentions(b, "order_update", "approved") && mentions(b, "please_reject_me", "rejected")
+        })
+        .await;
     let titles: Vec<&str> = notes["items"]
         .as_array()
         .unwrap()
