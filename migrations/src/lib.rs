@@ -22,6 +22,7 @@ mod m0016_session_versions;
 mod m0017_webhook_events_per_channel;
 mod m0018_number_claims_need_validation;
 mod m0019_message_media_index;
+mod m0021_contact_search;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_webhook_events_per_channel::Migration),
             Box::new(m0018_number_claims_need_validation::Migration),
             Box::new(m0019_message_media_index::Migration),
+            Box::new(m0021_contact_search::Migration),
         ]
     }
 }
