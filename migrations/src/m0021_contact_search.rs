@@ -4,7 +4,11 @@
 //!
 //! - **PostgreSQL**: `pg_trgm` GIN indexes on `lower(name)`, `lower(email)`
 //!   and `phone`, which serve `lower(col) LIKE '%fragment%'` as written
-//!   (PostgreSQL's `lower` folds every letter, not only ASCII).
+//!   (PostgreSQL's `lower` folds every letter, not only ASCII). Their
+//!   statistics (and the phone's) sample 1,000 values instead of 100: with
+//!   100, a fragment found in 50 of 100,000 numbers was estimated at 1,000,
+//!   and PostgreSQL walked the list's id index backwards filtering every
+//!   row (530 ms) instead of reading the 50 from the index (under 1 ms).
 //! - **SQLite**: a contentless FTS5 table with the trigram tokenizer
 //!   (case-insensitive, Unicode-aware), keyed by the contact's rowid and
 //!   kept by triggers on every insert, update of name, email or phone, and
@@ -26,12 +30,16 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX contacts_name_trgm ON contacts USING gin (lower(name) gin_trgm_ops);
 CREATE INDEX contacts_email_trgm ON contacts USING gin (lower(email) gin_trgm_ops);
 CREATE INDEX contacts_phone_trgm ON contacts USING gin (phone gin_trgm_ops);
+ALTER TABLE contacts ALTER COLUMN phone SET STATISTICS 1000;
+ALTER INDEX contacts_name_trgm ALTER COLUMN 1 SET STATISTICS 1000;
+ALTER INDEX contacts_email_trgm ALTER COLUMN 1 SET STATISTICS 1000;
 "#;
 
 const POSTGRES_DOWN: &str = r#"
 DROP INDEX IF EXISTS contacts_phone_trgm;
 DROP INDEX IF EXISTS contacts_email_trgm;
 DROP INDEX IF EXISTS contacts_name_trgm;
+ALTER TABLE contacts ALTER COLUMN phone SET STATISTICS -1;
 "#;
 
 const SQLITE_UP: &str = r#"
