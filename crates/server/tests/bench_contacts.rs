@@ -341,7 +341,7 @@ fn search_csv() -> Vec<u8> {
         let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()]);
         // Unique six digits per contact, scattered over the range.
         let number = (i * 7919) % 1_000_000;
-        let prefix = if i % 2 == 0 { "7400" } else { "7911" };
+        let prefix = "7400";
         let phone = match i % 3 {
             0 => format!("+44 {prefix} {number:06}"),
             1 => format!("0{prefix} {number:06}"),
@@ -441,7 +441,16 @@ async fn search_at_100k() {
     )
     .await;
     assert_eq!(done["state"], "completed", "{done}");
-    assert_eq!(done["added"], CONTACTS, "{done}");
+    if done["added"] != CONTACTS {
+        let id = done["id"].as_str().unwrap();
+        let failures = app
+            .get(&format!("/api/v1/contacts/imports/{id}/failures"), &token)
+            .await;
+        panic!(
+            "{done}\n{}",
+            &failures.body.to_string()[..2000.min(failures.body.to_string().len())]
+        );
+    }
     println!(
         "\n== {backend}: contact search at {CONTACTS} contacts (imported in {:.2} s, server peak memory {:.0} MB)",
         took.as_secs_f64(),
@@ -459,9 +468,9 @@ async fn search_at_100k() {
         ("name", "smith", 3000),
         ("name", "álvaro núñez", 100),
         ("name", "Chloé Dub", 100),
-        ("phone", "7911 123", 10),
+        ("phone", "7400 123", 10),
         ("phone", "07400 55", 10),
-        ("phone", "+44 7911-12", 10),
+        ("phone", "+44 7400-98", 10),
         ("phone", "(0)7400 9876", 1),
         ("phone", "2345", 10),
         ("email", "nunez900@", 1),
