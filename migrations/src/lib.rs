@@ -23,6 +23,7 @@ mod m0017_webhook_events_per_channel;
 mod m0018_number_claims_need_validation;
 mod m0019_message_media_index;
 mod m0020_event_groups;
+mod m0021_contact_search;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_number_claims_need_validation::Migration),
             Box::new(m0019_message_media_index::Migration),
             Box::new(m0020_event_groups::Migration),
+            Box::new(m0021_contact_search::Migration),
         ]
     }
 }

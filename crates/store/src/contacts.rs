@@ -13,11 +13,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::contact_search::{self, Fields};
 use crate::entities::{
     attribute_definition, contact, contact_event, contact_group, contact_import, contact_tag,
     conversation, group_member, tag,
 };
-use crate::like::{contains_ci as contains, contains_ci_expr};
+use crate::like::contains_ci_expr;
 use crate::{PageRequest, Store, StoreError};
 
 /// A contact to create (already checked).
@@ -98,17 +99,12 @@ fn contact_ids_where(
 }
 
 /// The SQL condition for a filter, always scoped to the tenant's live contacts.
-fn condition(tenant: TenantId, filter: &ContactFilter) -> Condition {
+fn condition(backend: DbBackend, tenant: TenantId, filter: &ContactFilter) -> Condition {
     let mut cond = Condition::all()
         .add(contact::Column::TenantId.eq(tenant.0))
         .add(contact::Column::DeletedAt.is_null());
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        cond = cond.add(
-            Condition::any()
-                .add(contains(contact::Column::Name, q))
-                .add(contains(contact::Column::Phone, q))
-                .add(contains(contact::Column::Email, q)),
-        );
+        cond = cond.add(contact_search::matches(backend, q, Fields::NameEmailPhone));
     }
     if !filter.tags_any.is_empty() {
         let tags = filter.tags_any.clone();
@@ -345,7 +341,7 @@ impl Store {
         filter: &ContactFilter,
         page: PageRequest,
     ) -> Result<(Vec<Contact>, Option<u64>), StoreError> {
-        let cond = condition(tenant, filter);
+        let cond = condition(self.backend(), tenant, filter);
         let mut query = contact::Entity::find().filter(cond.clone());
         if let Some(after) = page.after {
             query = query.filter(contact::Column::Id.lt(after));
@@ -431,7 +427,7 @@ impl Store {
         Ok(contact::Entity::find()
             .select_only()
             .column(contact::Column::Id)
-            .filter(condition(tenant, filter))
+            .filter(condition(self.backend(), tenant, filter))
             .into_tuple()
             .all(&self.db)
             .await?)

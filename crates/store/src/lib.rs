@@ -3,6 +3,7 @@
 
 mod accounts;
 mod channels;
+mod contact_search;
 mod contacts;
 mod conversations;
 mod entities;

@@ -543,3 +543,96 @@ async fn exports_follow_the_filters_and_defuse_formulas() {
         .await;
     assert_eq!(bad.status, 422);
 }
+
+#[tokio::test]
+async fn search_ignores_letter_case_in_any_script_and_phone_formatting() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await; // default country GB
+    let alvaro = contact(
+        &app,
+        &owner,
+        json!({"name": "Álvaro Núñez", "phone": "+447911123456", "email": "Alvaro.Nunez@Example.es"}),
+    )
+    .await;
+    contact(
+        &app,
+        &owner,
+        json!({"name": "Zoë Ødegaard", "phone": "+4791234567", "email": "zoe@fjord.no"}),
+    )
+    .await;
+    contact(
+        &app,
+        &owner,
+        json!({"name": "Łukasz Żak", "phone": "+48601222333"}),
+    )
+    .await;
+
+    for text in ["álv", "ÁLV", "Álvaro", "NÚÑEZ", "varo nú"] {
+        assert_eq!(
+            find(&app, &owner, &q(text)).await,
+            ["Álvaro Núñez"],
+            "{text}"
+        );
+    }
+    assert_eq!(find(&app, &owner, &q("łuk")).await, ["Łukasz Żak"]);
+    assert_eq!(find(&app, &owner, &q("ØDEG")).await, ["Zoë Ødegaard"]);
+    // A phone by part of its digits, written as people write them.
+    for text in [
+        "7911 123",
+        "07911 123456",
+        "+44 7911-123",
+        "(0)7911 12",
+        "911123456",
+    ] {
+        assert_eq!(
+            find(&app, &owner, &q(text)).await,
+            ["Álvaro Núñez"],
+            "{text}"
+        );
+    }
+    // Short fragments still match.
+    assert_eq!(find(&app, &owner, "q=60").await, ["Łukasz Żak"]);
+    assert_eq!(find(&app, &owner, "q=zo").await, ["Zoë Ødegaard"]);
+    // Part of an email, in any case.
+    assert_eq!(
+        find(&app, &owner, &q("nunez@example")).await,
+        ["Álvaro Núñez"]
+    );
+    assert_eq!(find(&app, &owner, "q=FJORD.NO").await, ["Zoë Ødegaard"]);
+    // Letters with digits are text, not a phone.
+    assert!(find(&app, &owner, "q=zak1").await.is_empty());
+
+    // A renamed contact is found by the new name only; a deleted one not at all.
+    let id = alvaro["id"].as_str().unwrap();
+    let renamed = app
+        .patch(
+            &format!("/api/v1/contacts/{id}"),
+            &owner,
+            json!({"name": "Ágata Núñez"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert!(find(&app, &owner, &q("ÁLV")).await.is_empty());
+    assert_eq!(find(&app, &owner, &q("ÁGATA")).await, ["Ágata Núñez"]);
+    assert_eq!(
+        app.delete(&format!("/api/v1/contacts/{id}"), &owner)
+            .await
+            .status,
+        204
+    );
+    assert!(find(&app, &owner, &q("7911 123")).await.is_empty());
+}
+
+/// The query string `q=<text>`, percent-encoded.
+fn q(text: &str) -> String {
+    let encoded: String = text
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("q={encoded}")
+}

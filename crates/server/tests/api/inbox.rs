@@ -1256,3 +1256,66 @@ async fn another_workspace_never_sees_these_conversations() {
     // The owner still has everything.
     assert_eq!(app.get(&base, &owner).await.status, 200);
 }
+
+#[tokio::test]
+async fn inbox_search_finds_a_customer_by_any_case_of_a_non_ascii_name_or_by_phone_digits() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let channel = app.sandbox_channel(&owner).await;
+    for (from, name) in [
+        ("+14155550177", "Álvaro Núñez"),
+        ("+14155550188", "Zoë Brown"),
+    ] {
+        let posted = app
+            .post(
+                &format!("/api/v1/channels/{channel}/simulate-inbound"),
+                Some(&owner),
+                json!({"from": from, "name": name, "text": "Hola", "at": chrono::Utc::now()}),
+            )
+            .await;
+        assert_eq!(posted.status, 200, "{}", posted.body);
+    }
+    app.wait_for(&owner, "/api/v1/conversations", |b| {
+        b["items"].as_array().unwrap().len() == 2
+    })
+    .await;
+    let found = |q: &'static str| {
+        let app = &app;
+        let owner = &owner;
+        async move {
+            let path = format!(
+                "/api/v1/inbox/search?q={}",
+                q.bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    })
+                    .collect::<String>()
+            );
+            let hits = app.get(&path, owner).await;
+            assert_eq!(hits.status, 200, "{q}: {}", hits.body);
+            let mut names: Vec<String> = hits
+                .body
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|h| h["message_id"].is_null())
+                .map(|h| {
+                    h["conversation"]["contact"]["name"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    for q in ["álv", "ÁLV", "núñez", "NÚÑ"] {
+        assert_eq!(found(q).await, ["Álvaro Núñez"], "{q}");
+    }
+    assert_eq!(found("ZOË").await, ["Zoë Brown"]);
+    assert_eq!(found("(415) 555-0177").await, ["Álvaro Núñez"]);
+    assert_eq!(found("555 01").await, ["Zoë Brown", "Álvaro Núñez"]);
+}

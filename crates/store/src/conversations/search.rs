@@ -241,23 +241,28 @@ impl Store {
             .collect())
     }
 
-    /// Contacts with a conversation whose name or phone contains `q`.
+    /// Contacts whose name or phone contains `q` (see
+    /// [`crate::contact_search`]: any letter case, a phone in any
+    /// formatting); the caller keeps those with a conversation.
     pub async fn contacts_matching(
         &self,
         tenant: TenantId,
         q: &str,
         limit: u64,
     ) -> Result<Vec<Uuid>, StoreError> {
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let mut any = Condition::any().add(contains_ci(contact::Column::Name, q.trim()));
-        if digits.len() >= 3 {
-            any = any.add(contact::Column::Phone.contains(&digits));
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(Vec::new());
         }
         Ok(contact::Entity::find()
             .select_only()
             .column(contact::Column::Id)
             .filter(contact::Column::TenantId.eq(tenant.0))
-            .filter(any)
+            .filter(crate::contact_search::matches(
+                self.backend(),
+                q,
+                crate::contact_search::Fields::NamePhone,
+            ))
             .limit(limit)
             .into_tuple::<Uuid>()
             .all(&self.db)
