@@ -374,7 +374,7 @@ pub async fn apply_inbound(
         None
     };
     let mut first = None;
-    for piece in pieces {
+    for (n, piece) in pieces.into_iter().enumerate() {
         // A retry after one file failed: the files stored before are not
         // fetched again.
         if piece.media.is_some()
@@ -402,7 +402,8 @@ pub async fn apply_inbound(
             content: piece.content,
             media_id,
             reply_to_provider_id: piece.reply_to,
-            at,
+            // The files of one message keep their order in the thread.
+            at: at + chrono::Duration::milliseconds(i64::try_from(n).unwrap_or(0)),
         };
         let outcome = app
             .store
