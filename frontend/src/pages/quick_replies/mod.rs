@@ -13,6 +13,7 @@ use leptos_icons::Icon;
 use uuid::Uuid;
 
 use crate::api::{ApiError, Authed, FieldErrors};
+use crate::components::actions::{RowAction, RowActions};
 use crate::components::form::TextField;
 use crate::components::misc::{gated, ErrorBanner, Loading, PageHeader};
 use crate::components::modal::{ConfirmDialog, Modal};
@@ -160,32 +161,23 @@ fn QuickReplies() -> impl IntoView {
                 <td class="mono cell-main nowrap">{format!("/{}", r.shortcut)}</td>
                 <td class="qr-body-cell">{formatted(&r.body)}</td>
                 <td class="cell-muted">{channel_names(&r.channel_ids)}</td>
-                <td class="col-actions">
-                    <div class="row-actions">
-                        <Show when=move || can_edit.get()>
-                            {
-                                let r = for_edit.clone();
-                                view! {
-                                    <button type="button" class="icon-btn" title=t("common.edit") aria-label=t("common.edit")
-                                        data-testid="edit-quick-reply" on:click=move |_| dialog.set(Dialog::Edit(r.clone()))>
-                                        <Icon icon=icondata::LuPencil />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                        <Show when=move || can_delete.get()>
-                            {
-                                let r = for_delete.clone();
-                                view! {
-                                    <button type="button" class="icon-btn icon-btn-danger" title=t("common.delete") aria-label=t("common.delete")
-                                        data-testid="delete-quick-reply" on:click=move |_| dialog.set(Dialog::Delete(r.clone()))>
-                                        <Icon icon=icondata::LuTrash2 />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                    </div>
-                </td>
+                <RowActions>
+                    <RowAction
+                        when=can_edit
+                        label=t("common.edit")
+                        testid="edit-quick-reply"
+                        icon=icondata::LuPencil
+                        on_click=move |()| dialog.set(Dialog::Edit(for_edit.clone()))
+                    />
+                    <RowAction
+                        when=can_delete
+                        label=t("common.delete")
+                        testid="delete-quick-reply"
+                        icon=icondata::LuTrash2
+                        danger=true
+                        on_click=move |()| dialog.set(Dialog::Delete(for_delete.clone()))
+                    />
+                </RowActions>
             </tr>
         }
     };
