@@ -1,9 +1,16 @@
 //! The actions at the end of a table row: icon buttons that each open a
 //! dialog (edit, delete behind its confirmation, ...), shown only to those
-//! allowed to use them.
+//! allowed to use them; and the request such a button or confirmation
+//! runs, with its busy state and error toast.
+
+use std::future::Future;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_icons::Icon;
+
+use crate::api::ApiError;
+use crate::state::Toasts;
 
 /// The row's last cell, holding its action buttons.
 #[component]
@@ -45,4 +52,27 @@ pub fn RowAction(
             </button>
         </Show>
     }
+}
+
+/// The async action behind a button or a confirmation: holds `busy` while
+/// `request` runs, then hands its value to `done`, or shows its error as a
+/// toast.
+pub fn run_busy<T, F>(
+    busy: RwSignal<bool>,
+    toasts: Toasts,
+    request: F,
+    done: impl FnOnce(T) + 'static,
+) where
+    T: 'static,
+    F: Future<Output = Result<T, ApiError>> + 'static,
+{
+    busy.set(true);
+    spawn_local(async move {
+        let result = request.await;
+        busy.set(false);
+        match result {
+            Ok(value) => done(value),
+            Err(e) => toasts.error(e.message()),
+        }
+    });
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::dialogs::GroupFormDialog;
 use super::{gated, opt_in_badge, tag_chips, ContactsHeader, Tab};
 use crate::api::Authed;
-use crate::components::actions::{RowAction, RowActions};
+use crate::components::actions::{run_busy, RowAction, RowActions};
 use crate::components::misc::{format_date, format_time, Avatar, Badge, ErrorBanner, Loading};
 use crate::components::modal::ConfirmDialog;
 use crate::i18n::{t, tc, tf};
@@ -54,19 +54,17 @@ fn GroupsList() -> impl IntoView {
         let Dialog::Delete(g) = dialog.get_untracked() else {
             return;
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = api.delete_group(g.id).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(tf("contacts.groups.deleted", &[("name", &g.name)]));
-                    dialog.set(Dialog::None);
-                    refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        let gid = g.id;
+        run_busy(
+            busy,
+            toasts,
+            async move { api.delete_group(gid).await },
+            move |()| {
+                toasts.success(tf("contacts.groups.deleted", &[("name", &g.name)]));
+                dialog.set(Dialog::None);
+                refresh();
+            },
+        );
     });
 
     let row = move |g: ContactGroup| {
@@ -263,19 +261,16 @@ fn GroupDetail() -> impl IntoView {
         let Some(gid) = id.get_untracked() else {
             return;
         };
-        busy.set(true);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api.delete_group(gid).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(t("contacts.groups.deleted_plain"));
-                    navigate("/contacts/groups", Default::default());
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        run_busy(
+            busy,
+            toasts,
+            async move { api.delete_group(gid).await },
+            move |()| {
+                toasts.success(t("contacts.groups.deleted_plain"));
+                navigate("/contacts/groups", Default::default());
+            },
+        );
     });
 
     let row = move |c: Contact| {

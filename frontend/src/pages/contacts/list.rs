@@ -13,6 +13,7 @@ use super::dialogs::{AddContactDialog, AddToGroupDialog, GroupTarget, TagActionD
 use super::{gated, opt_in_badge, opt_in_options, tag_chips, ContactsHeader, Tab, TagPicker};
 use crate::api::authed::BulkAction;
 use crate::api::{ApiError, Authed};
+use crate::components::actions::run_busy;
 use crate::components::misc::{format_date, Avatar, Badge, ErrorBanner, Loading};
 use crate::components::modal::ConfirmDialog;
 use crate::i18n::{t, tc};
@@ -209,22 +210,17 @@ fn ContactsList() -> impl IntoView {
 
     let bulk_delete = Callback::new(move |()| {
         let ids = selected_ids();
-        busy.set(true);
-        spawn_local(async move {
+        let request = async move {
             let req = BulkContactsRequest {
                 contact_ids: ids,
                 tags: Vec::new(),
             };
-            let result = api.bulk_contacts(BulkAction::Delete, &req).await;
-            busy.set(false);
-            match result {
-                Ok(done) => {
-                    toasts.success(tc("contacts.deleted_n", done.affected));
-                    dialog.set(Dialog::None);
-                    refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
+            api.bulk_contacts(BulkAction::Delete, &req).await
+        };
+        run_busy(busy, toasts, request, move |done| {
+            toasts.success(tc("contacts.deleted_n", done.affected));
+            dialog.set(Dialog::None);
+            refresh();
         });
     });
 

@@ -13,7 +13,7 @@ use leptos_icons::Icon;
 use uuid::Uuid;
 
 use crate::api::{ApiError, Authed, FieldErrors};
-use crate::components::actions::{RowAction, RowActions};
+use crate::components::actions::{run_busy, RowAction, RowActions};
 use crate::components::form::TextField;
 use crate::components::misc::{gated, ErrorBanner, Loading, PageHeader};
 use crate::components::modal::{ConfirmDialog, Modal};
@@ -115,23 +115,18 @@ fn QuickReplies() -> impl IntoView {
             Dialog::DeleteSelected => selected.get_untracked(),
             _ => return,
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = if ids.len() == 1 {
+        let request = async move {
+            if ids.len() == 1 {
                 api.delete_quick_reply(ids[0]).await.map(|()| 1)
             } else {
                 api.bulk_delete_quick_replies(ids).await.map(|a| a.affected)
-            };
-            busy.set(false);
-            match result {
-                Ok(n) => {
-                    toasts.success(tc("quick_replies.deleted", n));
-                    dialog.set(Dialog::None);
-                    selected.set(Vec::new());
-                    load();
-                }
-                Err(e) => toasts.error(e.message()),
             }
+        };
+        run_busy(busy, toasts, request, move |n| {
+            toasts.success(tc("quick_replies.deleted", n));
+            dialog.set(Dialog::None);
+            selected.set(Vec::new());
+            load();
         });
     });
 
