@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages.
 
+pub mod actions;
 pub mod form;
 pub mod icons;
 pub mod misc;

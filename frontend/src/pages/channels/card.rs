@@ -20,7 +20,7 @@ use crate::components::form::TextField;
 use crate::components::misc::{copy_text, format_time, ErrorBanner};
 use crate::components::modal::ConfirmDialog;
 use crate::i18n::{lookup, t, tf};
-use crate::state::{me_state, toasts};
+use crate::state::{me_state, toasts, Toasts};
 
 /// What a card shows over the page.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +70,340 @@ fn problem_detail(e: &ApiError) -> String {
     }
 }
 
+/// One card's state, shared by its parts.
+#[derive(Clone, Copy)]
+struct CardState {
+    api: Authed,
+    toasts: Toasts,
+    id: Uuid,
+    channel: RwSignal<Channel>,
+    can_edit: Memo<bool>,
+    can_delete: Memo<bool>,
+    read_only: Signal<bool>,
+    /// Whether the provider speaks the Graph API (subscriptions, verify tokens).
+    graph: bool,
+    errors: RwSignal<FieldErrors>,
+    banner: RwSignal<Option<String>>,
+    /// The provider's answer to the last check made from this card.
+    rejection: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    dialog: RwSignal<CardDialog>,
+    copied: RwSignal<bool>,
+    inputs: StoredValue<Vec<Input>>,
+    on_removed: Callback<Uuid>,
+}
+
+impl CardState {
+    /// The id's first eight hex digits, for element ids.
+    fn short(self) -> String {
+        self.id.simple().to_string()[..8].to_string()
+    }
+
+    /// Loads the published values into the form.
+    fn reset_form(self, fields: &BTreeMap<String, String>) {
+        self.inputs.with_value(|list| {
+            for input in list {
+                let v = fields.get(&input.spec.key).cloned().unwrap_or_default();
+                input.value.set(v.clone());
+                input.baseline.set(v);
+            }
+        });
+    }
+
+    /// Only the fields the person changed; the rest keep their stored values.
+    fn changes(self) -> CredentialsRequest {
+        CredentialsRequest {
+            fields: self.inputs.with_value(|list| {
+                list.iter()
+                    .filter(|i| i.value.get_untracked() != i.baseline.get_untracked())
+                    .map(|i| {
+                        (
+                            i.spec.key.clone(),
+                            Some(i.value.get_untracked().trim().to_string()),
+                        )
+                    })
+                    .collect()
+            }),
+        }
+    }
+
+    /// Marks the card busy; false when it already is.
+    fn start(self) -> bool {
+        if self.busy.get_untracked() {
+            return false;
+        }
+        self.busy.set(true);
+        self.banner.set(None);
+        true
+    }
+
+    /// Errors that are not the provider's refusal.
+    fn show_error(self, e: ApiError) {
+        let per_field = e.field_errors();
+        if per_field.is_empty() {
+            self.banner.set(Some(e.message()));
+        } else {
+            self.errors.set(per_field);
+            self.banner.set(Some(t("channels.fix_fields")));
+        }
+    }
+
+    /// Re-reads the channel after a refusal: the server may have marked it invalid.
+    fn refetch(self) {
+        let (api, id, channel) = (self.api, self.id, self.channel);
+        spawn_local(async move {
+            if let Ok(c) = api.channel(id).await {
+                channel.set(c);
+            }
+        });
+    }
+
+    fn validate(self, ev: SubmitEvent) {
+        ev.prevent_default();
+        if self.read_only.get_untracked() || !self.start() {
+            return;
+        }
+        self.errors.set(FieldErrors::new());
+        self.rejection.set(None);
+        let req = self.changes();
+        spawn_local(async move {
+            let result = self.api.validate_channel(self.id, &req).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    self.reset_form(&c.fields);
+                    self.toasts
+                        .success(tf("channels.validated", &[("name", &c.name)]));
+                    self.channel.set(c);
+                }
+                Err(e) if is_code(&e, "provider_rejected") => {
+                    self.rejection.set(Some(problem_detail(&e)));
+                    self.refetch();
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn subscribe(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.subscribe_channel(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    self.toasts
+                        .success(tf("channels.subscribed_done", &[("name", &c.name)]));
+                    self.channel.set(c);
+                }
+                Err(e) if is_code(&e, "provider_rejected") => {
+                    self.rejection.set(Some(problem_detail(&e)));
+                    self.refetch();
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn save_draft(self) {
+        if self.read_only.get_untracked() || !self.start() {
+            return;
+        }
+        self.errors.set(FieldErrors::new());
+        let req = self.changes();
+        spawn_local(async move {
+            let result = self.api.save_channel_draft(self.id, &req).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    self.reset_form(&c.fields);
+                    self.toasts.success(t("channels.draft.saved"));
+                    self.channel.set(c);
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn check_draft(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.check_channel_draft(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    let good = c.draft.as_ref().is_some_and(|d| d.status == "good");
+                    if good {
+                        self.toasts.success(t("channels.draft.checked_good"));
+                    }
+                    self.channel.set(c);
+                }
+                Err(e) if is_code(&e, "provider_rejected") => {
+                    self.banner.set(Some(problem_detail(&e)));
+                    self.refetch();
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn publish_draft(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.publish_channel_draft(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    self.reset_form(&c.fields);
+                    self.rejection.set(None);
+                    self.toasts.success(t("channels.draft.published"));
+                    self.channel.set(c);
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn discard_draft(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.discard_channel_draft(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    self.toasts.info(t("channels.draft.discarded"));
+                    self.channel.set(c);
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn generate_api_token(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.channel_api_token(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(tok) => {
+                    self.channel.update(|c| {
+                        c.api_token_set = true;
+                        c.api_token_created_at = Some(tok.created_at);
+                    });
+                    self.dialog.set(CardDialog::ApiToken(tok.token));
+                }
+                Err(e) => {
+                    self.dialog.set(CardDialog::None);
+                    self.show_error(e);
+                }
+            }
+        });
+    }
+
+    fn generate_verify_token(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.channel_verify_token(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(tok) => {
+                    self.dialog.set(CardDialog::VerifyToken(tok.token));
+                    // The form shows the new token's mask from now on.
+                    if let Ok(c) = self.api.channel(self.id).await {
+                        let mask = c.fields.get("verify_token").cloned().unwrap_or_default();
+                        self.inputs.with_value(|list| {
+                            for i in list.iter().filter(|i| i.spec.key == "verify_token") {
+                                if i.value.get_untracked() == i.baseline.get_untracked() {
+                                    i.value.set(mask.clone());
+                                }
+                                i.baseline.set(mask.clone());
+                            }
+                        });
+                        self.channel.set(c);
+                    }
+                }
+                Err(e) => self.show_error(e),
+            }
+        });
+    }
+
+    fn set_active(self, active: bool) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let req = UpdateChannelRequest {
+                name: None,
+                active: Some(active),
+            };
+            let result = self.api.update_channel(self.id, &req).await;
+            self.busy.set(false);
+            match result {
+                Ok(c) => {
+                    let key = if c.active {
+                        "channels.activated"
+                    } else {
+                        "channels.deactivated"
+                    };
+                    self.toasts.success(tf(key, &[("name", &c.name)]));
+                    self.channel.set(c);
+                }
+                Err(e) => {
+                    // Put the switch back where the server has it.
+                    self.channel.update(|_| {});
+                    self.toasts.error(e.message());
+                }
+            }
+        });
+    }
+
+    fn delete(self) {
+        if !self.start() {
+            return;
+        }
+        spawn_local(async move {
+            let result = self.api.delete_channel(self.id).await;
+            self.busy.set(false);
+            match result {
+                Ok(()) => {
+                    let name = self.channel.with_untracked(|c| c.name.clone());
+                    self.toasts
+                        .success(tf("channels.deleted", &[("name", &name)]));
+                    self.dialog.set(CardDialog::None);
+                    self.on_removed.run(self.id);
+                }
+                Err(e) => {
+                    self.dialog.set(CardDialog::None);
+                    self.toasts.error(e.message());
+                }
+            }
+        });
+    }
+
+    fn copy_callback(self) {
+        let url = self.channel.with_untracked(|c| c.callback_url.clone());
+        spawn_local(async move {
+            if copy_text(&url).await {
+                self.copied.set(true);
+            } else {
+                self.toasts.error(t("common.copy_failed"));
+            }
+        });
+    }
+}
+
 #[component]
 pub fn ChannelCard(
     channel: RwSignal<Channel>,
@@ -90,13 +424,6 @@ pub fn ChannelCard(
     let body_id = format!("channel-body-{short}");
 
     let open = RwSignal::new(initially_open);
-    let errors = RwSignal::new(FieldErrors::new());
-    let banner = RwSignal::new(None::<String>);
-    // The provider's answer to the last check made from this card.
-    let rejection = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let dialog = RwSignal::new(CardDialog::None);
-    let copied = RwSignal::new(false);
 
     let specs: Vec<ProviderField> = providers.with_untracked(|list| {
         list.iter()
@@ -118,301 +445,88 @@ pub fn ChannelCard(
             .collect::<Vec<_>>()
     }));
 
-    // Loads the published values into the form.
-    let reset_form = move |fields: &BTreeMap<String, String>| {
-        inputs.with_value(|list| {
-            for input in list {
-                let v = fields.get(&input.spec.key).cloned().unwrap_or_default();
-                input.value.set(v.clone());
-                input.baseline.set(v);
-            }
-        });
+    let card = CardState {
+        api,
+        toasts,
+        id,
+        channel,
+        can_edit,
+        can_delete,
+        read_only,
+        graph,
+        errors: RwSignal::new(FieldErrors::new()),
+        banner: RwSignal::new(None),
+        rejection: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        dialog: RwSignal::new(CardDialog::None),
+        copied: RwSignal::new(false),
+        inputs,
+        on_removed,
     };
-    // Only the fields the person changed; the rest keep their stored values.
-    let changes = move || CredentialsRequest {
-        fields: inputs.with_value(|list| {
-            list.iter()
-                .filter(|i| i.value.get_untracked() != i.baseline.get_untracked())
-                .map(|i| {
-                    (
-                        i.spec.key.clone(),
-                        Some(i.value.get_untracked().trim().to_string()),
-                    )
-                })
-                .collect()
-        }),
-    };
-    let start = move || {
-        if busy.get_untracked() {
-            return false;
+    let CardState { banner, .. } = card;
+    let validate = move |ev: SubmitEvent| card.validate(ev);
+
+    let body = {
+        let body_id = body_id.clone();
+        let provider = provider.clone();
+        move || {
+            open.get().then(|| {
+                view! {
+                    <div class="channel-body" id=body_id.clone()>
+                        <StatusLine card=card />
+                        <ProblemBanner card=card />
+                        <SubscribeCallout card=card />
+                        <ErrorBanner message=banner />
+                        <section class="channel-section">
+                            <h3 class="section-title">{t("channels.credentials")}</h3>
+                            <p class="field-hint">{t("channels.secret_note")}</p>
+                            <form class="form" on:submit=validate novalidate=true data-testid="credentials-form">
+                                <div class="grid-2"><CredentialFields card=card /></div>
+                                <SetupGuide provider=provider.clone() />
+                                <CredentialActions card=card />
+                            </form>
+                        </section>
+                        <DraftSection card=card />
+                        <SessionBehaviourSection channel_id=id can_edit=can_edit />
+                        <div class="grid-2 channel-extras">
+                            <WebhookSection card=card />
+                            <ApiTokenSection card=card />
+                        </div>
+                        <CardFooter card=card />
+                    </div>
+                }
+            })
         }
-        busy.set(true);
-        banner.set(None);
-        true
     };
-    // Errors that are not the provider's refusal.
-    let show_error = move |e: ApiError| {
-        let per_field = e.field_errors();
-        if per_field.is_empty() {
-            banner.set(Some(e.message()));
-        } else {
-            errors.set(per_field);
-            banner.set(Some(t("channels.fix_fields")));
-        }
-    };
-    // Re-reads the channel after a refusal: the server may have marked it invalid.
-    let refetch = move || {
-        spawn_local(async move {
-            if let Ok(c) = api.channel(id).await {
-                channel.set(c);
-            }
-        });
-    };
+    let name = move || channel.with(|c| c.name.clone());
+    let status = move || channel.with(|c| c.status.clone());
 
-    let validate = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if read_only.get_untracked() || !start() {
-            return;
-        }
-        errors.set(FieldErrors::new());
-        rejection.set(None);
-        let req = changes();
-        spawn_local(async move {
-            let result = api.validate_channel(id, &req).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    reset_form(&c.fields);
-                    toasts.success(tf("channels.validated", &[("name", &c.name)]));
-                    channel.set(c);
-                }
-                Err(e) if is_code(&e, "provider_rejected") => {
-                    rejection.set(Some(problem_detail(&e)));
-                    refetch();
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
+    view! {
+        <article
+            class="card channel-card"
+            id=id.to_string()
+            class:open=move || open.get()
+            data-testid="channel-card"
+            data-channel=name
+            data-status=status
+        >
+            <CardHead card=card provider=provider open=open body_id=body_id />
+            {body}
+        </article>
+        <CardDialogs card=card />
+    }
+}
 
-    let subscribe = move |_| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.subscribe_channel(id).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    toasts.success(tf("channels.subscribed_done", &[("name", &c.name)]));
-                    channel.set(c);
-                }
-                Err(e) if is_code(&e, "provider_rejected") => {
-                    rejection.set(Some(problem_detail(&e)));
-                    refetch();
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
-
-    let save_draft = move |_| {
-        if read_only.get_untracked() || !start() {
-            return;
-        }
-        errors.set(FieldErrors::new());
-        let req = changes();
-        spawn_local(async move {
-            let result = api.save_channel_draft(id, &req).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    reset_form(&c.fields);
-                    toasts.success(t("channels.draft.saved"));
-                    channel.set(c);
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
-
-    let check_draft = move |_| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.check_channel_draft(id).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    let good = c.draft.as_ref().is_some_and(|d| d.status == "good");
-                    if good {
-                        toasts.success(t("channels.draft.checked_good"));
-                    }
-                    channel.set(c);
-                }
-                Err(e) if is_code(&e, "provider_rejected") => {
-                    banner.set(Some(problem_detail(&e)));
-                    refetch();
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
-
-    let publish_draft = move |_| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.publish_channel_draft(id).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    reset_form(&c.fields);
-                    rejection.set(None);
-                    toasts.success(t("channels.draft.published"));
-                    channel.set(c);
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
-
-    let discard_draft = move |_| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.discard_channel_draft(id).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    toasts.info(t("channels.draft.discarded"));
-                    channel.set(c);
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
-
-    let generate_api_token = move || {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.channel_api_token(id).await;
-            busy.set(false);
-            match result {
-                Ok(tok) => {
-                    channel.update(|c| {
-                        c.api_token_set = true;
-                        c.api_token_created_at = Some(tok.created_at);
-                    });
-                    dialog.set(CardDialog::ApiToken(tok.token));
-                }
-                Err(e) => {
-                    dialog.set(CardDialog::None);
-                    show_error(e);
-                }
-            }
-        });
-    };
-
-    let generate_verify_token = move |_| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.channel_verify_token(id).await;
-            busy.set(false);
-            match result {
-                Ok(tok) => {
-                    dialog.set(CardDialog::VerifyToken(tok.token));
-                    // The form shows the new token's mask from now on.
-                    if let Ok(c) = api.channel(id).await {
-                        let mask = c.fields.get("verify_token").cloned().unwrap_or_default();
-                        inputs.with_value(|list| {
-                            for i in list.iter().filter(|i| i.spec.key == "verify_token") {
-                                if i.value.get_untracked() == i.baseline.get_untracked() {
-                                    i.value.set(mask.clone());
-                                }
-                                i.baseline.set(mask.clone());
-                            }
-                        });
-                        channel.set(c);
-                    }
-                }
-                Err(e) => show_error(e),
-            }
-        });
-    };
-
-    let set_active = move |active: bool| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let req = UpdateChannelRequest {
-                name: None,
-                active: Some(active),
-            };
-            let result = api.update_channel(id, &req).await;
-            busy.set(false);
-            match result {
-                Ok(c) => {
-                    let key = if c.active {
-                        "channels.activated"
-                    } else {
-                        "channels.deactivated"
-                    };
-                    toasts.success(tf(key, &[("name", &c.name)]));
-                    channel.set(c);
-                }
-                Err(e) => {
-                    // Put the switch back where the server has it.
-                    channel.update(|_| {});
-                    toasts.error(e.message());
-                }
-            }
-        });
-    };
-
-    let delete = Callback::new(move |()| {
-        if !start() {
-            return;
-        }
-        spawn_local(async move {
-            let result = api.delete_channel(id).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    let name = channel.with_untracked(|c| c.name.clone());
-                    toasts.success(tf("channels.deleted", &[("name", &name)]));
-                    dialog.set(CardDialog::None);
-                    on_removed.run(id);
-                }
-                Err(e) => {
-                    dialog.set(CardDialog::None);
-                    toasts.error(e.message());
-                }
-            }
-        });
-    });
-
-    let copy_callback = move |_| {
-        let url = channel.with_untracked(|c| c.callback_url.clone());
-        spawn_local(async move {
-            if copy_text(&url).await {
-                copied.set(true);
-            } else {
-                toasts.error(t("common.copy_failed"));
-            }
-        });
-    };
-
-    // --- header ---------------------------------------------------------------
-
+/// The card's always-visible head: the toggle with icon, name, the
+/// provider line and the badges.
+#[component]
+fn CardHead(
+    card: CardState,
+    provider: String,
+    open: RwSignal<bool>,
+    body_id: String,
+) -> impl IntoView {
+    let CardState { channel, graph, .. } = card;
     let name = move || channel.with(|c| c.name.clone());
     let status = move || channel.with(|c| c.status.clone());
     let status_view = move || {
@@ -465,8 +579,40 @@ pub fn ChannelCard(
         _ => icondata::LuMessageCircle,
     };
 
-    // --- body pieces ------------------------------------------------------------
+    view! {
+            <button
+                type="button"
+                class="channel-head"
+                data-testid="channel-toggle"
+                aria-expanded=move || open.get().to_string()
+                aria-controls=body_id
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="channel-chevron" aria-hidden="true">
+                    <Icon icon=icondata::LuChevronRight width="18" height="18" />
+                </span>
+                <span class="channel-icon" aria-hidden="true">
+                    <Icon icon=icon width="18" height="18" />
+                </span>
+                <span class="channel-title">
+                    <span class="channel-name" data-testid="channel-name">{name}</span>
+                    <span class="channel-sub">{sub_line}</span>
+                </span>
+                <span class="channel-badges">
+                    {inactive_view}
+                    {status_view}
+                    {subscribed_view}
+                </span>
+            </button>
+    }
+}
 
+/// The provider's refusal: of the last attempt, or the one the channel is saved with.
+#[component]
+fn ProblemBanner(card: CardState) -> impl IntoView {
+    let CardState {
+        channel, rejection, ..
+    } = card;
     let problem_view = move || {
         let shown = rejection
             .get()
@@ -492,7 +638,13 @@ pub fn ChannelCard(
             }
         })
     };
+    problem_view
+}
 
+/// When the channel was last checked, its quality rating and what it lacks.
+#[component]
+fn StatusLine(card: CardState) -> impl IntoView {
+    let CardState { channel, .. } = card;
     let status_line = move || {
         channel.with(|c| {
             let checked = c
@@ -519,8 +671,21 @@ pub fn ChannelCard(
             }
         })
     };
+    status_line
+}
 
-    let subscribe_callout = move || {
+/// The nudge to subscribe the app once a Graph channel checks out.
+#[component]
+fn SubscribeCallout(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        graph,
+        can_edit,
+        busy,
+        ..
+    } = card;
+    let subscribe = move |_| card.subscribe();
+    move || {
         let show = graph
             && channel.with(|c| c.status == "good" && c.subscribed != Some(true))
             && can_edit.get();
@@ -541,8 +706,19 @@ pub fn ChannelCard(
                 </div>
             }
         })
-    };
+    }
+}
 
+/// The credentials form's inputs, one per provider field.
+#[component]
+fn CredentialFields(card: CardState) -> impl IntoView {
+    let CardState {
+        errors,
+        read_only,
+        inputs,
+        ..
+    } = card;
+    let short = card.short();
     let fields_view = {
         let short = short.clone();
         move || {
@@ -574,7 +750,63 @@ pub fn ChannelCard(
             })
         }
     };
+    fields_view
+}
 
+/// The credentials form's buttons: save as draft and validate.
+#[component]
+fn CredentialActions(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        can_edit,
+        busy,
+        ..
+    } = card;
+    let save_draft = move |_| card.save_draft();
+    move || {
+        can_edit.get().then(|| {
+            let has_draft = channel.with(|c| c.draft.is_some());
+            view! {
+                {has_draft.then(|| view! { <p class="field-hint">{t("channels.draft.adds_to")}</p> })}
+                <div class="form-actions">
+                    <button
+                        type="button"
+                        class="btn btn-secondary"
+                        data-testid="save-draft"
+                        disabled=move || busy.get()
+                        on:click=save_draft
+                    >
+                        <Icon icon=icondata::LuFilePen />
+                        <span>{t("channels.draft.save")}</span>
+                    </button>
+                    <button
+                        type="submit"
+                        class="btn btn-primary"
+                        data-testid="validate"
+                        disabled=move || busy.get()
+                    >
+                        <Icon icon=icondata::LuShieldCheck />
+                        <span>{t("channels.validate")}</span>
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The saved draft: what it changes, its check, and discard / check / publish.
+#[component]
+fn DraftSection(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        can_edit,
+        busy,
+        inputs,
+        ..
+    } = card;
+    let discard_draft = move |_| card.discard_draft();
+    let check_draft = move |_| card.check_draft();
+    let publish_draft = move |_| card.publish_draft();
     let draft_view = move || {
         let draft = channel.with(|c| c.draft.clone())?;
         let published = channel.with(|c| c.fields.clone());
@@ -664,8 +896,21 @@ pub fn ChannelCard(
             </section>
         })
     };
+    draft_view
+}
 
-    let api_token_view = move || {
+/// The channel's API token: whether one is set, and generating or regenerating it.
+#[component]
+fn ApiTokenSection(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        can_edit,
+        busy,
+        dialog,
+        ..
+    } = card;
+    let generate_api_token = move || card.generate_api_token();
+    move || {
         let (set, at) = channel.with(|c| (c.api_token_set, c.api_token_created_at));
         let state = match (set, at) {
             (true, Some(at)) => tf("channels.api_token.created", &[("time", &format_time(&at))]),
@@ -711,8 +956,23 @@ pub fn ChannelCard(
                 </div>
             </section>
         }
-    };
+    }
+}
 
+/// The webhook details: the callback URL to copy and, for Graph, the verify token.
+#[component]
+fn WebhookSection(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        graph,
+        can_edit,
+        busy,
+        copied,
+        ..
+    } = card;
+    let short = card.short();
+    let copy_callback = move |_| card.copy_callback();
+    let generate_verify_token = move |_| card.generate_verify_token();
     let webhook_view = {
         let short = short.clone();
         move || {
@@ -767,7 +1027,22 @@ pub fn ChannelCard(
             }
         }
     };
+    webhook_view
+}
 
+/// The danger zone: the on/off switch and delete.
+#[component]
+fn CardFooter(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        can_edit,
+        can_delete,
+        busy,
+        dialog,
+        ..
+    } = card;
+    let short = card.short();
+    let set_active = move |active: bool| card.set_active(active);
     let footer_view = {
         let short = short.clone();
         move || {
@@ -811,38 +1086,21 @@ pub fn ChannelCard(
             }
         }
     };
+    footer_view
+}
 
-    let form_actions = move || {
-        can_edit.get().then(|| {
-            let has_draft = channel.with(|c| c.draft.is_some());
-            view! {
-                {has_draft.then(|| view! { <p class="field-hint">{t("channels.draft.adds_to")}</p> })}
-                <div class="form-actions">
-                    <button
-                        type="button"
-                        class="btn btn-secondary"
-                        data-testid="save-draft"
-                        disabled=move || busy.get()
-                        on:click=save_draft
-                    >
-                        <Icon icon=icondata::LuFilePen />
-                        <span>{t("channels.draft.save")}</span>
-                    </button>
-                    <button
-                        type="submit"
-                        class="btn btn-primary"
-                        data-testid="validate"
-                        disabled=move || busy.get()
-                    >
-                        <Icon icon=icondata::LuShieldCheck />
-                        <span>{t("channels.validate")}</span>
-                    </button>
-                </div>
-            }
-        })
-    };
-
-    let dialog_view = move || match dialog.get() {
+/// What the card shows over the page: confirmations and new tokens.
+#[component]
+fn CardDialogs(card: CardState) -> impl IntoView {
+    let CardState {
+        channel,
+        busy,
+        dialog,
+        ..
+    } = card;
+    let delete = Callback::new(move |()| card.delete());
+    let generate_api_token = move || card.generate_api_token();
+    move || match dialog.get() {
         CardDialog::None => ().into_any(),
         CardDialog::ConfirmDelete => {
             let name = channel.with_untracked(|c| c.name.clone());
@@ -887,76 +1145,5 @@ pub fn ChannelCard(
             />
         }
         .into_any(),
-    };
-
-    let body = {
-        let body_id = body_id.clone();
-        let provider = provider.clone();
-        move || {
-            open.get().then(|| {
-                view! {
-                    <div class="channel-body" id=body_id.clone()>
-                        {status_line}
-                        {problem_view}
-                        {subscribe_callout}
-                        <ErrorBanner message=banner />
-                        <section class="channel-section">
-                            <h3 class="section-title">{t("channels.credentials")}</h3>
-                            <p class="field-hint">{t("channels.secret_note")}</p>
-                            <form class="form" on:submit=validate novalidate=true data-testid="credentials-form">
-                                <div class="grid-2">{fields_view.clone()}</div>
-                                <SetupGuide provider=provider.clone() />
-                                {form_actions}
-                            </form>
-                        </section>
-                        {draft_view}
-                        <SessionBehaviourSection channel_id=id can_edit=can_edit />
-                        <div class="grid-2 channel-extras">
-                            {webhook_view.clone()}
-                            {api_token_view}
-                        </div>
-                        {footer_view.clone()}
-                    </div>
-                }
-            })
-        }
-    };
-
-    view! {
-        <article
-            class="card channel-card"
-            id=id.to_string()
-            class:open=move || open.get()
-            data-testid="channel-card"
-            data-channel=name
-            data-status=status
-        >
-            <button
-                type="button"
-                class="channel-head"
-                data-testid="channel-toggle"
-                aria-expanded=move || open.get().to_string()
-                aria-controls=body_id
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                <span class="channel-chevron" aria-hidden="true">
-                    <Icon icon=icondata::LuChevronRight width="18" height="18" />
-                </span>
-                <span class="channel-icon" aria-hidden="true">
-                    <Icon icon=icon width="18" height="18" />
-                </span>
-                <span class="channel-title">
-                    <span class="channel-name" data-testid="channel-name">{name}</span>
-                    <span class="channel-sub">{sub_line}</span>
-                </span>
-                <span class="channel-badges">
-                    {inactive_view}
-                    {status_view}
-                    {subscribed_view}
-                </span>
-            </button>
-            {body}
-        </article>
-        {dialog_view}
     }
 }

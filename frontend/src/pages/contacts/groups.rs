@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::dialogs::GroupFormDialog;
 use super::{gated, opt_in_badge, tag_chips, ContactsHeader, Tab};
 use crate::api::Authed;
+use crate::components::actions::{run_busy, RowAction, RowActions};
 use crate::components::misc::{format_date, format_time, Avatar, Badge, ErrorBanner, Loading};
 use crate::components::modal::ConfirmDialog;
 use crate::i18n::{t, tc, tf};
@@ -53,19 +54,17 @@ fn GroupsList() -> impl IntoView {
         let Dialog::Delete(g) = dialog.get_untracked() else {
             return;
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = api.delete_group(g.id).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(tf("contacts.groups.deleted", &[("name", &g.name)]));
-                    dialog.set(Dialog::None);
-                    refresh();
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        let gid = g.id;
+        run_busy(
+            busy,
+            toasts,
+            async move { api.delete_group(gid).await },
+            move |()| {
+                toasts.success(tf("contacts.groups.deleted", &[("name", &g.name)]));
+                dialog.set(Dialog::None);
+                refresh();
+            },
+        );
     });
 
     let row = move |g: ContactGroup| {
@@ -85,34 +84,23 @@ fn GroupsList() -> impl IntoView {
                     {g.last_added_at.as_ref().map(format_time).unwrap_or_else(|| "—".to_string())}
                 </td>
                 <td class="cell-muted nowrap">{format_date(&g.created_at)}</td>
-                <td class="col-actions">
-                    <div class="row-actions">
-                        <Show when=move || can_edit.get()>
-                            {
-                                let g = g_edit.clone();
-                                view! {
-                                    <button type="button" class="icon-btn" title=t("contacts.groups.rename")
-                                        aria-label=t("contacts.groups.rename") data-testid="group-edit"
-                                        on:click=move |_| dialog.set(Dialog::Edit(g.clone()))>
-                                        <Icon icon=icondata::LuPencil />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                        <Show when=move || can_delete.get()>
-                            {
-                                let g = g_del.clone();
-                                view! {
-                                    <button type="button" class="icon-btn icon-btn-danger" title=t("contacts.groups.delete")
-                                        aria-label=t("contacts.groups.delete") data-testid="group-delete"
-                                        on:click=move |_| dialog.set(Dialog::Delete(g.clone()))>
-                                        <Icon icon=icondata::LuTrash2 />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                    </div>
-                </td>
+                <RowActions>
+                    <RowAction
+                        when=can_edit
+                        label=t("contacts.groups.rename")
+                        testid="group-edit"
+                        icon=icondata::LuPencil
+                        on_click=move |()| dialog.set(Dialog::Edit(g_edit.clone()))
+                    />
+                    <RowAction
+                        when=can_delete
+                        label=t("contacts.groups.delete")
+                        testid="group-delete"
+                        icon=icondata::LuTrash2
+                        danger=true
+                        on_click=move |()| dialog.set(Dialog::Delete(g_del.clone()))
+                    />
+                </RowActions>
             </tr>
         }
     };
@@ -273,19 +261,16 @@ fn GroupDetail() -> impl IntoView {
         let Some(gid) = id.get_untracked() else {
             return;
         };
-        busy.set(true);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api.delete_group(gid).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    toasts.success(t("contacts.groups.deleted_plain"));
-                    navigate("/contacts/groups", Default::default());
-                }
-                Err(e) => toasts.error(e.message()),
-            }
-        });
+        run_busy(
+            busy,
+            toasts,
+            async move { api.delete_group(gid).await },
+            move |()| {
+                toasts.success(t("contacts.groups.deleted_plain"));
+                navigate("/contacts/groups", Default::default());
+            },
+        );
     });
 
     let row = move |c: Contact| {

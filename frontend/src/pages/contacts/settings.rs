@@ -8,6 +8,7 @@ use leptos_icons::Icon;
 
 use super::{gated, kind_label, ContactsHeader, Tab, TagChip};
 use crate::api::{Authed, FieldErrors};
+use crate::components::actions::{RowAction, RowActions};
 use crate::components::form::{SelectField, TextField};
 use crate::components::misc::{ErrorBanner, Loading};
 use crate::components::modal::{ConfirmDialog, Modal};
@@ -169,33 +170,23 @@ fn TagsAttributes() -> impl IntoView {
                 <td><TagChip name=tag.name.clone() colour=tag.colour.clone() /></td>
                 <td class="mono cell-muted">{tag.colour.clone()}</td>
                 <td class="num" data-testid="tag-count">{tc("contacts.count", tag.contact_count)}</td>
-                <td class="col-actions">
-                    <div class="row-actions">
-                        <Show when=move || can_edit.get()>
-                            {
-                                let tag = t_edit.clone();
-                                view! {
-                                    <button type="button" class="icon-btn" title=t("common.edit") aria-label=t("common.edit")
-                                        data-testid="tag-edit" on:click=move |_| dialog.set(Dialog::EditTag(tag.clone()))>
-                                        <Icon icon=icondata::LuPencil />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                        <Show when=move || can_delete.get()>
-                            {
-                                let tag = t_del.clone();
-                                view! {
-                                    <button type="button" class="icon-btn icon-btn-danger" title=t("contacts.delete")
-                                        aria-label=t("contacts.delete") data-testid="tag-delete"
-                                        on:click=move |_| dialog.set(Dialog::DeleteTag(tag.clone()))>
-                                        <Icon icon=icondata::LuTrash2 />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                    </div>
-                </td>
+                <RowActions>
+                    <RowAction
+                        when=can_edit
+                        label=t("common.edit")
+                        testid="tag-edit"
+                        icon=icondata::LuPencil
+                        on_click=move |()| dialog.set(Dialog::EditTag(t_edit.clone()))
+                    />
+                    <RowAction
+                        when=can_delete
+                        label=t("contacts.delete")
+                        testid="tag-delete"
+                        icon=icondata::LuTrash2
+                        danger=true
+                        on_click=move |()| dialog.set(Dialog::DeleteTag(t_del.clone()))
+                    />
+                </RowActions>
             </tr>
         }
     };

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use leptos_icons::Icon;
 
 use super::bubble::summary;
-use super::conversation::Chat;
+use super::chat::Chat;
 use super::interactive::InteractiveDialog;
 use super::logic::{insert_at, match_quick_replies, slash_query};
 use super::problem_code;

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;
 
-use super::conversation::Chat;
+use super::chat::Chat;
 use crate::api::{ApiError, Authed};
 use crate::components::misc::ErrorBanner;
 use crate::components::modal::Modal;

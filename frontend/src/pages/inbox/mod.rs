@@ -5,6 +5,7 @@
 //! `/inbox/starred`, the starred messages.
 
 mod bubble;
+mod chat;
 mod composer;
 mod contact_panel;
 mod conversation;

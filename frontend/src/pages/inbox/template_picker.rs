@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 use leptos_icons::Icon;
 use uuid::Uuid;
 
-use super::conversation::Chat;
+use super::chat::Chat;
 use crate::api::{ApiError, Authed};
 use crate::components::misc::{ErrorBanner, Loading};
 use crate::components::modal::Modal;

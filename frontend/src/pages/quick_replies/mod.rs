@@ -13,6 +13,7 @@ use leptos_icons::Icon;
 use uuid::Uuid;
 
 use crate::api::{ApiError, Authed, FieldErrors};
+use crate::components::actions::{run_busy, RowAction, RowActions};
 use crate::components::form::TextField;
 use crate::components::misc::{gated, ErrorBanner, Loading, PageHeader};
 use crate::components::modal::{ConfirmDialog, Modal};
@@ -114,23 +115,18 @@ fn QuickReplies() -> impl IntoView {
             Dialog::DeleteSelected => selected.get_untracked(),
             _ => return,
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = if ids.len() == 1 {
+        let request = async move {
+            if ids.len() == 1 {
                 api.delete_quick_reply(ids[0]).await.map(|()| 1)
             } else {
                 api.bulk_delete_quick_replies(ids).await.map(|a| a.affected)
-            };
-            busy.set(false);
-            match result {
-                Ok(n) => {
-                    toasts.success(tc("quick_replies.deleted", n));
-                    dialog.set(Dialog::None);
-                    selected.set(Vec::new());
-                    load();
-                }
-                Err(e) => toasts.error(e.message()),
             }
+        };
+        run_busy(busy, toasts, request, move |n| {
+            toasts.success(tc("quick_replies.deleted", n));
+            dialog.set(Dialog::None);
+            selected.set(Vec::new());
+            load();
         });
     });
 
@@ -160,32 +156,23 @@ fn QuickReplies() -> impl IntoView {
                 <td class="mono cell-main nowrap">{format!("/{}", r.shortcut)}</td>
                 <td class="qr-body-cell">{formatted(&r.body)}</td>
                 <td class="cell-muted">{channel_names(&r.channel_ids)}</td>
-                <td class="col-actions">
-                    <div class="row-actions">
-                        <Show when=move || can_edit.get()>
-                            {
-                                let r = for_edit.clone();
-                                view! {
-                                    <button type="button" class="icon-btn" title=t("common.edit") aria-label=t("common.edit")
-                                        data-testid="edit-quick-reply" on:click=move |_| dialog.set(Dialog::Edit(r.clone()))>
-                                        <Icon icon=icondata::LuPencil />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                        <Show when=move || can_delete.get()>
-                            {
-                                let r = for_delete.clone();
-                                view! {
-                                    <button type="button" class="icon-btn icon-btn-danger" title=t("common.delete") aria-label=t("common.delete")
-                                        data-testid="delete-quick-reply" on:click=move |_| dialog.set(Dialog::Delete(r.clone()))>
-                                        <Icon icon=icondata::LuTrash2 />
-                                    </button>
-                                }
-                            }
-                        </Show>
-                    </div>
-                </td>
+                <RowActions>
+                    <RowAction
+                        when=can_edit
+                        label=t("common.edit")
+                        testid="edit-quick-reply"
+                        icon=icondata::LuPencil
+                        on_click=move |()| dialog.set(Dialog::Edit(for_edit.clone()))
+                    />
+                    <RowAction
+                        when=can_delete
+                        label=t("common.delete")
+                        testid="delete-quick-reply"
+                        icon=icondata::LuTrash2
+                        danger=true
+                        on_click=move |()| dialog.set(Dialog::Delete(for_delete.clone()))
+                    />
+                </RowActions>
             </tr>
         }
     };
