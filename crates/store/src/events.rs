@@ -8,8 +8,7 @@ use domain::channel::{Channel, Provider};
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
 };
 use uuid::Uuid;
 
@@ -70,14 +69,14 @@ pub struct ClaimLimits {
 }
 
 /// The `n`th bound value: `$n` (SQLite reads the numbered form too).
-fn placeholder(_backend: DbBackend, n: usize) -> String {
+fn placeholder(n: usize) -> String {
     format!("${n}")
 }
 
 /// `p1, p2, ...` for `count` values numbered from `first`.
-fn placeholders(backend: DbBackend, first: usize, count: usize) -> String {
+fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
-        .map(|n| placeholder(backend, n))
+        .map(placeholder)
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -123,8 +122,8 @@ impl Store {
             "SELECT group_key FROM webhook_events \
              WHERE state IN ('pending', 'processing') AND next_attempt_at <= {} \
              GROUP BY group_key ORDER BY MIN(received_at) LIMIT {}",
-            placeholder(backend, 1),
-            placeholder(backend, 2)
+            placeholder(1),
+            placeholder(2)
         );
         let candidates: Vec<String> = self
             .db
@@ -158,10 +157,10 @@ impl Store {
                  AND (b.received_at < e.received_at OR (b.received_at = e.received_at AND b.id < e.id))) \
                ORDER BY e.received_at, e.id LIMIT {limit}) \
              RETURNING id, tenant_id, channel_id, kind, payload, attempts, group_key, received_at",
-            until = placeholder(backend, 1),
-            now = placeholder(backend, 2),
-            limit = placeholder(backend, 3),
-            keys = placeholders(backend, 4, n),
+            until = placeholder(1),
+            now = placeholder(2),
+            limit = placeholder(3),
+            keys = placeholders(4, n),
         );
         let mut values: Vec<sea_orm::Value> = vec![
             until.into(),
@@ -215,9 +214,9 @@ impl Store {
                 .map(|i| {
                     format!(
                         "({}, {}, {})",
-                        placeholder(backend, 3 * i + 1),
-                        placeholder(backend, 3 * i + 2),
-                        placeholder(backend, 3 * i + 3)
+                        placeholder(3 * i + 1),
+                        placeholder(3 * i + 2),
+                        placeholder(3 * i + 3)
                     )
                 })
                 .collect::<Vec<_>>()
@@ -227,7 +226,7 @@ impl Store {
                  ON CONFLICT (group_key) DO UPDATE SET claimed_by = excluded.claimed_by, lease_until = excluded.lease_until \
                  WHERE webhook_event_groups.lease_until IS NULL OR webhook_event_groups.lease_until <= {now} \
                  RETURNING group_key",
-                now = placeholder(backend, 3 * rows.len() + 1)
+                now = placeholder(3 * rows.len() + 1)
             );
             let mut values: Vec<sea_orm::Value> = Vec::with_capacity(3 * rows.len() + 1);
             for key in &rows {
@@ -263,8 +262,8 @@ impl Store {
             let sql = format!(
                 "UPDATE webhook_event_groups SET claimed_by = NULL, lease_until = NULL \
                  WHERE claimed_by = {} AND group_key IN ({})",
-                placeholder(backend, 1),
-                placeholders(backend, 2, chunk.len())
+                placeholder(1),
+                placeholders(2, chunk.len())
             );
             let mut values: Vec<sea_orm::Value> = vec![worker.into()];
             values.extend(chunk.iter().map(|k| k.clone().into()));
@@ -325,8 +324,7 @@ impl Store {
                 webhook_event::Column::WaitsFor,
                 Expr::value(Some(provider_message_id.to_owned())),
             )
-            .filter(webhook_event::Column::TenantId.eq(event.tenant_id))
-            .filter(webhook_event::Column::Id.eq(event.id))
+            .filter(this_event(event))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -344,10 +342,9 @@ impl Store {
             .col_expr(webhook_event::Column::NextAttemptAt, Expr::value(retry_at))
             .col_expr(
                 webhook_event::Column::LastError,
-                Expr::value(Some(error.chars().take(2000).collect::<String>())),
+                Expr::value(Some(error_text(error))),
             )
-            .filter(webhook_event::Column::TenantId.eq(event.tenant_id))
-            .filter(webhook_event::Column::Id.eq(event.id))
+            .filter(this_event(event))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -389,10 +386,9 @@ impl Store {
             )
             .col_expr(
                 webhook_event::Column::LastError,
-                Expr::value(Some(error.chars().take(2000).collect::<String>())),
+                Expr::value(Some(error_text(error))),
             )
-            .filter(webhook_event::Column::TenantId.eq(event.tenant_id))
-            .filter(webhook_event::Column::Id.eq(event.id))
+            .filter(this_event(event))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -454,4 +450,16 @@ pub(crate) async fn wake_statuses_for<C: sea_orm::ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The one claimed event, in its tenant.
+fn this_event(event: &ClaimedEvent) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(webhook_event::Column::TenantId.eq(event.tenant_id))
+        .add(webhook_event::Column::Id.eq(event.id))
+}
+
+/// A failure as kept with its event (bounded).
+fn error_text(error: &str) -> String {
+    error.chars().take(2000).collect()
 }
