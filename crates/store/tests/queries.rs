@@ -539,3 +539,57 @@ async fn unread_counts_count_each_customer_message_once_until_read() {
     let distinct: HashSet<Uuid> = list.iter().map(|c| c.id).collect();
     assert_eq!(distinct.len(), 2);
 }
+
+#[tokio::test]
+async fn messages_of_one_provider_second_keep_the_order_they_came_in() {
+    let db = TestStore::new().await;
+    let store = &db.store;
+    let t = tenant(store, "Acme").await;
+    let ch = channel(store, t).await;
+    // Providers stamp whole seconds: forty messages written in one second,
+    // applied over however long it takes (across clock seconds too), then
+    // one written a second earlier whose webhook came in last.
+    let second = at(4);
+    let mut conversation_id = None;
+    for n in 0..40 {
+        if let InboundOutcome::Stored { conversation, .. } =
+            inbound(store, t, ch, 1, &format!("wamid.{n}"), second).await
+        {
+            conversation_id = Some(conversation.id);
+        }
+    }
+    inbound(
+        store,
+        t,
+        ch,
+        1,
+        "wamid.earlier",
+        second - Duration::seconds(1),
+    )
+    .await;
+    let thread = store
+        .list_messages(
+            t,
+            Uuid::now_v7(),
+            conversation_id.unwrap(),
+            PageRequest {
+                after: None,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    let mut order: Vec<String> = thread
+        .iter()
+        .map(|m| m.message.provider_message_id.clone().unwrap_or_default())
+        .collect();
+    order.reverse();
+    let mut expected = vec!["wamid.earlier".to_owned()];
+    expected.extend((0..40).map(|n| format!("wamid.{n}")));
+    assert_eq!(order, expected);
+    // The times shown stay in the second the customer wrote in.
+    assert!(thread
+        .iter()
+        .filter(|m| m.message.provider_message_id.as_deref() != Some("wamid.earlier"))
+        .all(|m| m.message.created_at.timestamp() == second.timestamp()));
+}

@@ -115,7 +115,7 @@ impl Store {
             None => None,
         };
         let reply_to_id = quoted.as_ref().map(|(id, _, _)| *id);
-        let id = inbound_message_id(new.at);
+        let (id, at) = inbound_message_id(&txn, tenant, conversation_id, new.at).await?;
         let model = message::ActiveModel {
             id: Set(id),
             tenant_id: Set(tenant.0),
@@ -132,7 +132,7 @@ impl Store {
             reply_to_id: Set(reply_to_id),
             media_id: Set(new.media_id),
             sent_by: Set(None),
-            created_at: Set(new.at),
+            created_at: Set(at),
             status_at: Set(None),
         }
         .insert(&txn)
@@ -467,18 +467,57 @@ impl Store {
     }
 }
 
-/// An inbound message's id: a UUIDv7 stamped with the provider's time, so a
-/// thread (ordered by id) shows the customer's messages in the order they
-/// were written, whatever order their webhooks arrived in. The part below
-/// the second (providers give whole seconds) comes from the clock.
-fn inbound_message_id(at: DateTime<Utc>) -> Uuid {
-    let now = Utc::now();
-    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
-    let nanos = if at.timestamp_subsec_nanos() == 0 {
-        now.timestamp_subsec_nanos()
-    } else {
-        at.timestamp_subsec_nanos()
+/// An inbound message's id and time: a UUIDv7 stamped with the provider's
+/// time, so a thread (ordered by id) shows the customer's messages in the
+/// order they were written, whatever order their webhooks arrived in.
+/// Providers give whole seconds, and one customer's events are applied one
+/// after another in the order they came in; so a message lands just after
+/// whatever the thread already holds in its second (a millisecond on).
+/// Never the clock's sub-second part: two messages of one second, applied
+/// either side of a second boundary, would swap.
+async fn inbound_message_id(
+    txn: &DatabaseTransaction,
+    tenant: TenantId,
+    conversation_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(Uuid, DateTime<Utc>), StoreError> {
+    let secs = at.timestamp();
+    let start = lowest_id_at(secs);
+    let end = lowest_id_at(secs.saturating_add(1));
+    let latest = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::TenantId.eq(tenant.0))
+        .filter(message::Column::ConversationId.eq(conversation_id))
+        .filter(message::Column::Id.gte(start))
+        .filter(message::Column::Id.lt(end))
+        .order_by_desc(message::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(txn)
+        .await?;
+    let wanted = at.timestamp_subsec_millis();
+    let millis = match latest.as_ref().and_then(Uuid::get_timestamp) {
+        Some(ts) => {
+            let (_, nanos) = ts.to_unix();
+            // A thousand messages in one second: the last ones share 999.
+            Ord::min(Ord::max(wanted, nanos / 1_000_000 + 1), 999)
+        }
+        None => wanted,
     };
+    let id = stamp(secs, millis * 1_000_000);
+    let at = DateTime::<Utc>::from_timestamp(secs, millis * 1_000_000).unwrap_or(at);
+    Ok((id, at))
+}
+
+/// Below every UUIDv7 made in or after that second (ids compare as bytes,
+/// and the first 48 bits are the milliseconds).
+fn lowest_id_at(secs: i64) -> Uuid {
+    let millis = u128::try_from(secs).unwrap_or(0).saturating_mul(1000);
+    Uuid::from_u128(millis << 80)
+}
+
+fn stamp(secs: i64, nanos: u32) -> Uuid {
+    let secs = u64::try_from(secs).unwrap_or(0);
     Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos))
 }
 
