@@ -23,7 +23,8 @@ use providers::{ProviderError, WebhookEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::{
-    ConversationRecord, InboundOutcome, MediaRecord, MessageView, NewInbound, NewMedia, NewOutbound,
+    ConversationRecord, InboundOutcome, MediaRecord, MessageView, NewInbound, NewMedia,
+    NewOutbound, StatusOutcome, StatusReport,
 };
 use uuid::Uuid;
 
@@ -578,17 +579,12 @@ pub enum StatusApplied {
     WaitsFor(String),
 }
 
-/// Applies one stored `status` event. A report that goes backwards (read,
-/// then delivered) changes nothing; one for a message not stored yet
-/// answers [`StatusApplied::WaitsFor`].
-pub async fn apply_status(
-    app: &App,
-    tenant: TenantId,
-    payload: &str,
-) -> Result<StatusApplied, String> {
+/// The report a stored `status` event carries; `None` for one that
+/// carries nothing to apply (a status we do not show).
+pub fn status_report(payload: &str) -> Result<Option<StatusReport>, String> {
     let WebhookEvent::Status(update) = serde_json::from_str(payload).map_err(|e| e.to_string())?
     else {
-        return Ok(StatusApplied::Done);
+        return Ok(None);
     };
     let StatusUpdate {
         message_id,
@@ -599,7 +595,7 @@ pub async fn apply_status(
         ..
     } = update;
     let Some(status) = status_of(&status) else {
-        return Ok(StatusApplied::Done);
+        return Ok(None);
     };
     let at = timestamp
         .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
@@ -607,36 +603,75 @@ pub async fn apply_status(
     let error = errors
         .first()
         .map(|e| (e.code.clone(), e.title.clone(), e.details.clone()));
-    let ours = callback_data
+    let our_id = callback_data
         .as_deref()
         .and_then(|d| Uuid::parse_str(d).ok());
-    let applied = match app
-        .store
-        .apply_message_status(tenant, &message_id, ours, status, error, at)
-        .await
-    {
-        Ok(applied) => applied,
-        Err(store::StoreError::NotFound) => return Ok(StatusApplied::WaitsFor(message_id)),
-        Err(e) => return Err(e.to_string()),
-    };
-    let Some(applied) = applied else {
+    Ok(Some(StatusReport {
+        provider_message_id: message_id,
+        our_id,
+        status,
+        error,
+        at,
+    }))
+}
+
+/// Applies one stored `status` event. A report that goes backwards (read,
+/// then delivered) changes nothing; one for a message not stored yet
+/// answers [`StatusApplied::WaitsFor`].
+pub async fn apply_status(
+    app: &App,
+    tenant: TenantId,
+    payload: &str,
+) -> Result<StatusApplied, String> {
+    let Some(report) = status_report(payload)? else {
         return Ok(StatusApplied::Done);
     };
-    // Who may see it: only the controller is needed for a tick.
-    let controller = app
+    let mut applied = apply_statuses(app, tenant, std::slice::from_ref(&report)).await?;
+    Ok(applied.pop().unwrap_or(StatusApplied::Done))
+}
+
+/// Applies a tenant's status reports, in order, in one go (see
+/// [`store::Store::apply_message_statuses`]); every move is shown on the
+/// live streams, and a failed send is told to whoever sent it. Answers one
+/// outcome per report.
+pub async fn apply_statuses(
+    app: &App,
+    tenant: TenantId,
+    reports: &[StatusReport],
+) -> Result<Vec<StatusApplied>, String> {
+    let outcomes = app
         .store
-        .conversation_controller(tenant, applied.conversation_id)
+        .apply_message_statuses(tenant, reports)
         .await
-        .ok()
-        .flatten();
-    app.live
-        .publish(
-            tenant.0,
-            Audience::Conversations { controller },
-            LiveEvent::Status(applied.clone()),
-        )
-        .await;
-    if applied.status == MessageStatus::Failed {
+        .map_err(|e| e.to_string())?;
+    let mut answers = Vec::with_capacity(outcomes.len());
+    let mut shown = Vec::new();
+    let mut failed = Vec::new();
+    for (report, outcome) in reports.iter().zip(outcomes) {
+        match outcome {
+            StatusOutcome::Moved {
+                applied,
+                controller,
+            } => {
+                if applied.status == MessageStatus::Failed {
+                    failed.push(applied.clone());
+                }
+                // Who may see it: only the controller is needed for a tick.
+                shown.push((
+                    tenant.0,
+                    Audience::Conversations { controller },
+                    LiveEvent::Status(applied),
+                ));
+                answers.push(StatusApplied::Done);
+            }
+            StatusOutcome::Unchanged => answers.push(StatusApplied::Done),
+            StatusOutcome::Unknown => {
+                answers.push(StatusApplied::WaitsFor(report.provider_message_id.clone()))
+            }
+        }
+    }
+    app.live.publish_many(shown).await;
+    for applied in failed {
         if let (Ok(conversation), Ok(message)) = (
             app.store
                 .conversation(tenant, applied.conversation_id)
@@ -654,7 +689,7 @@ pub async fn apply_status(
             .await;
         }
     }
-    Ok(StatusApplied::Done)
+    Ok(answers)
 }
 
 fn send_failed_notice(

@@ -7,12 +7,15 @@
 //! each group's events one after another in the order they arrived, then
 //! records the outcomes in a few statements. So one conversation's events
 //! are applied in order while different conversations proceed in parallel.
+//! The round's delivery statuses go first, all together in one
+//! transaction per tenant: they commute with the rest of their group, and
+//! the reports about one message keep their order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::stream::{self, StreamExt};
 use providers::WebhookEvent;
-use store::{ClaimLimits, ClaimedEvent, EventOutcome};
+use store::{ClaimLimits, ClaimedEvent, EventOutcome, StatusReport};
 use uuid::Uuid;
 
 use crate::conversations::StatusApplied;
@@ -95,7 +98,15 @@ pub async fn drain_once(
     if events.is_empty() {
         return Ok(0);
     }
+    // Every group leased this round is released, also those whose events
+    // were all statuses applied at once.
+    let leased_keys: Vec<String> = events.iter().map(|e| e.group_key.clone()).collect();
     let taken = events.len();
+    let (mut done, handled) = apply_statuses_at_once(app, &events).await;
+    let events: Vec<ClaimedEvent> = events
+        .into_iter()
+        .filter(|e| !handled.contains(&e.id))
+        .collect();
     let mut groups: Vec<Vec<ClaimedEvent>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for event in events {
@@ -107,16 +118,81 @@ pub async fn drain_once(
             }
         }
     }
-    let keys: Vec<String> = groups.iter().map(|g| g[0].group_key.clone()).collect();
-    let done: Vec<(Uuid, EventOutcome)> = stream::iter(groups)
+    let mut keys: Vec<String> = groups.iter().map(|g| g[0].group_key.clone()).collect();
+    let applied: Vec<(Uuid, EventOutcome)> = stream::iter(groups)
         .map(|group| apply_group(app, group, settings.max_attempts))
         .buffer_unordered(settings.parallel.max(1))
         .flat_map(stream::iter)
         .collect()
         .await;
+    done.extend(applied);
     app.store.finish_webhook_events(&done).await?;
+    keys.extend(leased_keys);
+    keys.sort_unstable();
+    keys.dedup();
     app.store.release_groups(worker, &keys).await?;
     Ok(taken)
+}
+
+/// The round's delivery statuses, applied together, one call per tenant
+/// (see [`conversations::apply_statuses`]): a broadcast's statuses are
+/// most of the queue, and one transaction for hundreds of them beats one
+/// each. A status commutes with everything else in its group (it touches
+/// only its own message, and only forward), and reports about one message
+/// keep their order, so this keeps each conversation's order. Answers the
+/// events done and every event handled here (done or left waiting for its
+/// message); on an error nothing is handled and the events take the
+/// one-by-one path with its retries.
+async fn apply_statuses_at_once(
+    app: &App,
+    events: &[ClaimedEvent],
+) -> (Vec<(Uuid, EventOutcome)>, HashSet<Uuid>) {
+    let mut by_tenant: HashMap<Uuid, Vec<(&ClaimedEvent, StatusReport)>> = HashMap::new();
+    for event in events.iter().filter(|e| e.kind == "status") {
+        // Unreadable or not for us: the one-by-one path decides.
+        if let Ok(Some(report)) = conversations::status_report(&event.payload) {
+            by_tenant
+                .entry(event.tenant_id)
+                .or_default()
+                .push((event, report));
+        }
+    }
+    let mut done = Vec::new();
+    let mut handled = HashSet::new();
+    for (tenant, batch) in by_tenant {
+        let reports: Vec<StatusReport> = batch.iter().map(|(_, r)| r.clone()).collect();
+        let answers = match conversations::apply_statuses(app, domain::TenantId(tenant), &reports)
+            .await
+        {
+            Ok(answers) => answers,
+            Err(error) => {
+                tracing::warn!(%error, "applying a round's statuses together failed; one by one instead");
+                continue;
+            }
+        };
+        for ((event, _), answer) in batch.iter().zip(answers) {
+            match answer {
+                StatusApplied::Done => {
+                    done.push((event.id, EventOutcome::Processed));
+                    handled.insert(event.id);
+                }
+                StatusApplied::WaitsFor(message) => {
+                    match app.store.park_webhook_event(event, &message).await {
+                        Ok(()) => {
+                            handled.insert(event.id);
+                        }
+                        // Applied already (nothing changes a second time);
+                        // left to the lease like any unrecorded outcome.
+                        Err(e) => {
+                            tracing::error!(event = %event.id, error = %e, "recording a webhook event's outcome failed");
+                            handled.insert(event.id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (done, handled)
 }
 
 /// Applies one group's events in order. Answers the events that are done;

@@ -120,6 +120,34 @@ impl LiveBus {
         .await;
     }
 
+    /// Delivers many events at once: to this instance's streams one by
+    /// one, and to the other instances in as few NOTIFYs as fit (a JSON
+    /// array each), so a round of hundreds of statuses costs a handful of
+    /// round trips rather than one each.
+    pub async fn publish_many(&self, events: Vec<(Uuid, Audience, LiveEvent)>) {
+        let envelopes: Vec<Broadcast> = events
+            .into_iter()
+            .map(|(tenant, audience, event)| {
+                Broadcast::Event(Box::new(Envelope {
+                    origin: self.instance,
+                    tenant,
+                    audience,
+                    event,
+                }))
+            })
+            .collect();
+        if self.store.shares_live_events() {
+            for payload in notify_payloads(&envelopes) {
+                if let Err(e) = self.store.notify_live(&payload).await {
+                    tracing::warn!(error = %e, "sharing live events with other instances failed");
+                }
+            }
+        }
+        for envelope in envelopes {
+            let _ = self.sender.send(Arc::new(envelope));
+        }
+    }
+
     /// Tells `user`'s open streams (in `tenant`, or in every tenant) on
     /// every instance to check their session now; call after ending sessions.
     pub async fn sessions_changed(&self, user: domain::UserId, tenant: Option<domain::TenantId>) {
@@ -167,15 +195,16 @@ impl LiveBus {
             };
             loop {
                 match listener.recv().await {
-                    Ok(notification) => {
-                        match serde_json::from_str::<Broadcast>(notification.payload()) {
-                            Ok(envelope) if envelope.origin() != self.instance => {
-                                let _ = self.sender.send(Arc::new(envelope));
+                    Ok(notification) => match read_payload(notification.payload()) {
+                        Ok(envelopes) => {
+                            for envelope in envelopes {
+                                if envelope.origin() != self.instance {
+                                    let _ = self.sender.send(Arc::new(envelope));
+                                }
                             }
-                            Ok(_) => {}
-                            Err(e) => tracing::warn!(error = %e, "an unreadable live event"),
                         }
-                    }
+                        Err(e) => tracing::warn!(error = %e, "an unreadable live event"),
+                    },
                     Err(e) => {
                         tracing::warn!(error = %e, "the live event connection dropped");
                         break;
@@ -183,5 +212,90 @@ impl LiveBus {
                 }
             }
         }
+    }
+}
+
+/// NOTIFY payloads for `envelopes`: JSON arrays, each under the limit. An
+/// event too large on its own is left out (and logged).
+fn notify_payloads(envelopes: &[Broadcast]) -> Vec<String> {
+    let mut payloads = Vec::new();
+    let mut current = String::from("[");
+    for envelope in envelopes {
+        let json = match serde_json::to_string(envelope) {
+            Ok(json) => json,
+            Err(e) => {
+                tracing::warn!(error = %e, "a live event could not be encoded");
+                continue;
+            }
+        };
+        if json.len() + 2 >= NOTIFY_MAX {
+            tracing::warn!(
+                bytes = json.len(),
+                "a live event is too large to share between instances"
+            );
+            continue;
+        }
+        if current.len() + json.len() + 2 >= NOTIFY_MAX {
+            current.push(']');
+            payloads.push(std::mem::replace(&mut current, String::from("[")));
+        }
+        if current.len() > 1 {
+            current.push(',');
+        }
+        current.push_str(&json);
+    }
+    if current.len() > 1 {
+        current.push(']');
+        payloads.push(current);
+    }
+    payloads
+}
+
+/// One NOTIFY's events: a single event, or an array of them.
+fn read_payload(payload: &str) -> Result<Vec<Broadcast>, serde_json::Error> {
+    if payload.trim_start().starts_with('[') {
+        serde_json::from_str(payload)
+    } else {
+        serde_json::from_str::<Broadcast>(payload).map(|b| vec![b])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sessions(n: usize) -> Vec<Broadcast> {
+        (0..n)
+            .map(|_| Broadcast::SessionsChanged {
+                origin: Uuid::now_v7(),
+                user: Uuid::now_v7(),
+                tenant: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn many_events_travel_in_few_payloads_under_the_limit_and_read_back_whole() {
+        let events = sessions(500);
+        let payloads = notify_payloads(&events);
+        assert!(
+            payloads.len() > 1 && payloads.len() < 20,
+            "{}",
+            payloads.len()
+        );
+        assert!(payloads.iter().all(|p| p.len() < NOTIFY_MAX));
+        let back: Vec<Broadcast> = payloads
+            .iter()
+            .flat_map(|p| read_payload(p).unwrap())
+            .collect();
+        assert_eq!(back.len(), 500);
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(&events).unwrap()
+        );
+        // A single event (as `publish` sends it) still reads.
+        let one = serde_json::to_string(&events[0]).unwrap();
+        assert_eq!(read_payload(&one).unwrap().len(), 1);
+        assert!(notify_payloads(&[]).is_empty());
     }
 }

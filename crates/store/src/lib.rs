@@ -35,7 +35,7 @@ pub use contacts::{
 pub use conversations::{
     AppliedStatus, ConversationFilter, ConversationRecord, InboundOutcome, MessageHit,
     MessageRecord, MessageView, NewInbound, NewOutbound, OwnerFilter, QuickReplyRecord,
-    StarredRecord,
+    StarredRecord, StatusOutcome, StatusReport,
 };
 pub use error::StoreError;
 pub use events::{ClaimLimits, ClaimedEvent, EventOutcome};

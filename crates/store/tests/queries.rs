@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::channel::{Credentials, Provider};
 use domain::contact::{AttributeKind, ContactFilter, OptIn, Phone};
-use domain::conversation::QuickReplyDraft;
+use domain::conversation::{MessageStatus, QuickReplyDraft};
 use domain::team::MemberStatus;
 use domain::tenant::TenantSettings;
 use domain::{ChannelId, TenantId};
 use store::{
     ContactChanges, ConversationFilter, InboundOutcome, NewAccount, NewChannel, NewContact,
-    NewInbound, PageRequest, Store, StoreError,
+    NewInbound, NewOutbound, PageRequest, StatusOutcome, StatusReport, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -592,4 +592,115 @@ async fn messages_of_one_provider_second_keep_the_order_they_came_in() {
         .iter()
         .filter(|m| m.message.provider_message_id.as_deref() != Some("wamid.earlier"))
         .all(|m| m.message.created_at.timestamp() == second.timestamp()));
+}
+
+fn report(provider_id: &str, status: MessageStatus, minute: u32) -> StatusReport {
+    StatusReport {
+        provider_message_id: provider_id.into(),
+        our_id: None,
+        status,
+        error: None,
+        at: at(minute),
+    }
+}
+
+#[tokio::test]
+async fn statuses_applied_together_move_each_message_forward_in_report_order() {
+    let db = TestStore::new().await;
+    let store = &db.store;
+    let t = tenant(store, "Acme").await;
+    let other = tenant(store, "Other").await;
+    let ch = channel(store, t).await;
+    let InboundOutcome::Stored { conversation, .. } =
+        inbound(store, t, ch, 1, "wamid.in", at(0)).await
+    else {
+        panic!("stored");
+    };
+    let mut sent = Vec::new();
+    for n in 0..3 {
+        let m = store
+            .create_outbound(
+                t,
+                conversation.id,
+                &NewOutbound {
+                    kind: "text".into(),
+                    body: Some(format!("Reply {n}")),
+                    content: serde_json::json!({}),
+                    media_id: None,
+                    reply_to_id: None,
+                    sent_by: None,
+                },
+            )
+            .await
+            .unwrap();
+        sent.push(m.id);
+    }
+    store
+        .outbound_accepted(t, sent[0], "wamid.a")
+        .await
+        .unwrap();
+    store
+        .outbound_accepted(t, sent[1], "wamid.b")
+        .await
+        .unwrap();
+    // The third is known only by our id, echoed back by the provider.
+    let mut echoed = report("wamid.c", MessageStatus::Failed, 4);
+    echoed.our_id = Some(sent[2]);
+    echoed.error = Some(("131026".into(), "Undeliverable".into(), None));
+    let reports = vec![
+        report("wamid.a", MessageStatus::Sent, 1),
+        report("wamid.b", MessageStatus::Delivered, 1),
+        report("wamid.a", MessageStatus::Delivered, 2),
+        report("wamid.a", MessageStatus::Read, 3),
+        // Late and backwards: nothing changes.
+        report("wamid.a", MessageStatus::Delivered, 4),
+        report("wamid.b", MessageStatus::Sent, 4),
+        // A failure after delivery does not count.
+        report("wamid.b", MessageStatus::Failed, 5),
+        echoed,
+        report("wamid.unknown", MessageStatus::Sent, 5),
+    ];
+    // Another tenant naming our messages changes nothing of ours.
+    let foreign = store
+        .apply_message_statuses(other, &reports[..4])
+        .await
+        .unwrap();
+    assert!(foreign.iter().all(|o| matches!(o, StatusOutcome::Unknown)));
+
+    let outcomes = store.apply_message_statuses(t, &reports).await.unwrap();
+    let shape: Vec<String> = outcomes
+        .iter()
+        .map(|o| match o {
+            StatusOutcome::Moved { applied, .. } => format!("moved:{}", applied.status.key()),
+            StatusOutcome::Unchanged => "unchanged".into(),
+            StatusOutcome::Unknown => "unknown".into(),
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            "moved:sent",
+            "moved:delivered",
+            "moved:delivered",
+            "moved:read",
+            "unchanged",
+            "unchanged",
+            "unchanged",
+            "moved:failed",
+            "unknown"
+        ]
+    );
+    let a = store.message(t, sent[0]).await.unwrap();
+    assert_eq!((a.status, a.status_at), (MessageStatus::Read, Some(at(3))));
+    let b = store.message(t, sent[1]).await.unwrap();
+    assert_eq!(b.status, MessageStatus::Delivered);
+    let c = store.message(t, sent[2]).await.unwrap();
+    assert_eq!(c.status, MessageStatus::Failed);
+    assert_eq!(c.provider_message_id.as_deref(), Some("wamid.c"));
+    assert_eq!(c.error.map(|(code, _, _)| code).as_deref(), Some("131026"));
+    // The same reports again: nothing moves.
+    let again = store.apply_message_statuses(t, &reports).await.unwrap();
+    assert!(!again
+        .iter()
+        .any(|o| matches!(o, StatusOutcome::Moved { .. })));
 }

@@ -1,8 +1,9 @@
 //! Conversations and messages. An inbound message finds or creates its
 //! contact and its conversation and is stored once per provider id, all in
 //! one transaction; statuses only move forward (the rule is
-//! [`MessageStatus::advance`], checked in the UPDATE itself so concurrent
-//! webhooks cannot race it). Every query is scoped to a tenant.
+//! [`MessageStatus::advance`], checked against the message read in the
+//! same transaction, locked on PostgreSQL, so concurrent webhooks cannot
+//! race it). Every query is scoped to a tenant.
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,7 +33,10 @@ mod live;
 mod messages;
 mod quick_replies;
 mod search;
+mod statuses;
 mod threads;
+
+pub use statuses::{StatusOutcome, StatusReport};
 
 /// A conversation with the names the inbox shows.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -12,23 +12,6 @@ impl Store {
         conversation_in(&self.db, tenant, id).await
     }
 
-    /// Who controls a conversation (`None`: nobody); for deciding who sees
-    /// its events without reading the whole conversation.
-    pub async fn conversation_controller(
-        &self,
-        tenant: TenantId,
-        id: Uuid,
-    ) -> Result<Option<Uuid>, StoreError> {
-        conversation::Entity::find_by_id(id)
-            .select_only()
-            .column(conversation::Column::ControllerId)
-            .filter(conversation::Column::TenantId.eq(tenant.0))
-            .into_tuple::<Option<Uuid>>()
-            .one(&self.db)
-            .await?
-            .ok_or(StoreError::NotFound)
-    }
-
     /// Conversations, most recent activity first, `page.after` being the
     /// last conversation of the previous page.
     pub async fn list_conversations(
