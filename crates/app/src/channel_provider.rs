@@ -1,12 +1,15 @@
 //! From a stored channel to a provider adapter, and from provider failures to
 //! what the channel and the caller are told.
 
-use domain::channel::{Channel, ChannelStatus, Credentials, Draft, Provider};
+use std::collections::BTreeMap;
+
+use domain::channel::{check_channel_name, Channel, ChannelStatus, Credentials, Draft, Provider};
+use domain::TenantId;
 use providers::{
     MetaCredentials, ProviderError, TwilioCredentials, TwilioSender, WhatsAppProvider,
 };
 use rand::Rng;
-use store::StoreError;
+use store::{NewChannel, StoreError};
 
 use crate::error::AppError;
 use crate::App;
@@ -280,6 +283,55 @@ pub async fn subscribe(app: &App, current: &Channel) -> Result<Channel, AppError
         .set_subscribed(current.tenant_id, current.id, subscribed)
         .await?;
     Ok(app.store.channel(current.tenant_id, current.id).await?)
+}
+
+/// Adds a channel of `provider_key` to `tenant` with the submitted
+/// credential `fields` (a sandbox channel generates its own). Every field
+/// is checked at once; a sandbox channel's new number calls back this
+/// channel from then on.
+pub async fn create(
+    app: &App,
+    tenant: TenantId,
+    name: &str,
+    provider_key: &str,
+    fields: &BTreeMap<String, Option<String>>,
+    active: bool,
+) -> Result<Channel, AppError> {
+    let mut errors = domain::account::FieldErrors::default();
+    let name = check_channel_name(name)
+        .map_err(|m| errors.add("name", m))
+        .ok();
+    let provider = Provider::parse(provider_key);
+    if provider.is_none() {
+        errors.add("provider", "Choose meta_cloud, twilio or sandbox.");
+    }
+    let credentials = match provider {
+        Some(Provider::Sandbox) => {
+            ensure_sandbox(app)?;
+            let tenant = app.store.tenant(tenant).await?;
+            Some(sandbox_credentials(&tenant.settings.company_name))
+        }
+        Some(p) => errors.take(Credentials::default().merged(p, fields)),
+        None => None,
+    };
+    let (Some(name), Some(provider), Some(credentials)) = (name, provider, credentials) else {
+        return Err(errors.into());
+    };
+    let new = NewChannel {
+        name,
+        provider,
+        active,
+        credentials,
+    };
+    let channel = app
+        .store
+        .create_channel(tenant, &new)
+        .await
+        .map_err(channel_store_error)?;
+    if channel.provider == Provider::Sandbox {
+        register_sandbox_number(app, &channel, &channel.published);
+    }
+    Ok(channel)
 }
 
 /// Store conflicts of channels in the caller's words.

@@ -4,7 +4,6 @@
 //! entry and published to the live stream; the answer is the saved
 //! conversation.
 
-use domain::permissions::{Action, Module, Permission};
 use domain::team::Member;
 use domain::TenantId;
 use store::ConversationRecord;
@@ -90,13 +89,11 @@ pub async fn transfer(
         .await?;
     publish_conversation(app, &saved).await;
     if to != actor.user {
-        let notice = domain::notification::Notice {
-            kind: "conversation_transferred",
-            title: format!("{} handed you a conversation", member.name()),
-            body: format!("With {}", saved.contact_name),
-            link: Some(format!("/inbox/{}", saved.id)),
-            audience: Permission::new(Module::Conversations, Action::View),
-        };
+        let notice = domain::notification::conversation_transferred(
+            member.name(),
+            &saved.contact_name,
+            saved.id,
+        );
         notify(app, tenant, &notice, Some(to)).await;
     }
     Ok(saved)

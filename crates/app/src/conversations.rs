@@ -487,24 +487,12 @@ async fn notify_inbound(app: &App, tenant: TenantId, stored: StoredInbound) {
     if let Some(before) = previous_state {
         notify_if_handoff(app, before, &conversation).await;
     }
-    let link = format!("/inbox/{}", conversation.id);
+    let (name, id) = (&conversation.contact_name, conversation.id);
     if new_conversation {
-        let notice = domain::notification::Notice {
-            kind: "new_conversation",
-            title: format!("New conversation with {}", conversation.contact_name),
-            body: preview,
-            link: Some(link),
-            audience: Permission::new(Module::Conversations, Action::View),
-        };
+        let notice = domain::notification::new_conversation(name, id, &preview);
         notify(app, tenant, &notice, None).await;
     } else if let Some(controller) = controller {
-        let notice = domain::notification::Notice {
-            kind: "new_message",
-            title: format!("{} wrote", conversation.contact_name),
-            body: preview,
-            link: Some(link),
-            audience: Permission::new(Module::Conversations, Action::View),
-        };
+        let notice = domain::notification::new_message(name, id, &preview);
         notify(app, tenant, &notice, Some(controller)).await;
     }
 }
@@ -521,13 +509,8 @@ pub async fn notify_if_handoff(
     if before == Requesting || after.control.state != Requesting {
         return;
     }
-    let notice = domain::notification::Notice {
-        kind: "handoff_requested",
-        title: format!("{} is waiting for a person", after.contact_name),
-        body: after.last_preview.clone(),
-        link: Some(format!("/inbox/{}", after.id)),
-        audience: Permission::new(Module::Conversations, Action::View),
-    };
+    let notice =
+        domain::notification::handoff_requested(&after.contact_name, after.id, &after.last_preview);
     notify(app, after.tenant_id, &notice, None).await;
 }
 
@@ -697,13 +680,7 @@ fn send_failed_notice(
     code: &str,
     title: &str,
 ) -> domain::notification::Notice {
-    domain::notification::Notice {
-        kind: "send_failed",
-        title: format!("A message to {} failed", conversation.contact_name),
-        body: format!("{title} ({code})"),
-        link: Some(format!("/inbox/{}", conversation.id)),
-        audience: Permission::new(Module::Conversations, Action::View),
-    }
+    domain::notification::send_failed(&conversation.contact_name, conversation.id, code, title)
 }
 
 // ----- sending ---------------------------------------------------------------

@@ -13,6 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use domain::webhook_event::EventKind;
 use futures_util::stream::{self, StreamExt};
 use providers::WebhookEvent;
 use store::{ClaimLimits, ClaimedEvent, EventOutcome, StatusReport};
@@ -34,8 +35,8 @@ pub enum Applied {
 pub async fn apply(app: &App, event: &ClaimedEvent) -> Result<Applied, String> {
     let store = &app.store;
     let processed = Ok(Applied::Done(EventOutcome::Processed));
-    match event.kind.as_str() {
-        "account_update" => {
+    match event.kind() {
+        Some(EventKind::AccountUpdate) => {
             let parsed: WebhookEvent =
                 serde_json::from_str(&event.payload).map_err(|e| e.to_string())?;
             if let WebhookEvent::AccountUpdate(update) = parsed {
@@ -54,20 +55,22 @@ pub async fn apply(app: &App, event: &ClaimedEvent) -> Result<Applied, String> {
             }
             processed
         }
-        "template_status" => {
+        Some(EventKind::TemplateStatus) => {
             templates::apply_review_decision(app, event).await?;
             processed
         }
-        "message" => {
+        Some(EventKind::Message) => {
             conversations::apply_inbound(app, event.tenant(), event.channel(), &event.payload)
                 .await?;
             processed
         }
-        "status" => match conversations::apply_status(app, event.tenant(), &event.payload).await? {
-            StatusApplied::Done => processed,
-            StatusApplied::WaitsFor(id) => Ok(Applied::WaitsFor(id)),
-        },
-        _ => processed,
+        Some(EventKind::Status) => {
+            match conversations::apply_status(app, event.tenant(), &event.payload).await? {
+                StatusApplied::Done => processed,
+                StatusApplied::WaitsFor(id) => Ok(Applied::WaitsFor(id)),
+            }
+        }
+        Some(EventKind::Other | EventKind::Unparsed) | None => processed,
     }
 }
 
@@ -148,7 +151,10 @@ async fn apply_statuses_at_once(
     events: &[ClaimedEvent],
 ) -> (Vec<(Uuid, EventOutcome)>, HashSet<Uuid>) {
     let mut by_tenant: HashMap<Uuid, Vec<(&ClaimedEvent, StatusReport)>> = HashMap::new();
-    for event in events.iter().filter(|e| e.kind == "status") {
+    for event in events
+        .iter()
+        .filter(|e| e.kind() == Some(EventKind::Status))
+    {
         // Unreadable or not for us: the one-by-one path decides.
         if let Ok(Some(report)) = conversations::status_report(&event.payload) {
             by_tenant

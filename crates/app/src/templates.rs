@@ -2,8 +2,10 @@
 //! (with a media header's sample), editing and deleting at the provider,
 //! syncing an account's templates, and applying review decisions.
 
+use domain::account::FieldErrors;
 use domain::channel::{Channel, Provider};
-use domain::template::{Category, TemplateContent, TemplateStatus};
+use domain::template::{check_template, Category, TemplateContent, TemplateStatus};
+use domain::TenantId;
 use providers::WebhookEvent;
 use store::{ClaimedEvent, SyncedTemplate, TemplateRecord};
 
@@ -148,6 +150,103 @@ pub async fn edit(
         return Err(channel_provider::provider_error(&err));
     }
     Ok(())
+}
+
+/// Every rule a template must meet before it is submitted, as field
+/// errors under `content.`.
+pub fn check_for_submit(content: &TemplateContent) -> Result<(), AppError> {
+    let found = check_template(content);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::default();
+    for (field, messages) in found.into_map() {
+        for m in messages {
+            errors.add(&format!("content.{field}"), &m);
+        }
+    }
+    Err(AppError::Validation(errors))
+}
+
+/// A draft needs only what identifies it: a valid name and language.
+pub fn check_for_draft(content: &TemplateContent) -> Result<(), AppError> {
+    let found = check_template(content).into_map();
+    let mut errors = FieldErrors::default();
+    for field in ["name", "language"] {
+        for m in found.get(field).into_iter().flatten() {
+            errors.add(&format!("content.{field}"), m);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The store's "same name and language" clash, worded for the person.
+pub fn template_conflict(e: store::StoreError) -> AppError {
+    match e {
+        store::StoreError::Conflict("template_exists") => AppError::conflict(
+            "template_exists",
+            "A template with this name and language already exists on this WhatsApp account.",
+        ),
+        other => other.into(),
+    }
+}
+
+/// Edits template `id` of `tenant`. A draft is saved with any name and
+/// language (and submitted when `submit`); a submitted template keeps its
+/// name and language, and its new content goes to review again (pending).
+pub async fn update(
+    app: &App,
+    tenant: TenantId,
+    id: uuid::Uuid,
+    content: &TemplateContent,
+    submit_now: bool,
+) -> Result<TemplateRecord, AppError> {
+    let current = app.store.template(tenant, id).await?;
+    let channel = app.store.channel(tenant, current.channel_id).await?;
+    let Some(provider_id) = &current.provider_id else {
+        if submit_now {
+            check_for_submit(content)?;
+        } else {
+            check_for_draft(content)?;
+        }
+        let saved = app
+            .store
+            .update_template(tenant, current.id, content, TemplateStatus::Draft)
+            .await
+            .map_err(template_conflict)?;
+        if !submit_now {
+            return Ok(saved);
+        }
+        require_meta(&channel)?;
+        return submit(app, &channel, &saved).await;
+    };
+    check_for_submit(content)?;
+    let mut errors = FieldErrors::default();
+    if content.name != current.content.name {
+        errors.add(
+            "content.name",
+            "A submitted template keeps its name; duplicate it to use another.",
+        );
+    }
+    if content.language != current.content.language {
+        errors.add(
+            "content.language",
+            "A submitted template keeps its language; duplicate it for another.",
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    require_meta(&channel)?;
+    edit(app, &channel, provider_id, content).await?;
+    Ok(app
+        .store
+        .update_template(tenant, current.id, content, TemplateStatus::Pending)
+        .await?)
 }
 
 /// Deletes a template at the provider by name (every language).

@@ -360,6 +360,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_export_takes_the_columns_asked_for_or_the_main_ones_and_every_attribute() {
+        assert_eq!(
+            export_columns(Some(" phone, attr:city ,"), ["city"]),
+            Ok(vec!["phone".to_owned(), "attr:city".to_owned()])
+        );
+        let default = export_columns(None, ["city", "plan"]).unwrap();
+        assert_eq!(default.first().map(String::as_str), Some("name"));
+        assert_eq!(
+            &default[default.len() - 2..],
+            &["attr:city".to_owned(), "attr:plan".to_owned()]
+        );
+        assert_eq!(
+            export_columns(Some("  "), ["city"]),
+            export_columns(None, ["city"])
+        );
+        assert_eq!(
+            export_columns(Some("name,password,attr:ghost"), ["city"]),
+            Err(vec!["password".to_owned(), "attr:ghost".to_owned()])
+        );
+    }
+
+    #[test]
     fn numbers_without_a_country_code_take_the_default_country() {
         let p = parse_phone("9876543452", "IN").unwrap();
         assert_eq!(p.e164, "+919876543452");
@@ -542,6 +564,49 @@ pub const EXPORT_COLUMNS: &[&str] = &[
     "created_at",
     "last_active_at",
 ];
+
+/// The columns of an export: the requested comma-separated list, or by
+/// default the main fields and then every custom attribute (`attr:<key>`)
+/// of `attribute_keys`. Unknown names are answered as the error, in order.
+pub fn export_columns<'a>(
+    requested: Option<&str>,
+    attribute_keys: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>, Vec<String>> {
+    let keys: Vec<&str> = attribute_keys.into_iter().collect();
+    let columns: Vec<String> = match requested.filter(|c| !c.trim().is_empty()) {
+        Some(list) => list
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        None => [
+            "name",
+            "phone",
+            "email",
+            "tags",
+            "source",
+            "opt_in",
+            "created_at",
+        ]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(keys.iter().map(|k| format!("attr:{k}")))
+        .collect(),
+    };
+    let unknown: Vec<String> = columns
+        .iter()
+        .filter(|c| {
+            !EXPORT_COLUMNS.contains(&c.as_str())
+                && !c.strip_prefix("attr:").is_some_and(|k| keys.contains(&k))
+        })
+        .cloned()
+        .collect();
+    if unknown.is_empty() {
+        Ok(columns)
+    } else {
+        Err(unknown)
+    }
+}
 
 /// One exported cell of `contact` for `column` (already checked).
 pub fn export_cell(contact: &Contact, column: &str) -> String {

@@ -15,6 +15,7 @@ pub mod team;
 pub mod template;
 pub mod template_library;
 pub mod tenant;
+pub mod webhook_event;
 pub mod whatsapp;
 
 pub use ids::{ChannelId, RoleId, TenantId, UserId};

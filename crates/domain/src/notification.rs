@@ -94,3 +94,81 @@ pub fn template_status(
         ),
     }
 }
+
+/// Who hears about conversations: the members who may see them.
+fn conversations_audience() -> Permission {
+    Permission::new(
+        crate::permissions::Module::Conversations,
+        crate::permissions::Action::View,
+    )
+}
+
+/// The SPA's route to one conversation.
+fn conversation_link(conversation_id: uuid::Uuid) -> Option<String> {
+    Some(format!("/inbox/{conversation_id}"))
+}
+
+/// A customer wrote for the first time (or after the last conversation
+/// ended): `preview` is the message's short text.
+pub fn new_conversation(contact_name: &str, conversation_id: uuid::Uuid, preview: &str) -> Notice {
+    Notice {
+        kind: "new_conversation",
+        title: format!("New conversation with {contact_name}"),
+        body: preview.to_owned(),
+        link: conversation_link(conversation_id),
+        audience: conversations_audience(),
+    }
+}
+
+/// A customer wrote in a conversation a member controls (sent to that member).
+pub fn new_message(contact_name: &str, conversation_id: uuid::Uuid, preview: &str) -> Notice {
+    Notice {
+        kind: "new_message",
+        title: format!("{contact_name} wrote"),
+        body: preview.to_owned(),
+        link: conversation_link(conversation_id),
+        audience: conversations_audience(),
+    }
+}
+
+/// A conversation started waiting for a person.
+pub fn handoff_requested(contact_name: &str, conversation_id: uuid::Uuid, preview: &str) -> Notice {
+    Notice {
+        kind: "handoff_requested",
+        title: format!("{contact_name} is waiting for a person"),
+        body: preview.to_owned(),
+        link: conversation_link(conversation_id),
+        audience: conversations_audience(),
+    }
+}
+
+/// A message we sent was refused; `code` and `title` are the provider's.
+pub fn send_failed(
+    contact_name: &str,
+    conversation_id: uuid::Uuid,
+    code: &str,
+    title: &str,
+) -> Notice {
+    Notice {
+        kind: "send_failed",
+        title: format!("A message to {contact_name} failed"),
+        body: format!("{title} ({code})"),
+        link: conversation_link(conversation_id),
+        audience: conversations_audience(),
+    }
+}
+
+/// `from_member` handed a conversation to the recipient.
+pub fn conversation_transferred(
+    from_member: &str,
+    contact_name: &str,
+    conversation_id: uuid::Uuid,
+) -> Notice {
+    Notice {
+        kind: "conversation_transferred",
+        title: format!("{from_member} handed you a conversation"),
+        body: format!("With {contact_name}"),
+        link: conversation_link(conversation_id),
+        audience: conversations_audience(),
+    }
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::channel::{Channel, ChannelStatus, Credentials, Draft, Provider};
+use domain::webhook_event::{EventKind, EventState};
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -26,7 +27,7 @@ pub struct NewChannel {
 #[derive(Debug, Clone)]
 pub struct IncomingEvent {
     pub key: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub payload: String,
     /// The customer the event is about (digits or the provider's address),
     /// when it is about one: one customer's events on one channel are
@@ -47,7 +48,7 @@ pub(crate) fn event_group(channel: &Channel, event: &IncomingEvent) -> String {
             };
             format!("{}:{who}", channel.id.0)
         }
-        None => format!("{}:{}", channel.id.0, event.kind),
+        None => format!("{}:{}", channel.id.0, event.kind.as_str()),
     }
 }
 
@@ -470,9 +471,9 @@ impl Store {
                     channel_id: Set(channel.id.0),
                     provider: Set(provider.to_owned()),
                     event_key: Set(e.key.clone()),
-                    kind: Set(e.kind.clone()),
+                    kind: Set(e.kind.as_str().to_owned()),
                     payload: Set(e.payload.clone()),
-                    state: Set("pending".to_owned()),
+                    state: Set(EventState::Pending.as_str().to_owned()),
                     attempts: Set(0),
                     received_at: Set(now),
                     next_attempt_at: Set(now),

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::channel::{Channel, Provider};
+use domain::webhook_event::{EventKind, EventState};
 use domain::{ChannelId, TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -21,7 +22,9 @@ pub struct ClaimedEvent {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub channel_id: Uuid,
-    pub kind: String,
+    /// The stored spelling of its [`EventKind`]; read it with
+    /// [`ClaimedEvent::kind`].
+    kind: String,
     pub payload: String,
     pub attempts: i32,
     /// Events of one group are applied in order, one at a time.
@@ -37,6 +40,12 @@ impl ClaimedEvent {
     pub fn channel(&self) -> ChannelId {
         ChannelId(self.channel_id)
     }
+
+    /// What the event is about; `None` for a spelling this build does not
+    /// know (written by a newer one), which is left alone.
+    pub fn kind(&self) -> Option<EventKind> {
+        EventKind::parse(&self.kind)
+    }
 }
 
 /// Where a processed event ended.
@@ -49,12 +58,21 @@ pub enum EventOutcome {
 }
 
 impl EventOutcome {
-    fn state(self) -> &'static str {
+    fn state(self) -> EventState {
         match self {
-            EventOutcome::Processed => "processed",
-            EventOutcome::Deferred => "deferred",
+            EventOutcome::Processed => EventState::Processed,
+            EventOutcome::Deferred => EventState::Deferred,
         }
     }
+}
+
+/// The claimable states as an SQL list: `'pending', 'processing'`.
+fn claimable_sql() -> String {
+    EventState::CLAIMABLE
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a worker asks of the queue in one claim.
@@ -120,10 +138,11 @@ impl Store {
         // lease, since another worker may hold some of them.
         let candidates_sql = format!(
             "SELECT group_key FROM webhook_events \
-             WHERE state IN ('pending', 'processing') AND next_attempt_at <= {} \
+             WHERE state IN ({claimable}) AND next_attempt_at <= {} \
              GROUP BY group_key ORDER BY MIN(received_at) LIMIT {}",
             placeholder(1),
-            placeholder(2)
+            placeholder(2),
+            claimable = claimable_sql(),
         );
         let candidates: Vec<String> = self
             .db
@@ -149,11 +168,11 @@ impl Store {
         // its group is unfinished and not due.
         let n = leased.len();
         let sql = format!(
-            "UPDATE webhook_events SET state = 'processing', attempts = attempts + 1, next_attempt_at = {until} \
+            "UPDATE webhook_events SET state = '{processing}', attempts = attempts + 1, next_attempt_at = {until} \
              WHERE id IN (SELECT e.id FROM webhook_events e \
-               WHERE e.group_key IN ({keys}) AND e.state IN ('pending', 'processing') AND e.next_attempt_at <= {now} \
+               WHERE e.group_key IN ({keys}) AND e.state IN ({claimable}) AND e.next_attempt_at <= {now} \
                AND NOT EXISTS (SELECT 1 FROM webhook_events b WHERE b.group_key = e.group_key \
-                 AND b.state IN ('pending', 'processing') AND b.next_attempt_at > {now} \
+                 AND b.state IN ({claimable}) AND b.next_attempt_at > {now} \
                  AND (b.received_at < e.received_at OR (b.received_at = e.received_at AND b.id < e.id))) \
                ORDER BY e.received_at, e.id LIMIT {limit}) \
              RETURNING id, tenant_id, channel_id, kind, payload, attempts, group_key, received_at",
@@ -161,6 +180,8 @@ impl Store {
             now = placeholder(2),
             limit = placeholder(3),
             keys = placeholders(4, n),
+            processing = EventState::Processing.as_str(),
+            claimable = claimable_sql(),
         );
         let mut values: Vec<sea_orm::Value> = vec![
             until.into(),
@@ -288,7 +309,10 @@ impl Store {
                 .collect();
             for chunk in ids.chunks(500) {
                 webhook_event::Entity::update_many()
-                    .col_expr(webhook_event::Column::State, Expr::value(outcome.state()))
+                    .col_expr(
+                        webhook_event::Column::State,
+                        Expr::value(outcome.state().as_str()),
+                    )
                     .col_expr(webhook_event::Column::ProcessedAt, Expr::value(Some(now)))
                     .col_expr(
                         webhook_event::Column::LastError,
@@ -319,7 +343,10 @@ impl Store {
         provider_message_id: &str,
     ) -> Result<(), StoreError> {
         webhook_event::Entity::update_many()
-            .col_expr(webhook_event::Column::State, Expr::value("waiting"))
+            .col_expr(
+                webhook_event::Column::State,
+                Expr::value(EventState::Waiting.as_str()),
+            )
             .col_expr(
                 webhook_event::Column::WaitsFor,
                 Expr::value(Some(provider_message_id.to_owned())),
@@ -338,7 +365,10 @@ impl Store {
         retry_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         webhook_event::Entity::update_many()
-            .col_expr(webhook_event::Column::State, Expr::value("pending"))
+            .col_expr(
+                webhook_event::Column::State,
+                Expr::value(EventState::Pending.as_str()),
+            )
             .col_expr(webhook_event::Column::NextAttemptAt, Expr::value(retry_at))
             .col_expr(
                 webhook_event::Column::LastError,
@@ -355,7 +385,10 @@ impl Store {
     pub async fn unclaim_webhook_events(&self, ids: &[Uuid]) -> Result<(), StoreError> {
         for chunk in ids.chunks(500) {
             webhook_event::Entity::update_many()
-                .col_expr(webhook_event::Column::State, Expr::value("pending"))
+                .col_expr(
+                    webhook_event::Column::State,
+                    Expr::value(EventState::Pending.as_str()),
+                )
                 .col_expr(
                     webhook_event::Column::NextAttemptAt,
                     Expr::value(Utc::now()),
@@ -379,7 +412,10 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         webhook_event::Entity::update_many()
-            .col_expr(webhook_event::Column::State, Expr::value("failed"))
+            .col_expr(
+                webhook_event::Column::State,
+                Expr::value(EventState::Failed.as_str()),
+            )
             .col_expr(
                 webhook_event::Column::ProcessedAt,
                 Expr::value(Some(Utc::now())),
@@ -399,9 +435,9 @@ impl Store {
         &self,
         tenant: TenantId,
         id: ChannelId,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
+    ) -> Result<Vec<(EventState, i64)>, StoreError> {
         use sea_orm::QuerySelect;
-        Ok(webhook_event::Entity::find()
+        let counts: Vec<(String, i64)> = webhook_event::Entity::find()
             .select_only()
             .column(webhook_event::Column::State)
             .column_as(webhook_event::Column::Id.count(), "n")
@@ -410,7 +446,15 @@ impl Store {
             .group_by(webhook_event::Column::State)
             .into_tuple()
             .all(&self.db)
-            .await?)
+            .await?;
+        counts
+            .into_iter()
+            .map(|(state, n)| {
+                EventState::parse(&state)
+                    .map(|s| (s, n))
+                    .ok_or_else(|| StoreError::Corrupt(format!("webhook event state {state:?}")))
+            })
+            .collect()
     }
 
     /// Every sandbox channel of the instance. Instance-wide on purpose: at
@@ -435,7 +479,10 @@ pub(crate) async fn wake_statuses_for<C: sea_orm::ConnectionTrait>(
     provider_message_id: &str,
 ) -> Result<(), StoreError> {
     webhook_event::Entity::update_many()
-        .col_expr(webhook_event::Column::State, Expr::value("pending"))
+        .col_expr(
+            webhook_event::Column::State,
+            Expr::value(EventState::Pending.as_str()),
+        )
         .col_expr(
             webhook_event::Column::NextAttemptAt,
             Expr::value(Utc::now()),
@@ -446,7 +493,7 @@ pub(crate) async fn wake_statuses_for<C: sea_orm::ConnectionTrait>(
         )
         .filter(webhook_event::Column::TenantId.eq(tenant.0))
         .filter(webhook_event::Column::WaitsFor.eq(provider_message_id))
-        .filter(webhook_event::Column::State.eq("waiting"))
+        .filter(webhook_event::Column::State.eq(EventState::Waiting.as_str()))
         .exec(db)
         .await?;
     Ok(())

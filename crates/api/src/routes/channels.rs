@@ -6,9 +6,8 @@ use contract::channels::{
     ProviderField, ProviderInfo, SessionBehaviour, SessionBehaviourRequest, UpdateChannelRequest,
 };
 use contract::Page;
-use domain::channel::{check_channel_name, Channel, ChannelStatus, Credentials, Draft, Provider};
+use domain::channel::{check_channel_name, Channel, ChannelStatus, Draft, Provider};
 use domain::ChannelId;
-use store::NewChannel;
 use uuid::Uuid;
 
 use super::docs::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated};
@@ -146,43 +145,15 @@ pub async fn create_channel(
     body: Body<CreateChannelRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut errors = domain::account::FieldErrors::default();
-    let name = check_channel_name(&body.name)
-        .map_err(|m| errors.add("name", m))
-        .ok();
-    let provider = Provider::parse(&body.provider);
-    if provider.is_none() {
-        errors.add("provider", "Choose meta_cloud, twilio or sandbox.");
-    }
-    let credentials = match provider {
-        Some(Provider::Sandbox) => {
-            channel_provider::ensure_sandbox(&state)?;
-            let tenant = state.store.tenant(auth.tenant()).await?;
-            Some(channel_provider::sandbox_credentials(
-                &tenant.settings.company_name,
-            ))
-        }
-        Some(p) => errors.take(Credentials::default().merged(p, &body.fields)),
-        None => None,
-    };
-    let (Some(name), Some(provider), Some(credentials)) = (name, provider, credentials) else {
-        return Err(errors.into());
-    };
-    let new = NewChannel {
-        name,
-        provider,
-        active: body.active,
-        credentials,
-    };
-    let channel = state
-        .store
-        .create_channel(auth.tenant(), &new)
-        .await
-        .map_err(store_error)?;
-    if channel.provider == Provider::Sandbox {
-        // Its freshly generated number calls back this channel from now on.
-        channel_provider::register_sandbox_number(&state, &channel, &channel.published);
-    }
+    let channel = channel_provider::create(
+        &state,
+        auth.tenant(),
+        &body.name,
+        &body.provider,
+        &body.fields,
+        body.active,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(channel_dto(&state, &channel)))
 }
 

@@ -532,41 +532,11 @@ pub async fn export_contacts(
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let attributes = attribute_kinds(&state, auth.tenant()).await?;
-    let columns: Vec<String> = match columns.columns.as_deref().filter(|c| !c.trim().is_empty()) {
-        Some(list) => list
-            .split(',')
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect(),
-        None => [
-            "name",
-            "phone",
-            "email",
-            "tags",
-            "source",
-            "opt_in",
-            "created_at",
-        ]
-        .iter()
-        .map(|c| (*c).to_owned())
-        .chain(attributes.keys().map(|k| format!("attr:{k}")))
-        .collect(),
-    };
-    let unknown: Vec<&String> = columns
-        .iter()
-        .filter(|c| {
-            !domain::contact::EXPORT_COLUMNS.contains(&c.as_str())
-                && !c
-                    .strip_prefix("attr:")
-                    .is_some_and(|k| attributes.contains_key(k))
-        })
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::field(
-            "columns",
-            &format!("Unknown columns: {unknown:?}"),
-        ));
-    }
+    let columns = domain::contact::export_columns(
+        columns.columns.as_deref(),
+        attributes.keys().map(String::as_str),
+    )
+    .map_err(|unknown| ApiError::field("columns", &format!("Unknown columns: {unknown:?}")))?;
     // Streamed a page at a time: a large audience is never held in memory.
     let header = csv_rows(std::iter::once(columns.clone()))?;
     let pages = futures_util::stream::try_unfold(

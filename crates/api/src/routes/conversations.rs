@@ -412,34 +412,38 @@ pub async fn starred(
     let items = found
         .into_iter()
         .zip(messages)
-        .map(|(s, message)| {
-            let c = &s.conversation;
-            let ours = message
-                .sent_by
-                .as_ref()
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| c.channel_name.clone());
-            let (sender, recipient) = if message.direction == "inbound" {
-                (c.contact_name.clone(), c.channel_name.clone())
-            } else {
-                (ours, c.contact_name.clone())
-            };
-            StarredMessage {
-                message,
-                channel_id: c.channel_id.0,
-                channel_name: c.channel_name.clone(),
-                contact_name: c.contact_name.clone(),
-                sender,
-                recipient,
-                starred_at: s.starred_at,
-            }
-        })
+        .map(|(s, message)| starred_dto(&s, message))
         .collect();
     Ok(web::Json(StarredPage {
         items,
         next_cursor: cursor,
         total: None,
     }))
+}
+
+/// A starred message with who sent it to whom: the customer and the
+/// channel, or the member (the channel when nobody is named) and the customer.
+fn starred_dto(s: &store::StarredRecord, message: Message) -> StarredMessage {
+    let c = &s.conversation;
+    let ours = message
+        .sent_by
+        .as_ref()
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| c.channel_name.clone());
+    let (sender, recipient) = if message.direction == "inbound" {
+        (c.contact_name.clone(), c.channel_name.clone())
+    } else {
+        (ours, c.contact_name.clone())
+    };
+    StarredMessage {
+        message,
+        channel_id: c.channel_id.0,
+        channel_name: c.channel_name.clone(),
+        contact_name: c.contact_name.clone(),
+        sender,
+        recipient,
+        starred_at: s.starred_at,
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

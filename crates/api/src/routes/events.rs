@@ -148,36 +148,7 @@ pub async fn stream(
     state: web::Data<AppState>,
     query: web::Query<StreamQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let refused =
-        || ApiError::unauthorized("This ticket is unknown, used or expired; ask for a new one.");
-    let ticket = query
-        .ticket
-        .as_deref()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(refused)?;
-    let (tenant, user, session) = state
-        .store
-        .redeem_stream_ticket(&ticket_hash(ticket))
-        .await?
-        .ok_or_else(refused)?;
-    let member = state
-        .store
-        .member(tenant, UserId(user))
-        .await
-        .map_err(|_| refused())?;
-    if member.status != MemberStatus::Active || member.session != session {
-        return Err(refused());
-    }
-    let listener = Listener {
-        tenant: tenant.0,
-        user,
-        reads_conversations: member
-            .role
-            .permissions
-            .contains(Permission::new(Module::Conversations, Action::View)),
-        chat_sync: member.user.profile.chat_sync,
-        session,
-    };
+    let listener = listener_for(&state, query.ticket.as_deref()).await?;
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.reset();
     let mut recheck = tokio::time::interval(SESSION_RECHECK);
@@ -200,6 +171,37 @@ pub async fn stream(
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(events))
+}
+
+/// Who a stream ticket opens a stream for: an active member still in the
+/// sign-in session the ticket was issued in. A ticket is used up here.
+async fn listener_for(state: &AppState, ticket: Option<&str>) -> Result<Listener, ApiError> {
+    let refused =
+        || ApiError::unauthorized("This ticket is unknown, used or expired; ask for a new one.");
+    let ticket = ticket.filter(|t| !t.is_empty()).ok_or_else(refused)?;
+    let (tenant, user, session) = state
+        .store
+        .redeem_stream_ticket(&ticket_hash(ticket))
+        .await?
+        .ok_or_else(refused)?;
+    let member = state
+        .store
+        .member(tenant, UserId(user))
+        .await
+        .map_err(|_| refused())?;
+    if member.status != MemberStatus::Active || member.session != session {
+        return Err(refused());
+    }
+    Ok(Listener {
+        tenant: tenant.0,
+        user,
+        reads_conversations: member
+            .role
+            .permissions
+            .contains(Permission::new(Module::Conversations, Action::View)),
+        chat_sync: member.user.profile.chat_sync,
+        session,
+    })
 }
 
 /// One open stream's state between frames.

@@ -316,36 +316,7 @@ pub async fn media_content(
     id: web::Path<Uuid>,
     query: web::Query<ContentParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = match (&query.sig, auth) {
-        (Some(sig), _) => {
-            let (Some(tenant), Some(exp)) = (query.tenant, query.exp) else {
-                return Err(ApiError::forbidden(
-                    "bad_signature",
-                    "This link is incomplete. Open the file from the gallery again.",
-                ));
-            };
-            match state.media_urls.check(tenant, *id, exp, sig, Utc::now()) {
-                Ok(()) => TenantId(tenant),
-                Err(LinkProblem::Expired) => {
-                    return Err(ApiError::Unauthorized {
-                        code: "link_expired",
-                        detail: "This link has expired. Open the file from the gallery again."
-                            .into(),
-                    })
-                }
-                Err(LinkProblem::BadSignature) => {
-                    return Err(ApiError::forbidden(
-                        "bad_signature",
-                        "This link is not valid. Open the file from the gallery again.",
-                    ))
-                }
-            }
-        }
-        (None, Some(auth)) => auth.tenant(),
-        (None, None) => return Err(ApiError::unauthorized(
-            "Sign in and send the access token as a Bearer token, or use the file's signed url.",
-        )),
-    };
+    let tenant = content_tenant(&state, &query, auth, *id)?;
     let record = state.store.media(tenant, *id).await?;
     let range = byte_range(
         req.headers()
@@ -358,13 +329,57 @@ pub async fn media_content(
         .read(&record.object_key, range.clone())
         .await?
         .map(|chunk| chunk.map_err(actix_web::error::ErrorInternalServerError));
+    Ok(file_response(&record, range.as_ref()).streaming(stream))
+}
+
+/// Whose file a content request may read: the tenant of a valid signed
+/// link, else the signed-in member's.
+fn content_tenant(
+    state: &AppState,
+    query: &ContentParams,
+    auth: Option<Authenticated>,
+    id: Uuid,
+) -> Result<TenantId, ApiError> {
+    match (&query.sig, auth) {
+        (Some(sig), _) => {
+            let (Some(tenant), Some(exp)) = (query.tenant, query.exp) else {
+                return Err(ApiError::forbidden(
+                    "bad_signature",
+                    "This link is incomplete. Open the file from the gallery again.",
+                ));
+            };
+            match state.media_urls.check(tenant, id, exp, sig, Utc::now()) {
+                Ok(()) => Ok(TenantId(tenant)),
+                Err(LinkProblem::Expired) => Err(ApiError::Unauthorized {
+                    code: "link_expired",
+                    detail: "This link has expired. Open the file from the gallery again.".into(),
+                }),
+                Err(LinkProblem::BadSignature) => Err(ApiError::forbidden(
+                    "bad_signature",
+                    "This link is not valid. Open the file from the gallery again.",
+                )),
+            }
+        }
+        (None, Some(auth)) => Ok(auth.tenant()),
+        (None, None) => Err(ApiError::unauthorized(
+            "Sign in and send the access token as a Bearer token, or use the file's signed url.",
+        )),
+    }
+}
+
+/// The headers of a file's bytes (or of the requested range of them):
+/// shown inline only for allow-listed types, never sniffed, never run.
+fn file_response(
+    record: &store::MediaRecord,
+    range: Option<&std::ops::Range<u64>>,
+) -> actix_web::HttpResponseBuilder {
     let content_type = domain::media::served_type(&record.mime_type);
     let disposition = if domain::media::shows_inline(content_type) {
         "inline"
     } else {
         "attachment"
     };
-    let mut response = match &range {
+    let mut response = match range {
         Some(r) => {
             let mut partial = HttpResponse::PartialContent();
             partial.insert_header((
@@ -375,10 +390,8 @@ pub async fn media_content(
         }
         None => HttpResponse::Ok(),
     };
-    let length = range
-        .as_ref()
-        .map_or(record.size_bytes, |r| r.end - r.start);
-    Ok(response
+    let length = range.map_or(record.size_bytes, |r| r.end - r.start);
+    response
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
@@ -388,8 +401,8 @@ pub async fn media_content(
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CONTENT_SECURITY_POLICY, FILE_CSP))
-        .no_chunking(length)
-        .streaming(stream))
+        .no_chunking(length);
+    response
 }
 
 /// Uploads a gallery file to a channel's provider (Meta), or answers the

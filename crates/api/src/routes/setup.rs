@@ -30,20 +30,9 @@ pub async fn setup_status(state: web::Data<AppState>) -> Result<web::Json<SetupS
     }))
 }
 
-/// Creates the first tenant and its owner, who also administers the instance,
-/// and signs them in. Answers 409 once any account exists.
-#[utoipa::path(tag = "setup", request_body = SetupRequest, responses(
-    (status = 201, description = "Set up and signed in", body = LoginResponse),
-    Invalid, Conflict, RateLimited,
-))]
-#[post("/setup")]
-pub async fn run_setup(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: Body<SetupRequest>,
-) -> Result<HttpResponse, ApiError> {
-    throttle_password_work(&state, &req)?;
-    let body = body.into_inner();
+/// The first tenant's settings and its owner's name and email, every field
+/// checked at once.
+fn checked(body: &SetupRequest) -> Result<(TenantSettings, String, String), ApiError> {
     let mut errors = FieldErrors::default();
     let settings = errors.take(
         TenantSettings::new(
@@ -63,11 +52,27 @@ pub async fn run_setup(
     if let Err(m) = check_password(&body.owner_password) {
         errors.add("owner_password", m);
     }
-    let (Some(settings), Some(name), Some(email), true) =
-        (settings, name, email, errors.is_empty())
-    else {
-        return Err(errors.into());
-    };
+    match (settings, name, email, errors.is_empty()) {
+        (Some(settings), Some(name), Some(email), true) => Ok((settings, name, email)),
+        _ => Err(errors.into()),
+    }
+}
+
+/// Creates the first tenant and its owner, who also administers the instance,
+/// and signs them in. Answers 409 once any account exists.
+#[utoipa::path(tag = "setup", request_body = SetupRequest, responses(
+    (status = 201, description = "Set up and signed in", body = LoginResponse),
+    Invalid, Conflict, RateLimited,
+))]
+#[post("/setup")]
+pub async fn run_setup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Body<SetupRequest>,
+) -> Result<HttpResponse, ApiError> {
+    throttle_password_work(&state, &req)?;
+    let body = body.into_inner();
+    let (settings, name, email) = checked(&body)?;
     if state.store.has_users().await? {
         return Err(store::StoreError::Conflict("setup_done").into());
     }

@@ -14,7 +14,7 @@ use contract::Page;
 use domain::account::FieldErrors;
 use domain::channel::Channel;
 use domain::template::{
-    check_template, render, Binding, Category, ParameterFormat, TemplateContent, TemplateStatus,
+    render, Binding, Category, ParameterFormat, TemplateContent, TemplateStatus,
 };
 use domain::ChannelId;
 use serde::Deserialize;
@@ -114,37 +114,6 @@ fn template_dto(r: &TemplateRecord) -> Result<TemplateDto, ApiError> {
     })
 }
 
-/// The rules a submission must pass, keyed by the request's fields.
-fn check_for_submit(content: &TemplateContent) -> Result<(), ApiError> {
-    let found = check_template(content);
-    if found.is_empty() {
-        return Ok(());
-    }
-    let mut errors = FieldErrors::default();
-    for (field, messages) in found.into_map() {
-        for m in messages {
-            errors.add(&format!("content.{field}"), &m);
-        }
-    }
-    Err(ApiError::Validation(errors))
-}
-
-/// A draft needs only what identifies it: a valid name and language.
-fn check_for_draft(content: &TemplateContent) -> Result<(), ApiError> {
-    let found = check_template(content).into_map();
-    let mut errors = FieldErrors::default();
-    for field in ["name", "language"] {
-        for m in found.get(field).into_iter().flatten() {
-            errors.add(&format!("content.{field}"), m);
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
 async fn channel_of(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<Channel, ApiError> {
     state
         .store
@@ -156,16 +125,6 @@ async fn channel_of(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<
             }
             other => other.into(),
         })
-}
-
-fn template_conflict(e: store::StoreError) -> ApiError {
-    match e {
-        store::StoreError::Conflict("template_exists") => ApiError::conflict(
-            "template_exists",
-            "A template with this name and language already exists on this WhatsApp account.",
-        ),
-        other => other.into(),
-    }
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -183,6 +142,40 @@ pub struct TemplateQuery {
     pub q: Option<String>,
 }
 
+impl TemplateQuery {
+    /// The status and category asked for; an unknown one is a field error.
+    fn status_and_category(&self) -> Result<(Option<TemplateStatus>, Option<Category>), ApiError> {
+        let mut errors = FieldErrors::default();
+        let status = self
+            .status
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| {
+                let parsed = TemplateStatus::parse(s);
+                if parsed.is_none() {
+                    errors.add("status", "Unknown status.");
+                }
+                parsed
+            });
+        let category = self
+            .category
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| {
+                let parsed = Category::parse(s);
+                if parsed.is_none() {
+                    errors.add("category", "Choose marketing, utility or authentication.");
+                }
+                parsed
+            });
+        if errors.is_empty() {
+            Ok((status, category))
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
 /// Templates of the workspace, most recent first.
 #[utoipa::path(tag = "templates", params(TemplateQuery, PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<TemplateDto>), Unauthenticated, Forbidden, Invalid,
@@ -195,32 +188,7 @@ pub async fn list_templates(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<TemplateDto>>, ApiError> {
     let page = page.request()?;
-    let mut errors = FieldErrors::default();
-    let status = query
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(|s| {
-            let parsed = TemplateStatus::parse(s);
-            if parsed.is_none() {
-                errors.add("status", "Unknown status.");
-            }
-            parsed
-        });
-    let category = query
-        .category
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(|s| {
-            let parsed = Category::parse(s);
-            if parsed.is_none() {
-                errors.add("category", "Choose marketing, utility or authentication.");
-            }
-            parsed
-        });
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (status, category) = query.status_and_category()?;
     let accounts = match query.channel_id {
         Some(id) => Some(vec![templates::account_of(
             &channel_of(&state, &auth, id).await?,
@@ -264,9 +232,9 @@ pub async fn create_template(
     let content = content_in(&request.content)?;
     let submit_now = request.submit.unwrap_or(true);
     if submit_now {
-        check_for_submit(&content)?;
+        templates::check_for_submit(&content)?;
     } else {
-        check_for_draft(&content)?;
+        templates::check_for_draft(&content)?;
     }
     let channel = channel_of(&state, &auth, request.channel_id).await?;
     templates::require_meta(&channel)?;
@@ -280,7 +248,7 @@ pub async fn create_template(
         .store
         .create_template(auth.tenant(), &new, TemplateStatus::Draft)
         .await
-        .map_err(template_conflict)?;
+        .map_err(templates::template_conflict)?;
     let record = if submit_now {
         match templates::submit(&state, &channel, &record).await {
             Ok(submitted) => submitted,
@@ -328,58 +296,9 @@ pub async fn update_template(
     body: Body<UpdateTemplateRequest>,
 ) -> Result<web::Json<TemplateDto>, ApiError> {
     let request = body.into_inner();
-    let current = state.store.template(auth.tenant(), *id).await?;
     let content = content_in(&request.content)?;
-    let channel = state
-        .store
-        .channel(auth.tenant(), current.channel_id)
-        .await?;
-    let record = match &current.provider_id {
-        None => {
-            let submit_now = request.submit.unwrap_or(false);
-            if submit_now {
-                check_for_submit(&content)?;
-            } else {
-                check_for_draft(&content)?;
-            }
-            let saved = state
-                .store
-                .update_template(auth.tenant(), current.id, &content, TemplateStatus::Draft)
-                .await
-                .map_err(template_conflict)?;
-            if submit_now {
-                templates::require_meta(&channel)?;
-                templates::submit(&state, &channel, &saved).await?
-            } else {
-                saved
-            }
-        }
-        Some(provider_id) => {
-            check_for_submit(&content)?;
-            let mut errors = FieldErrors::default();
-            if content.name != current.content.name {
-                errors.add(
-                    "content.name",
-                    "A submitted template keeps its name; duplicate it to use another.",
-                );
-            }
-            if content.language != current.content.language {
-                errors.add(
-                    "content.language",
-                    "A submitted template keeps its language; duplicate it for another.",
-                );
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            templates::require_meta(&channel)?;
-            templates::edit(&state, &channel, provider_id, &content).await?;
-            state
-                .store
-                .update_template(auth.tenant(), current.id, &content, TemplateStatus::Pending)
-                .await?
-        }
-    };
+    let submit = request.submit.unwrap_or(false);
+    let record = templates::update(&state, auth.tenant(), *id, &content, submit).await?;
     Ok(web::Json(template_dto(&record)?))
 }
 
@@ -402,7 +321,7 @@ pub async fn submit_template(
             "This template was submitted already; edit it to submit changes.",
         ));
     }
-    check_for_submit(&current.content)?;
+    templates::check_for_submit(&current.content)?;
     let channel = state
         .store
         .channel(auth.tenant(), current.channel_id)
@@ -429,7 +348,7 @@ pub async fn duplicate_template(
         name: request.name.trim().to_owned(),
         ..current.content.clone()
     };
-    check_for_draft(&content)?;
+    templates::check_for_draft(&content)?;
     let channel = match request.channel_id {
         Some(other) => channel_of(&state, &auth, other).await?,
         None => {
@@ -450,7 +369,7 @@ pub async fn duplicate_template(
         .store
         .create_template(auth.tenant(), &new, TemplateStatus::Draft)
         .await
-        .map_err(template_conflict)?;
+        .map_err(templates::template_conflict)?;
     Ok(HttpResponse::Created().json(template_dto(&copy)?))
 }
 
@@ -558,16 +477,24 @@ pub async fn preview_template(
     let bindings: BTreeMap<String, Binding> = request
         .bindings
         .into_iter()
-        .map(|(key, b)| {
-            let binding = match b {
-                VariableBinding::Fixed { value } => Binding::Fixed { value },
-                VariableBinding::Field { field, fallback } => Binding::Field { field, fallback },
-            };
-            (key, binding)
-        })
+        .map(|(key, b)| (key, binding_in(b)))
         .collect();
-    let rendered = render(&content, &bindings, contact.as_ref());
-    Ok(web::Json(Preview {
+    Ok(web::Json(preview_dto(render(
+        &content,
+        &bindings,
+        contact.as_ref(),
+    ))))
+}
+
+fn binding_in(binding: VariableBinding) -> Binding {
+    match binding {
+        VariableBinding::Fixed { value } => Binding::Fixed { value },
+        VariableBinding::Field { field, fallback } => Binding::Field { field, fallback },
+    }
+}
+
+fn preview_dto(rendered: domain::template::Rendered) -> Preview {
+    Preview {
         complete: rendered.complete(),
         header: rendered.header,
         body: rendered.body,
@@ -584,7 +511,7 @@ pub async fn preview_template(
                 (k, word.to_owned())
             })
             .collect(),
-    }))
+    }
 }
 
 /// Ready-made templates: the built-in examples and the workspace's shared ones.

@@ -6,6 +6,7 @@
 use crate::auth::tokens::sha256_hex;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use domain::channel::Channel;
+use domain::webhook_event::EventKind;
 use domain::ChannelId;
 use serde::Deserialize;
 use store::IncomingEvent;
@@ -74,7 +75,7 @@ fn raw_event(body: &[u8]) -> IncomingEvent {
     payload.retain(|c| c != '\0');
     IncomingEvent {
         key: format!("raw:{digest}"),
-        kind: "unparsed".into(),
+        kind: EventKind::Unparsed,
         payload,
         customer: None,
     }
@@ -90,13 +91,13 @@ fn stored_payload(event: &providers::WebhookEvent) -> String {
     value.to_string()
 }
 
-fn kind_of(event: &providers::WebhookEvent) -> &'static str {
+fn kind_of(event: &providers::WebhookEvent) -> EventKind {
     match event {
-        providers::WebhookEvent::Message(_) => "message",
-        providers::WebhookEvent::Status(_) => "status",
-        providers::WebhookEvent::TemplateStatus(_) => "template_status",
-        providers::WebhookEvent::AccountUpdate(_) => "account_update",
-        providers::WebhookEvent::Other(_) => "other",
+        providers::WebhookEvent::Message(_) => EventKind::Message,
+        providers::WebhookEvent::Status(_) => EventKind::Status,
+        providers::WebhookEvent::TemplateStatus(_) => EventKind::TemplateStatus,
+        providers::WebhookEvent::AccountUpdate(_) => EventKind::AccountUpdate,
+        providers::WebhookEvent::Other(_) => EventKind::Other,
     }
 }
 
@@ -109,7 +110,7 @@ fn to_incoming(
             .iter()
             .map(|e| IncomingEvent {
                 key: e.dedupe_key().replace('\0', ""),
-                kind: kind_of(e).to_owned(),
+                kind: kind_of(e),
                 payload: stored_payload(e),
                 customer: e.customer().map(str::to_owned),
             })

@@ -244,7 +244,7 @@ impl TestApp {
             let kept: i64 = states.iter().map(|(_, n)| n).sum();
             let unfinished = states
                 .iter()
-                .any(|(state, n)| *n > 0 && (state == "pending" || state == "processing"));
+                .any(|(state, n)| *n > 0 && state.is_unfinished());
             if !unfinished && u64::try_from(kept).expect("a count") >= at_least {
                 store.close().await.ok();
                 return u64::try_from(kept).expect("a count");

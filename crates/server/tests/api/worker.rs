@@ -76,7 +76,7 @@ async fn an_abandoned_claim_is_taken_up_again_after_its_lease() {
         .unwrap();
     let events = [store::IncomingEvent {
         key: "msg:1".into(),
-        kind: "message".into(),
+        kind: domain::webhook_event::EventKind::Message,
         payload: "{}".into(),
         customer: None,
     }];
@@ -134,7 +134,10 @@ async fn an_abandoned_claim_is_taken_up_again_after_its_lease() {
         .webhook_event_states(tenant.id, channel.id)
         .await
         .unwrap();
-    assert_eq!(states, vec![("deferred".to_owned(), 1)]);
+    assert_eq!(
+        states,
+        vec![(domain::webhook_event::EventState::Deferred, 1)]
+    );
 }
 
 #[tokio::test]
