@@ -97,6 +97,53 @@ pub fn ensure_sandbox(app: &App) -> Result<(), AppError> {
     }
 }
 
+/// Where a played customer's message goes: the sandbox number and the
+/// customer's phone in E.164.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayedCustomer {
+    pub phone_number_id: String,
+    pub from: String,
+}
+
+/// Checks that a customer can be played on `channel` (a sandbox channel
+/// of the tenant, with its number registered at the built-in sandbox) and
+/// that the message is worth sending: a phone (read with the tenant's
+/// default country) and some text.
+pub async fn played_customer(
+    app: &App,
+    tenant: TenantId,
+    channel: domain::ChannelId,
+    from: &str,
+    text: &str,
+) -> Result<PlayedCustomer, AppError> {
+    let channel = app.store.channel(tenant, channel).await?;
+    if channel.provider != Provider::Sandbox {
+        return Err(AppError::unprocessable(
+            "not_for_provider",
+            "Only sandbox channels can play a customer.",
+        ));
+    }
+    let settings = app.store.tenant(tenant).await?.settings;
+    let phone = domain::contact::parse_phone(from, &settings.default_country)
+        .map_err(|m| AppError::field("from", m))?;
+    if text.trim().is_empty() {
+        return Err(AppError::field("text", "Write the customer's message."));
+    }
+    let phone_number_id = channel
+        .published
+        .get("phone_number_id")
+        .ok_or_else(|| AppError::field("phone_number_id", "The channel has no number yet."))?
+        .to_owned();
+    ensure_sandbox(app)?;
+    if !register_sandbox_number(app, &channel, &channel.published) {
+        return Err(sandbox_number_taken());
+    }
+    Ok(PlayedCustomer {
+        phone_number_id,
+        from: phone.e164,
+    })
+}
+
 /// A sandbox number another channel already uses.
 pub fn sandbox_number_taken() -> AppError {
     AppError::conflict(

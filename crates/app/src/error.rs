@@ -18,6 +18,15 @@ pub enum AppError {
     /// Fields to correct (422, with the fields).
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// Not signed in, or the credentials are wrong (401).
+    #[error("{detail}")]
+    Unauthorized { code: &'static str, detail: String },
+    /// Signed in, but not allowed this (403).
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
+    /// Too many tries; again after `retry_after_secs` (429).
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// The request's body could not be read (400).
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },

@@ -9,9 +9,11 @@ use std::sync::Arc;
 use store::Store;
 
 pub mod channel_provider;
+pub mod contacts;
 pub mod conversation_control;
 pub mod conversation_search;
 pub mod conversations;
+pub mod credentials;
 pub mod error;
 pub mod event_writer;
 pub mod events;
@@ -23,6 +25,7 @@ pub mod media;
 pub mod media_store;
 pub mod media_upload;
 pub mod session_behaviour;
+pub mod sign_in;
 pub mod templates;
 
 pub use error::AppError;

@@ -5,9 +5,9 @@
 use domain::account::FieldErrors;
 use domain::channel::{Channel, Provider};
 use domain::template::{check_template, Category, TemplateContent, TemplateStatus};
-use domain::TenantId;
+use domain::{ChannelId, TenantId};
 use providers::WebhookEvent;
-use store::{ClaimedEvent, SyncedTemplate, TemplateRecord};
+use store::{ClaimedEvent, NewTemplate, SyncedTemplate, TemplateRecord};
 
 use crate::channel_provider;
 use crate::error::AppError;
@@ -192,6 +192,54 @@ pub fn template_conflict(e: store::StoreError) -> AppError {
             "A template with this name and language already exists on this WhatsApp account.",
         ),
         other => other.into(),
+    }
+}
+
+/// Makes a template of `channel` (a Meta one): a draft, or submitted for
+/// review at once. A template Meta refuses is not kept, so the person can
+/// fix it and try again.
+pub async fn create(
+    app: &App,
+    tenant: TenantId,
+    channel: ChannelId,
+    created_by: Option<uuid::Uuid>,
+    content: TemplateContent,
+    submit_now: bool,
+) -> Result<TemplateRecord, AppError> {
+    if submit_now {
+        check_for_submit(&content)?;
+    } else {
+        check_for_draft(&content)?;
+    }
+    let channel = app
+        .store
+        .channel(tenant, channel)
+        .await
+        .map_err(AppError::missing_as_field(
+            "channel_id",
+            "Choose a channel of this workspace.",
+        ))?;
+    require_meta(&channel)?;
+    let new = NewTemplate {
+        channel_id: channel.id,
+        account_id: account_of(&channel)?,
+        content,
+        created_by,
+    };
+    let record = app
+        .store
+        .create_template(tenant, &new, TemplateStatus::Draft)
+        .await
+        .map_err(template_conflict)?;
+    if !submit_now {
+        return Ok(record);
+    }
+    match submit(app, &channel, &record).await {
+        Ok(submitted) => Ok(submitted),
+        Err(e) => {
+            app.store.delete_template(tenant, record.id).await?;
+            Err(e)
+        }
     }
 }
 

@@ -1,10 +1,7 @@
 //! Who is calling: JWTs, passwords, opaque tokens, sign-in throttling, and
 //! the extractor that authenticates a request and applies the route's access rule.
 
-pub mod jwt;
-pub mod limiter;
-pub mod password;
-pub mod tokens;
+pub use app::credentials::{jwt, limiter, password, tokens};
 
 use std::future::{ready, Ready};
 

@@ -1,28 +1,22 @@
-//! Sign-in, tenant choice and switching, token refresh, sign-out, password reset.
+//! Sign-in, tenant choice and switching, token refresh, sign-out, password
+//! reset and invitations: thin adapters over `app::sign_in`.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use chrono::{Duration, Utc};
+use app::sign_in::{self, Client, IssuedSession, SignInKeys};
 use contract::auth::{
     AcceptInvitationRequest, Accepted, ForgotPasswordRequest, Invitation, InvitationRequest,
     LoginRequest, LoginResponse, RefreshRequest, ResetPasswordRequest, SelectTenantRequest,
     Session, SwitchTenantRequest,
 };
-use domain::account::{
-    check_display_name, check_email, check_password, normalize_email, FieldErrors,
-};
-use domain::team::{Member, MemberStatus, SessionVersion};
-use domain::{TenantId, UserId};
-use store::{PasswordTokenPurpose, RefreshOutcome};
+use domain::TenantId;
 
 use super::docs::{Invalid, RateLimited, Unauthenticated};
 use super::tenant_summary;
-use crate::auth::jwt::ACCESS_TTL_SECS;
-use crate::auth::{password, tokens, Authenticated};
+use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::registry::{Access, Routes};
 use crate::state::AppState;
-use contract::tenants::TenantSummary;
 
 /// The sign-in routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {
@@ -38,86 +32,24 @@ pub fn configure(routes: &mut Routes) {
         .add(Access::Public, accept_invitation);
 }
 
-pub const REFRESH_TTL_DAYS: i64 = 30;
-pub const RESET_TTL_MINUTES: i64 = 30;
-pub const INVITE_TTL_DAYS: i64 = 7;
-
-fn bad_credentials() -> ApiError {
-    ApiError::Unauthorized {
-        code: "invalid_credentials",
-        detail: "The email or password is not correct.".into(),
+/// The token keys and the sign-in throttle of this process.
+pub fn keys(state: &AppState) -> SignInKeys<'_> {
+    SignInKeys {
+        jwt: &state.jwt,
+        limiter: &state.login_limiter,
     }
 }
 
-/// Tokens for `user` in `tenant`, starting a new refresh family. With
-/// `expected_account`, only while the account's session version is still
-/// that one (a tenant-selection token's). Recorded as a sign-in into that
-/// tenant (what its login history shows).
-pub async fn issue_session(
-    state: &AppState,
-    user: UserId,
-    tenant: TenantId,
-    expected_account: Option<i64>,
-    req: &HttpRequest,
-) -> Result<Session, ApiError> {
-    let not_a_member = || {
-        ApiError::forbidden(
-            "not_a_member",
-            "You are not an active member of that workspace.",
-        )
-    };
-    let tenants = state.store.tenants_of(user).await?;
-    let Some((t, role)) = tenants.iter().find(|(t, _)| t.id == tenant) else {
-        return Err(not_a_member());
-    };
-    let refresh_token = tokens::generate();
-    let expires = Utc::now() + Duration::days(REFRESH_TTL_DAYS);
-    let version = state
-        .store
-        .start_session(
-            tenant,
-            user,
-            &tokens::digest(&refresh_token),
-            expires,
-            expected_account,
-        )
-        .await?
-        .ok_or_else(not_a_member)?;
-    state.store.touch_last_login(tenant, user).await?;
-    let (account, _) = state.store.user_with_hash(user).await?;
-    state
-        .store
-        .record_login(
-            Some(tenant),
-            Some(user),
-            &account.email,
-            Some(&client_ip(state, req).to_string()),
-            user_agent(req),
-            true,
-        )
-        .await?;
-    session(state, user, tenant_summary(t, role), refresh_token, version)
-}
-
-/// A fresh access token for `user` in `summary`'s tenant, with `refresh_token`.
-fn session(
-    state: &AppState,
-    user: UserId,
-    summary: TenantSummary,
-    refresh_token: String,
-    version: SessionVersion,
-) -> Result<Session, ApiError> {
-    let access_token = state
-        .jwt
-        .issue_access(user, TenantId(summary.id), version)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Session {
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in: ACCESS_TTL_SECS.unsigned_abs(),
-        refresh_token,
-        tenant: summary,
-    })
+/// Where the request comes from (through trusted proxies, see
+/// `client_ip`), with the browser's user agent for the login history.
+fn client_with_agent<'r>(state: &AppState, req: &'r HttpRequest) -> Client<'r> {
+    Client {
+        ip: client_ip(state, req),
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    }
 }
 
 /// The client's address (through trusted proxies, see `client_ip`).
@@ -128,16 +60,32 @@ pub fn client_ip(state: &AppState, req: &HttpRequest) -> std::net::IpAddr {
 /// Counts a request that will hash a password against its client address,
 /// before any hashing: 429 once the address used its share.
 pub fn throttle_password_work(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    state
-        .login_limiter
-        .check_address(client_ip(state, req))
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })
+    Ok(sign_in::throttle_password_work(
+        keys(state),
+        client_ip(state, req),
+    )?)
 }
 
-fn user_agent(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get(actix_web::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
+/// Tokens for `user` in `tenant` (see `app::sign_in::issue_session`).
+pub async fn issue_session(
+    state: &AppState,
+    user: domain::UserId,
+    tenant: TenantId,
+    req: &HttpRequest,
+) -> Result<Session, ApiError> {
+    let client = client_with_agent(state, req);
+    let issued = sign_in::issue_session(state, &state.jwt, user, tenant, None, client).await?;
+    Ok(session_dto(issued))
+}
+
+pub fn session_dto(s: IssuedSession) -> Session {
+    Session {
+        access_token: s.access_token,
+        token_type: "Bearer".into(),
+        expires_in: s.expires_in,
+        refresh_token: s.refresh_token,
+        tenant: tenant_summary(&s.tenant, &s.role),
+    }
 }
 
 /// Signs in with email and password. One workspace: the session comes back at
@@ -155,65 +103,17 @@ pub async fn login(
     body: Body<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
     let body = body.into_inner();
-    let ip = client_ip(&state, &req);
-    let email = normalize_email(&body.email).unwrap_or_else(|| body.email.trim().to_lowercase());
-    state
-        .login_limiter
-        .check(&email, ip)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    let found = state.store.user_by_email(&email).await?;
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), hash),
-        None => (None, None),
-    };
-    let ok = password::verify(body.password, hash).await?;
-    if ok {
-        state.login_limiter.record_success(&email, ip);
-    } else {
-        state.login_limiter.record_failure(&email, ip);
-    }
-    state
-        .store
-        .record_login(
-            None,
-            user.as_ref().map(|u| u.id),
-            &email,
-            Some(&ip.to_string()),
-            user_agent(&req),
-            ok,
-        )
-        .await?;
-    let Some(user) = user.filter(|_| ok) else {
-        return Err(bad_credentials());
-    };
-    let tenants = state.store.tenants_of(user.id).await?;
-    let summaries: Vec<_> = tenants.iter().map(|(t, r)| tenant_summary(t, r)).collect();
-    match tenants.as_slice() {
-        [] => Err(ApiError::forbidden(
-            "no_workspace",
-            "Your account is not active in any workspace. Ask an administrator to add you.",
-        )),
-        [(only, _)] => {
-            let session = issue_session(&state, user.id, only.id, None, &req).await?;
-            Ok(web::Json(LoginResponse {
-                tenants: summaries,
-                session: Some(session),
-                selection_token: None,
-            }))
-        }
-        _ => {
-            let version = state.store.account_session_version(user.id).await?;
-            let token = state
-                .jwt
-                .issue_selection(user.id, version)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok(web::Json(LoginResponse {
-                tenants: summaries,
-                session: None,
-                selection_token: Some(token),
-            }))
-        }
-    }
+    let client = client_with_agent(&state, &req);
+    let signed = sign_in::sign_in(&state, keys(&state), &body.email, body.password, client).await?;
+    Ok(web::Json(LoginResponse {
+        tenants: signed
+            .tenants
+            .iter()
+            .map(|(t, r)| tenant_summary(t, r))
+            .collect(),
+        session: signed.session.map(session_dto),
+        selection_token: signed.selection_token,
+    }))
 }
 
 /// Chooses the workspace after signing in with several.
@@ -229,25 +129,11 @@ pub async fn select_tenant(
     req: HttpRequest,
     body: Body<SelectTenantRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
-    let expired = || ApiError::unauthorized("The sign-in has expired. Sign in again.");
-    let claims = state
-        .jwt
-        .verify_selection(&body.selection_token)
-        .map_err(|_| expired())?;
-    // A password change since the sign-in ends the choice too.
-    if state.store.account_session_version(claims.user).await? != claims.account_version {
-        return Err(expired());
-    }
-    Ok(web::Json(
-        issue_session(
-            &state,
-            claims.user,
-            TenantId(body.tenant_id),
-            Some(claims.account_version),
-            &req,
-        )
-        .await?,
-    ))
+    let client = client_with_agent(&state, &req);
+    let tenant = TenantId(body.tenant_id);
+    let issued =
+        sign_in::select_tenant(&state, &state.jwt, &body.selection_token, tenant, client).await?;
+    Ok(web::Json(session_dto(issued)))
 }
 
 /// Switches the signed-in person to another of their workspaces without a new sign-in.
@@ -263,16 +149,11 @@ pub async fn switch_tenant(
     auth: Authenticated,
     body: Body<SwitchTenantRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
-    let body = body.into_inner();
-    let session =
-        issue_session(&state, auth.user_id(), TenantId(body.tenant_id), None, &req).await?;
-    if let Some(old) = body.refresh_token {
-        state
-            .store
-            .revoke_refresh_family(&tokens::digest(&old))
-            .await?;
-    }
-    Ok(web::Json(session))
+    let client = client_with_agent(&state, &req);
+    let (tenant, old) = (TenantId(body.tenant_id), body.refresh_token.as_deref());
+    let issued =
+        sign_in::switch_tenant(&state, &state.jwt, auth.user_id(), tenant, old, client).await?;
+    Ok(web::Json(session_dto(issued)))
 }
 
 /// Trades a refresh token for new tokens. Each refresh token works once;
@@ -287,54 +168,8 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Body<RefreshRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
-    let new_refresh = tokens::generate();
-    let expires = Utc::now() + Duration::days(REFRESH_TTL_DAYS);
-    let outcome = state
-        .store
-        .rotate_refresh_token(
-            &tokens::digest(&body.refresh_token),
-            &tokens::digest(&new_refresh),
-            expires,
-        )
-        .await?;
-    let (tenant, user, version) = match outcome {
-        RefreshOutcome::Rotated {
-            tenant,
-            user,
-            session,
-            ..
-        } => (tenant, user, session),
-        RefreshOutcome::Reused => {
-            tracing::warn!("a spent refresh token was presented; its session family is revoked");
-            return Err(ApiError::Unauthorized {
-                code: "refresh_reused",
-                detail: "This session was signed out for safety. Sign in again.".into(),
-            });
-        }
-        RefreshOutcome::Invalid => {
-            return Err(ApiError::Unauthorized {
-                code: "invalid_refresh_token",
-                detail: "The session has expired. Sign in again.".into(),
-            })
-        }
-    };
-    let tenants = state.store.tenants_of(user).await?;
-    let Some((t, role)) = tenants.iter().find(|(t, _)| t.id == tenant) else {
-        state
-            .store
-            .revoke_refresh_family(&tokens::digest(&new_refresh))
-            .await?;
-        return Err(ApiError::unauthorized(
-            "Your access to this workspace has ended.",
-        ));
-    };
-    Ok(web::Json(session(
-        &state,
-        user,
-        tenant_summary(t, role),
-        new_refresh,
-        version,
-    )?))
+    let issued = sign_in::refresh(&state, &state.jwt, &body.refresh_token).await?;
+    Ok(web::Json(session_dto(issued)))
 }
 
 /// Signs out: the refresh token and every token rotated from it stop
@@ -349,13 +184,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: Body<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some((tenant, user)) = state
-        .store
-        .sign_out(&tokens::digest(&body.refresh_token))
-        .await?
-    {
-        state.live.sessions_changed(user, Some(tenant)).await;
-    }
+    sign_in::sign_out(&state, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -374,126 +203,11 @@ pub async fn forgot_password(
     req: HttpRequest,
     body: Body<ForgotPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let accepted = HttpResponse::Accepted().json(Accepted {
+    let ip = client_ip(&state, &req);
+    sign_in::request_password_reset(&state, keys(&state), &body.email, ip)?;
+    Ok(HttpResponse::Accepted().json(Accepted {
         message: FORGOT_ANSWER.into(),
-    });
-    let email = check_email(&body.email).map_err(|m| ApiError::field("email", m))?;
-    state
-        .login_limiter
-        .check_reset_link(&email, client_ip(&state, &req))
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    // The lookup and sending run after answering, so timing reveals nothing.
-    let state = state.into_inner();
-    tokio::spawn(async move {
-        if let Err(e) = send_reset_link(&state, &email).await {
-            tracing::error!(error = %e, "password reset could not be prepared");
-        }
-    });
-    Ok(accepted)
-}
-
-async fn send_reset_link(state: &AppState, email: &str) -> Result<(), ApiError> {
-    let Some((user, _)) = state.store.user_by_email(email).await? else {
-        return Ok(());
-    };
-    let token = tokens::generate();
-    let expires = Utc::now() + Duration::minutes(RESET_TTL_MINUTES);
-    state
-        .store
-        .insert_password_token(
-            user.id,
-            &tokens::digest(&token),
-            PasswordTokenPurpose::Reset,
-            None,
-            expires,
-        )
-        .await?;
-    let link = format!("{}/reset-password?token={token}", state.settings.public_url);
-    let body = format!(
-        "Hello {},\n\nSomeone asked to reset the password of your Switchboard account. \
-         Open this link within 30 minutes to choose a new one:\n\n{link}\n\n\
-         If it was not you, ignore this message; your password stays as it is.\n",
-        user.name
-    );
-    state
-        .mailer
-        .send(&user.email, "Reset your Switchboard password", &body)
-        .await;
-    Ok(())
-}
-
-/// Issues an invitation into `tenant` (7 days) for an invited member and
-/// emails it. The link is answered only when this instance cannot deliver
-/// email, for the admin to pass on; it is never logged. The same for a new
-/// and an existing account.
-pub async fn invite(
-    state: &AppState,
-    tenant: TenantId,
-    member: &Member,
-    workspace: &str,
-) -> Result<Option<String>, ApiError> {
-    let token = tokens::generate();
-    let expires = Utc::now() + Duration::days(INVITE_TTL_DAYS);
-    state
-        .store
-        .insert_password_token(
-            member.user.id,
-            &tokens::digest(&token),
-            PasswordTokenPurpose::Invite,
-            Some(tenant),
-            expires,
-        )
-        .await?;
-    let link = format!("{}/accept-invite?token={token}", state.settings.public_url);
-    let body = format!(
-        "Hello {},\n\nYou have been invited to the workspace \"{workspace}\" on Switchboard. \
-         Open this link within 7 days to accept:\n\n{link}\n\n\
-         If you did not expect this, ignore this message; nothing changes until you accept.\n",
-        member.name()
-    );
-    state
-        .mailer
-        .send(
-            &member.user.email,
-            &format!("You are invited to {workspace} on Switchboard"),
-            &body,
-        )
-        .await;
-    Ok((!state.mailer.delivers()).then_some(link))
-}
-
-fn invalid_token() -> ApiError {
-    ApiError::Unprocessable {
-        code: "invalid_token",
-        detail: "This link is invalid, already used or expired. Ask for a new one.".into(),
-    }
-}
-
-fn invalid_invitation() -> ApiError {
-    ApiError::Unprocessable {
-        code: "invalid_token",
-        detail: "This invitation is invalid, already used, withdrawn or expired. \
-                 Ask the workspace for a new one."
-            .into(),
-    }
-}
-
-/// The pending invitation behind `token`: the invited member and the tenant.
-async fn pending_invitation(
-    state: &AppState,
-    token_hash: &str,
-) -> Result<(TenantId, Member), ApiError> {
-    let token = state
-        .store
-        .password_token(token_hash, PasswordTokenPurpose::Invite)
-        .await?
-        .ok_or_else(invalid_invitation)?;
-    let tenant = token.tenant.ok_or_else(invalid_invitation)?;
-    match state.store.member(tenant, token.user).await {
-        Ok(member) if member.status == MemberStatus::Invited => Ok((tenant, member)),
-        Ok(_) | Err(store::StoreError::NotFound) => Err(invalid_invitation()),
-        Err(e) => Err(e.into()),
-    }
+    }))
 }
 
 /// What an invitation link is for: the workspace, and whether the account
@@ -507,13 +221,12 @@ pub async fn invitation(
     state: web::Data<AppState>,
     body: Body<InvitationRequest>,
 ) -> Result<web::Json<Invitation>, ApiError> {
-    let (tenant, member) = pending_invitation(&state, &tokens::digest(&body.token)).await?;
-    let workspace = state.store.tenant(tenant).await?;
+    let pending = sign_in::invitation(&state, &body.token).await?;
     Ok(web::Json(Invitation {
-        workspace: workspace.settings.name,
-        email: member.user.email.clone(),
-        name: member.name().to_owned(),
-        has_password: member.user.has_password,
+        workspace: pending.tenant_name,
+        email: pending.member.user.email.clone(),
+        name: pending.member.name().to_owned(),
+        has_password: pending.member.user.has_password,
     }))
 }
 
@@ -533,65 +246,18 @@ pub async fn accept_invitation(
     body: Body<AcceptInvitationRequest>,
 ) -> Result<web::Json<Session>, ApiError> {
     let body = body.into_inner();
-    let digest = tokens::digest(&body.token);
-    let (tenant, member) = pending_invitation(&state, &digest).await?;
-    let ip = client_ip(&state, &req);
-    // The same budget as signing in to the account, before any hashing: no
-    // password guessing here.
-    state
-        .login_limiter
-        .check(&member.user.email, ip)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    let (user, hash) = state.store.user_with_hash(member.user.id).await?;
-    let accepted = match hash {
-        None => {
-            let mut errors = FieldErrors::default();
-            let name = check_display_name(body.name.as_deref().unwrap_or(member.name()))
-                .map_err(|m| errors.add("name", m))
-                .ok();
-            if let Err(m) = check_password(&body.password) {
-                errors.add("password", m);
-            }
-            let (Some(name), true) = (name, errors.is_empty()) else {
-                return Err(errors.into());
-            };
-            let hash = password::hash(body.password).await?;
-            state
-                .store
-                .accept_invitation(&digest, tenant, user.id, Some((&hash, &name)))
-                .await?
-        }
-        Some(hash) => {
-            if !password::verify(body.password, Some(hash)).await? {
-                state.login_limiter.record_failure(&member.user.email, ip);
-                state
-                    .store
-                    .record_login(
-                        None,
-                        Some(user.id),
-                        &user.email,
-                        Some(&ip.to_string()),
-                        user_agent(&req),
-                        false,
-                    )
-                    .await?;
-                return Err(ApiError::field(
-                    "password",
-                    "This is not your account's password.",
-                ));
-            }
-            state
-                .store
-                .accept_invitation(&digest, tenant, user.id, None)
-                .await?
-        }
-    };
-    if !accepted {
-        return Err(invalid_invitation());
-    }
-    Ok(web::Json(
-        issue_session(&state, user.id, tenant, None, &req).await?,
-    ))
+    let client = client_with_agent(&state, &req);
+    let name = body.name.as_deref();
+    let issued = sign_in::accept_invitation(
+        &state,
+        keys(&state),
+        &body.token,
+        name,
+        body.password,
+        client,
+    )
+    .await?;
+    Ok(web::Json(session_dto(issued)))
 }
 
 /// Sets a new password with a reset token. Each token works once, only for
@@ -607,20 +273,9 @@ pub async fn reset_password(
     req: HttpRequest,
     body: Body<ResetPasswordRequest>,
 ) -> Result<web::Json<Accepted>, ApiError> {
-    throttle_password_work(&state, &req)?;
     let body = body.into_inner();
-    check_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
-    let hash = password::hash(body.new_password).await?;
-    let Some(token) = state
-        .store
-        .consume_password_token(&tokens::digest(&body.token), PasswordTokenPurpose::Reset)
-        .await?
-    else {
-        return Err(invalid_token());
-    };
-    state.store.set_password(token.user, &hash).await?;
-    state.store.revoke_all_sessions(token.user).await?;
-    state.live.sessions_changed(token.user, None).await;
+    let ip = client_ip(&state, &req);
+    sign_in::reset_password(&state, keys(&state), &body.token, body.new_password, ip).await?;
     Ok(web::Json(Accepted {
         message: "Your password is set. Sign in with it now.".into(),
     }))

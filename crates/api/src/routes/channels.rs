@@ -67,22 +67,27 @@ pub fn channel_dto(state: &AppState, c: &Channel) -> ChannelDto {
             .into_iter()
             .map(str::to_owned)
             .collect(),
-        draft: c.draft.as_ref().map(|d| ChannelDraft {
-            fields: d.credentials.masked(),
-            status: d.status.key().to_owned(),
-            status_code: d.status_code.clone(),
-            status_message: d.status_message.clone(),
-            missing: d
-                .credentials
-                .missing(c.provider)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        }),
+        draft: c.draft.as_ref().map(|d| draft_dto(d, c.provider)),
         api_token_set: c.api_token_created_at.is_some(),
         api_token_created_at: c.api_token_created_at,
         callback_url: format!("{}/webhooks/{kind}/{}", state.settings.public_url, c.id.0),
         created_at: c.created_at,
+    }
+}
+
+/// New credentials being tried, masked, with their own check's outcome.
+fn draft_dto(d: &Draft, provider: Provider) -> ChannelDraft {
+    ChannelDraft {
+        fields: d.credentials.masked(),
+        status: d.status.key().to_owned(),
+        status_code: d.status_code.clone(),
+        status_message: d.status_message.clone(),
+        missing: d
+            .credentials
+            .missing(provider)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
     }
 }
 

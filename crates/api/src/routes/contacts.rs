@@ -5,6 +5,7 @@ use domain::permissions::{Action, Module};
 use std::collections::BTreeMap;
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use app::contacts::{self, ContactDraft, ContactEdit};
 use chrono::{DateTime, NaiveDate, Utc};
 use contract::contacts::{
     BulkContactsRequest, BulkResult, Contact as ContactDto, ContactEvent, CreateContactRequest,
@@ -12,14 +13,10 @@ use contract::contacts::{
 };
 use contract::Page;
 use domain::account::FieldErrors;
-use domain::contact::{
-    check_contact, split_name, AttributeKind, AttributeMatch, Contact, ContactFilter, ContactInput,
-    OptIn,
-};
+use domain::contact::{split_name, AttributeMatch, Contact, ContactFilter, OptIn};
 use domain::TenantId;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use store::{ContactChanges, NewContact};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -211,32 +208,6 @@ impl ContactQuery {
     }
 }
 
-async fn attribute_kinds(
-    state: &AppState,
-    tenant: TenantId,
-) -> Result<BTreeMap<String, AttributeKind>, ApiError> {
-    Ok(state
-        .store
-        .list_attributes(tenant)
-        .await?
-        .into_iter()
-        .map(|a| (a.key, a.kind))
-        .collect())
-}
-
-fn conflict(e: store::StoreError) -> ApiError {
-    match e {
-        store::StoreError::Conflict("phone_taken") => ApiError::conflict(
-            "phone_taken",
-            "Another contact already has this phone number.",
-        ),
-        store::StoreError::Conflict("unknown_tag") => {
-            ApiError::field("tags", "Choose tags of this workspace.")
-        }
-        other => other.into(),
-    }
-}
-
 /// Contacts matching the filters, newest first. `total` comes with the
 /// first page (no cursor); later pages leave it out.
 #[utoipa::path(tag = "contacts", params(ContactQuery, PageParams), security(("bearer_jwt" = [])), responses(
@@ -273,41 +244,16 @@ pub async fn create_contact(
     body: Body<CreateContactRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let tenant = state.store.tenant(auth.tenant()).await?;
-    let kinds = attribute_kinds(&state, auth.tenant()).await?;
-    // A new contact: blank source and opt-in take their defaults.
-    let input = ContactInput {
-        name: Some(&body.name),
-        phone: Some(&body.phone),
-        email: body.email.as_deref(),
-        source: body.source.as_deref().filter(|s| !s.trim().is_empty()),
-        opt_in: body.opt_in.as_deref().filter(|s| !s.is_empty()),
-        attributes: body.attributes.clone(),
-    };
-    let checked = check_contact(&input, &tenant.settings.default_country, &kinds)?;
-    let (Some(name), Some(phone)) = (checked.name, checked.phone) else {
-        return Err(ApiError::Internal(
-            "a checked contact lost its name or phone".into(),
-        ));
-    };
-    let new = NewContact {
-        name,
-        phone,
-        email: checked.email.flatten(),
-        source: checked.source.unwrap_or_else(|| "manual".to_owned()),
-        opt_in: checked.opt_in.unwrap_or(OptIn::Unknown),
+    let draft = ContactDraft {
+        name: body.name,
+        phone: body.phone,
+        email: body.email,
+        source: body.source,
+        opt_in: body.opt_in,
         tags: body.tags,
-        attributes: checked
-            .attributes
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect(),
+        attributes: body.attributes,
     };
-    let contact = state
-        .store
-        .create_contact(auth.tenant(), &new, Some(auth.user_id().0))
-        .await
-        .map_err(conflict)?;
+    let contact = contacts::create(&state, auth.tenant(), Some(auth.user_id().0), draft).await?;
     Ok(HttpResponse::Created().json(contact_dto(&contact)))
 }
 
@@ -338,36 +284,17 @@ pub async fn update_contact(
     body: Body<UpdateContactRequest>,
 ) -> Result<web::Json<ContactDto>, ApiError> {
     let body = body.into_inner();
-    state.store.contact(auth.tenant(), *id).await?;
-    let tenant = state.store.tenant(auth.tenant()).await?;
-    let kinds = match &body.attributes {
-        Some(_) => attribute_kinds(&state, auth.tenant()).await?,
-        None => Default::default(),
+    let edit = ContactEdit {
+        name: body.name,
+        phone: body.phone,
+        email: body.email,
+        source: body.source,
+        opt_in: body.opt_in,
+        tags: body.tags,
+        attributes: body.attributes,
     };
-    let input = ContactInput {
-        name: body.name.as_deref(),
-        phone: body.phone.as_deref(),
-        email: body.email.as_deref(),
-        source: body.source.as_deref(),
-        opt_in: body.opt_in.as_deref(),
-        attributes: body.attributes.clone().unwrap_or_default(),
-    };
-    let checked = check_contact(&input, &tenant.settings.default_country, &kinds)?;
-    let mut changes = ContactChanges {
-        name: checked.name,
-        phone: checked.phone,
-        email: checked.email,
-        source: checked.source,
-        opt_in: checked.opt_in,
-        attributes: body.attributes.as_ref().map(|_| checked.attributes),
-        ..ContactChanges::default()
-    };
-    changes.tags = body.tags.clone();
-    let contact = state
-        .store
-        .update_contact(auth.tenant(), *id, &changes, Some(auth.user_id().0))
-        .await
-        .map_err(conflict)?;
+    let actor = Some(auth.user_id().0);
+    let contact = contacts::update(&state, auth.tenant(), *id, actor, edit).await?;
     Ok(web::Json(contact_dto(&contact)))
 }
 
@@ -531,33 +458,13 @@ pub async fn export_contacts(
     columns: web::Query<ExportColumns>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
-    let attributes = attribute_kinds(&state, auth.tenant()).await?;
+    let attributes = contacts::attribute_kinds(&state, auth.tenant()).await?;
     let columns = domain::contact::export_columns(
         columns.columns.as_deref(),
         attributes.keys().map(String::as_str),
     )
     .map_err(|unknown| ApiError::field("columns", &format!("Unknown columns: {unknown:?}")))?;
-    // Streamed a page at a time: a large audience is never held in memory.
-    let header = csv_rows(std::iter::once(columns.clone()))?;
-    let pages = futures_util::stream::try_unfold(
-        ExportCursor {
-            state: state.clone(),
-            tenant: auth.tenant(),
-            filter,
-            columns,
-            after: None,
-            done: false,
-        },
-        next_export_page,
-    );
-    let body = futures_util::stream::once(async move { Ok::<_, ApiError>(header) })
-        .chain(pages)
-        .map(|chunk| {
-            chunk.map_err(|e| {
-                tracing::error!(error = %e, "the contacts export stopped part-way");
-                actix_web::error::ErrorInternalServerError("export failed")
-            })
-        });
+    let body = export_stream(state, auth.tenant(), filter, columns)?;
     let name = format!("contacts-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -566,6 +473,39 @@ pub async fn export_contacts(
             format!("attachment; filename=\"{name}\""),
         ))
         .streaming(body))
+}
+
+/// The export's CSV, streamed a page at a time: a large audience is never
+/// held in memory. A failure part-way ends the download short (the header
+/// has gone) and is logged.
+fn export_stream(
+    state: web::Data<AppState>,
+    tenant: TenantId,
+    filter: ContactFilter,
+    columns: Vec<String>,
+) -> Result<impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>>, ApiError> {
+    let header = csv_rows(std::iter::once(columns.clone()))?;
+    let pages = futures_util::stream::try_unfold(
+        ExportCursor {
+            state,
+            tenant,
+            filter,
+            columns,
+            after: None,
+            done: false,
+        },
+        next_export_page,
+    );
+    Ok(
+        futures_util::stream::once(async move { Ok::<_, ApiError>(header) })
+            .chain(pages)
+            .map(|chunk| {
+                chunk.map_err(|e| {
+                    tracing::error!(error = %e, "the contacts export stopped part-way");
+                    actix_web::error::ErrorInternalServerError("export failed")
+                })
+            }),
+    )
 }
 
 /// Where a streamed export has got to.

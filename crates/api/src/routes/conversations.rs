@@ -10,7 +10,6 @@ use contract::inbox::{
     ChatbotToggle, Conversation, ConversationPage, Message, MessagePage, PersonRef, SearchHit,
     SendMessageRequest, StarredMessage, StarredPage, TransferRequest,
 };
-use domain::channel::Provider;
 use domain::ChannelId;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -534,32 +533,18 @@ pub async fn simulate_inbound(
     body: Body<SimulateInbound>,
 ) -> Result<web::Json<SimulatedInbound>, ApiError> {
     let body = body.into_inner();
-    let channel = state.store.channel(auth.tenant(), ChannelId(*id)).await?;
-    if channel.provider != Provider::Sandbox {
-        return Err(ApiError::Unprocessable {
-            code: "not_for_provider",
-            detail: "Only sandbox channels can play a customer.".into(),
-        });
-    }
-    let tenant = state.store.tenant(auth.tenant()).await?;
-    let phone = domain::contact::parse_phone(&body.from, &tenant.settings.default_country)
-        .map_err(|m| ApiError::field("from", m))?;
-    if body.text.trim().is_empty() {
-        return Err(ApiError::field("text", "Write the customer's message."));
-    }
-    let phone_number_id = channel
-        .published
-        .get("phone_number_id")
-        .ok_or_else(|| ApiError::field("phone_number_id", "The channel has no number yet."))?
-        .to_owned();
-    app::channel_provider::ensure_sandbox(&state)?;
-    if !app::channel_provider::register_sandbox_number(&state, &channel, &channel.published) {
-        return Err(app::channel_provider::sandbox_number_taken().into());
-    }
+    let played = app::channel_provider::played_customer(
+        &state,
+        auth.tenant(),
+        ChannelId(*id),
+        &body.from,
+        &body.text,
+    )
+    .await?;
     let message_id = sandbox::send_inbound_at(
         &state.sandbox,
-        &phone_number_id,
-        &phone.e164,
+        &played.phone_number_id,
+        &played.from,
         body.name.as_deref(),
         &body.text,
         body.at.map(|t| t.timestamp()),

@@ -85,7 +85,7 @@ pub async fn run_setup(
     let (tenant, user_id) = state.store.setup_instance(&settings, &account).await?;
     tracing::info!(tenant = %tenant.id, "instance set up");
     let tenants = state.store.tenants_of(user_id).await?;
-    let session = issue_session(&state, user_id, tenant.id, None, &req).await?;
+    let session = issue_session(&state, user_id, tenant.id, &req).await?;
     let summaries = tenants
         .iter()
         .map(|(t, r)| super::tenant_summary(t, r))

@@ -59,17 +59,7 @@ fn content_in(dto: &ContentDto) -> Result<TemplateContent, ApiError> {
             "Choose marketing, utility or authentication.",
         );
     }
-    let format = match dto.parameter_format.as_deref() {
-        None | Some("positional") => Some(ParameterFormat::Positional),
-        Some("named") => Some(ParameterFormat::Named),
-        Some(_) => {
-            errors.add(
-                "content.parameter_format",
-                "Choose positional ({{1}}) or named ({{name}}) variables.",
-            );
-            None
-        }
-    };
+    let format = parameter_format_in(dto.parameter_format.as_deref(), &mut errors);
     let header = serde_json::to_value(&dto.header)
         .and_then(serde_json::from_value)
         .map_err(|e| ApiError::Internal(format!("template header: {e}")))?;
@@ -89,6 +79,21 @@ fn content_in(dto: &ContentDto) -> Result<TemplateContent, ApiError> {
             buttons,
         }),
         _ => Err(ApiError::Validation(errors)),
+    }
+}
+
+/// Positional (the default) or named variables.
+fn parameter_format_in(value: Option<&str>, errors: &mut FieldErrors) -> Option<ParameterFormat> {
+    match value {
+        None | Some("positional") => Some(ParameterFormat::Positional),
+        Some("named") => Some(ParameterFormat::Named),
+        Some(_) => {
+            errors.add(
+                "content.parameter_format",
+                "Choose positional ({{1}}) or named ({{name}}) variables.",
+            );
+            None
+        }
     }
 }
 
@@ -231,39 +236,10 @@ pub async fn create_template(
     let request = body.into_inner();
     let content = content_in(&request.content)?;
     let submit_now = request.submit.unwrap_or(true);
-    if submit_now {
-        templates::check_for_submit(&content)?;
-    } else {
-        templates::check_for_draft(&content)?;
-    }
-    let channel = channel_of(&state, &auth, request.channel_id).await?;
-    templates::require_meta(&channel)?;
-    let new = NewTemplate {
-        channel_id: channel.id,
-        account_id: templates::account_of(&channel)?,
-        content,
-        created_by: Some(auth.user_id().0),
-    };
-    let record = state
-        .store
-        .create_template(auth.tenant(), &new, TemplateStatus::Draft)
-        .await
-        .map_err(templates::template_conflict)?;
-    let record = if submit_now {
-        match templates::submit(&state, &channel, &record).await {
-            Ok(submitted) => submitted,
-            Err(e) => {
-                // Nothing half-made stays behind: the caller can fix and retry.
-                state
-                    .store
-                    .delete_template(auth.tenant(), record.id)
-                    .await?;
-                return Err(e.into());
-            }
-        }
-    } else {
-        record
-    };
+    let channel = ChannelId(request.channel_id);
+    let actor = Some(auth.user_id().0);
+    let record =
+        templates::create(&state, auth.tenant(), channel, actor, content, submit_now).await?;
     Ok(HttpResponse::Created().json(template_dto(&record)?))
 }
 

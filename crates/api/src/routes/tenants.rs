@@ -133,7 +133,7 @@ pub async fn create_tenant(
         None
     } else {
         let member = state.store.member(tenant.id, owner).await?;
-        super::auth::invite(&state, tenant.id, &member, &settings.name).await?
+        app::sign_in::invite(&state, tenant.id, &member, &settings.name).await?
     };
     Ok(HttpResponse::Created().json(CreatedTenant {
         tenant: super::tenant_dto(&tenant),

@@ -129,7 +129,7 @@ pub async fn create_user(
         .await?;
     let tenant = state.store.tenant(auth.tenant()).await?;
     let invite_url =
-        super::auth::invite(&state, auth.tenant(), &member, &tenant.settings.name).await?;
+        app::sign_in::invite(&state, auth.tenant(), &member, &tenant.settings.name).await?;
     Ok(HttpResponse::Created().json(CreatedUser {
         user: super::user_dto(&member),
         invite_url,
@@ -157,7 +157,7 @@ pub async fn resend_invitation(
     }
     let tenant = state.store.tenant(auth.tenant()).await?;
     let invite_url =
-        super::auth::invite(&state, auth.tenant(), &member, &tenant.settings.name).await?;
+        app::sign_in::invite(&state, auth.tenant(), &member, &tenant.settings.name).await?;
     Ok(web::Json(CreatedUser {
         user: super::user_dto(&member),
         invite_url,
