@@ -210,6 +210,7 @@ impl From<app::AppError> for ApiError {
                 ApiError::UnsupportedMediaType { code, detail }
             }
             E::Upstream { code, detail } => ApiError::Upstream { code, detail },
+            E::Rule(rule) => rule.into(),
             E::Store(e) => e.into(),
             E::Media(e) => e.into(),
             E::Internal(cause) => ApiError::Internal(cause),

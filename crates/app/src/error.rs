@@ -27,6 +27,9 @@ pub enum AppError {
     /// Too many tries; again after `retry_after_secs` (429).
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A role rule said no (who may change whom, and to what).
+    #[error("{0:?}")]
+    Rule(domain::permissions::RoleRuleViolation),
     /// The request's body could not be read (400).
     #[error("{detail}")]
     BadRequest { code: &'static str, detail: String },
@@ -80,6 +83,12 @@ impl AppError {
             StoreError::NotFound => AppError::field(&field, &message),
             other => other.into(),
         }
+    }
+}
+
+impl From<domain::permissions::RoleRuleViolation> for AppError {
+    fn from(rule: domain::permissions::RoleRuleViolation) -> Self {
+        AppError::Rule(rule)
     }
 }
 

@@ -24,9 +24,11 @@ pub mod mail;
 pub mod media;
 pub mod media_store;
 pub mod media_upload;
+pub mod members;
 pub mod session_behaviour;
 pub mod sign_in;
 pub mod templates;
+pub mod tenants;
 
 pub use error::AppError;
 pub use mail::{Mailer, SmtpSettings};

@@ -3,11 +3,8 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use contract::tenants::{CreateTenantRequest, CreatedTenant, Tenant, UpdateTenantRequest};
 use contract::Page;
-use domain::account::{check_display_name, check_email, FieldErrors};
 use domain::permissions::{Action, Module};
-use domain::team::MemberStatus;
 use domain::tenant::TenantSettings;
-use store::NewAccount;
 
 use super::docs::{Forbidden, Invalid, Unauthenticated};
 use crate::auth::Authenticated;
@@ -98,46 +95,18 @@ pub async fn create_tenant(
     body: Body<CreateTenantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let mut errors = FieldErrors::default();
-    let settings = errors.take(TenantSettings::new(
-        &body.name,
-        &body.company_name,
-        &body.time_zone,
-        &body.default_country,
-    ));
-    let owner_name = check_display_name(&body.owner_name)
-        .map_err(|m| errors.add("owner_name", m))
-        .ok();
-    let owner_email = check_email(&body.owner_email)
-        .map_err(|m| errors.add("owner_email", m))
-        .ok();
-    let (Some(settings), Some(name), Some(email)) = (settings, owner_name, owner_email) else {
-        return Err(errors.into());
+    let draft = app::tenants::TenantDraft {
+        name: body.name,
+        company_name: body.company_name,
+        time_zone: body.time_zone,
+        default_country: body.default_country,
+        owner_name: body.owner_name,
+        owner_email: body.owner_email,
     };
-    let yourself = email == auth.member.user.email;
-    let account = NewAccount {
-        email,
-        name,
-        password_hash: None,
-    };
-    let status = if yourself {
-        MemberStatus::Active
-    } else {
-        MemberStatus::Invited
-    };
-    let (tenant, owner, _) = state
-        .store
-        .create_tenant(&settings, &account, status)
-        .await?;
-    let invite_url = if yourself {
-        None
-    } else {
-        let member = state.store.member(tenant.id, owner).await?;
-        app::sign_in::invite(&state, tenant.id, &member, &settings.name).await?
-    };
+    let created = app::tenants::create(&state, &auth.member.user.email, &draft).await?;
     Ok(HttpResponse::Created().json(CreatedTenant {
-        tenant: super::tenant_dto(&tenant),
-        owner_id: owner.0,
-        invite_url,
+        tenant: super::tenant_dto(&created.tenant),
+        owner_id: created.owner.0,
+        invite_url: created.invite_url,
     }))
 }

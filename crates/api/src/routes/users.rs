@@ -1,6 +1,7 @@
 //! Team members of the current tenant.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use app::members;
 use contract::users::{CreateUserRequest, CreatedUser, LoginEvent, UpdateUserRequest, User};
 use contract::Page;
 use domain::account::{check_display_name, check_email, FieldErrors};
@@ -194,45 +195,11 @@ pub async fn update_user(
     body: Body<UpdateUserRequest>,
 ) -> Result<web::Json<User>, ApiError> {
     let body = body.into_inner();
-    let user_id = UserId(*id);
-    let target = state.store.member(auth.tenant(), user_id).await?;
-    let name = match body.name.as_deref() {
-        Some(name) => Some(check_display_name(name).map_err(|m| ApiError::field("name", m))?),
-        None => None,
+    let edit = members::MemberEdit {
+        name: body.name,
+        role: body.role_id.map(RoleId),
     };
-    if let Some(role_id) = body.role_id.map(RoleId).filter(|r| *r != target.role.id) {
-        if user_id == auth.user_id() {
-            return Err(RoleRuleViolation::SelfChange.into());
-        }
-        let role = match state.store.role(auth.tenant(), role_id).await {
-            Ok(role) => role,
-            Err(store::StoreError::NotFound) => {
-                return Err(ApiError::field(
-                    "role_id",
-                    "Choose one of this workspace's roles.",
-                ))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        ensure_can_manage_member(&auth.actor(), target.role.facts())?;
-        ensure_can_grant(&auth.actor(), role.facts())?;
-        state
-            .store
-            .set_member_role(auth.tenant(), user_id, role.id)
-            .await?;
-        state
-            .live
-            .sessions_changed(user_id, Some(auth.tenant()))
-            .await;
-    }
-    if let Some(name) = name.filter(|n| n != target.name()) {
-        ensure_can_manage_member(&auth.actor(), target.role.facts())?;
-        state
-            .store
-            .set_member_display_name(auth.tenant(), user_id, &name)
-            .await?;
-    }
-    let member = state.store.member(auth.tenant(), user_id).await?;
+    let member = members::update(&state, auth.tenant(), &changer(&auth), UserId(*id), edit).await?;
     Ok(web::Json(super::user_dto(&member)))
 }
 
@@ -242,25 +209,16 @@ async fn set_status(
     user_id: UserId,
     status: MemberStatus,
 ) -> Result<User, ApiError> {
-    if user_id == auth.user_id() {
-        return Err(RoleRuleViolation::SelfChange.into());
+    let member = members::set_status(state, auth.tenant(), &changer(auth), user_id, status).await?;
+    Ok(super::user_dto(&member))
+}
+
+/// The signed-in member as the one making a change.
+fn changer(auth: &Authenticated) -> members::Changer<'_> {
+    members::Changer {
+        user: auth.user_id(),
+        actor: auth.actor(),
     }
-    let target = state.store.member(auth.tenant(), user_id).await?;
-    ensure_can_manage_member(&auth.actor(), target.role.facts())?;
-    if !domain::team::status_change_allowed(target.status, status) {
-        return Err(store::StoreError::Conflict("invitation_pending").into());
-    }
-    state
-        .store
-        .set_member_status(auth.tenant(), user_id, status)
-        .await?;
-    state
-        .live
-        .sessions_changed(user_id, Some(auth.tenant()))
-        .await;
-    Ok(super::user_dto(
-        &state.store.member(auth.tenant(), user_id).await?,
-    ))
 }
 
 /// Stops a member from signing in to this workspace; their sessions end at once.
