@@ -34,10 +34,13 @@ pub fn conversation_dto(c: &ConversationRecord, now: DateTime<Utc>) -> Conversat
         }),
         chatbot_enabled: c.control.chatbot_enabled,
         unread: c.unread,
-        last_message: c.has_messages.then(|| MessagePreview {
+        last_message: c.last_direction.map(|direction| MessagePreview {
             text: c.last_preview.clone(),
-            direction: c.last_direction.clone(),
-            status: c.last_status.clone(),
+            direction: direction.key().to_owned(),
+            status: c
+                .last_status
+                .map(|s| s.key().to_owned())
+                .unwrap_or_default(),
             at: c.last_message_at,
         }),
         last_inbound_at: c.last_inbound_at,

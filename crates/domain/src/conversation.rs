@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::account::FieldErrors;
+use crate::{ChannelId, TenantId};
 
 /// How long after the customer's last message free-form messages may be sent.
 pub fn window() -> Duration {
@@ -589,6 +590,69 @@ pub fn session_step(
             (now >= asked + settings.end_after()).then_some(SessionStep::End)
         }
         SessionStage::Closed => None,
+    }
+}
+
+/// A conversation as people see it in lists and threads: its control,
+/// counters and last message, with the channel's, contact's and
+/// controller's names. Read from the store, sent on the live stream.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub channel_id: ChannelId,
+    pub channel_name: String,
+    pub contact_id: Uuid,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub control: Control,
+    pub controller_name: Option<String>,
+    pub unread: u32,
+    pub last_message_at: DateTime<Utc>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub last_preview: String,
+    /// `None` while the conversation holds no message yet.
+    pub last_direction: Option<Direction>,
+    pub last_status: Option<MessageStatus>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One stored message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageRecord {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub direction: Direction,
+    pub kind: String,
+    pub body: Option<String>,
+    /// The kind's details (location, reaction, options, template...).
+    pub content: serde_json::Value,
+    pub provider_message_id: Option<String>,
+    pub status: MessageStatus,
+    pub error: Option<(String, String, Option<String>)>,
+    pub reply_to_id: Option<Uuid>,
+    pub media_id: Option<Uuid>,
+    pub sent_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub status_at: Option<DateTime<Utc>>,
+}
+
+/// A message with what the reader needs around it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageView {
+    pub message: MessageRecord,
+    pub sent_by_name: Option<String>,
+    pub starred: bool,
+    /// The quoted message's direction and preview.
+    pub quoted: Option<(Uuid, Direction, String)>,
+}
+
+impl ConversationRecord {
+    /// Whether any message was stored in it yet.
+    pub fn has_messages(&self) -> bool {
+        self.last_direction.is_some()
     }
 }
 

@@ -38,59 +38,7 @@ mod threads;
 
 pub use statuses::{StatusOutcome, StatusReport};
 
-/// A conversation with the names the inbox shows.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ConversationRecord {
-    pub id: Uuid,
-    pub tenant_id: TenantId,
-    pub channel_id: ChannelId,
-    pub channel_name: String,
-    pub contact_id: Uuid,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub control: Control,
-    pub controller_name: Option<String>,
-    pub unread: u32,
-    pub last_message_at: DateTime<Utc>,
-    pub last_inbound_at: Option<DateTime<Utc>>,
-    pub last_preview: String,
-    pub last_direction: String,
-    pub last_status: String,
-    pub has_messages: bool,
-    pub archived_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// One stored message.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct MessageRecord {
-    pub id: Uuid,
-    pub conversation_id: Uuid,
-    pub direction: Direction,
-    pub kind: String,
-    pub body: Option<String>,
-    /// The kind's details (location, reaction, options, template...).
-    pub content: serde_json::Value,
-    pub provider_message_id: Option<String>,
-    pub status: MessageStatus,
-    pub error: Option<(String, String, Option<String>)>,
-    pub reply_to_id: Option<Uuid>,
-    pub media_id: Option<Uuid>,
-    pub sent_by: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub status_at: Option<DateTime<Utc>>,
-}
-
-/// A message with what the reader needs around it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct MessageView {
-    pub message: MessageRecord,
-    pub sent_by_name: Option<String>,
-    pub starred: bool,
-    /// The quoted message's direction and preview.
-    pub quoted: Option<(Uuid, Direction, String)>,
-}
+pub use domain::conversation::{ConversationRecord, MessageRecord, MessageView};
 
 /// A customer's message as the webhook worker hands it over.
 #[derive(Debug, Clone)]
@@ -318,10 +266,19 @@ async fn dress<C: ConnectionTrait>(
                 unread: u32::try_from(r.unread_count).unwrap_or(0),
                 last_message_at: r.last_message_at,
                 last_inbound_at: r.last_inbound_at,
-                has_messages: !r.last_direction.is_empty(),
                 last_preview: r.last_preview,
-                last_direction: r.last_direction,
-                last_status: r.last_status,
+                last_direction: match r.last_direction.as_str() {
+                    "" => None,
+                    key => {
+                        Some(Direction::parse(key).ok_or_else(|| corrupt("last_direction", key))?)
+                    }
+                },
+                last_status: match r.last_status.as_str() {
+                    "" => None,
+                    key => {
+                        Some(MessageStatus::parse(key).ok_or_else(|| corrupt("last_status", key))?)
+                    }
+                },
                 archived_at: r.archived_at,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
