@@ -155,7 +155,7 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await page.click('[data-testid=new-role]');
     await page.locator('[data-testid=permission-matrix]').waitFor();
     await page.fill('#role_name', 'Support lead');
-    await page.fill('#role_description', 'Runs the inbox and quick replies');
+    await page.fill('#role_description', 'Runs the conversations and quick replies');
     await page.check('[data-testid="perm-conversations.edit"]');
     // Granting edit also grants view.
     assert.ok(await page.isChecked('[data-testid="perm-conversations.view"]'));

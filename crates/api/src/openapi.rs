@@ -17,9 +17,9 @@ use utoipa::{Modify, OpenApi};
     modifiers(&SecuritySchemes),
     components(schemas(
         contract::Problem,
-        contract::inbox::Conversation,
-        contract::inbox::Message,
-        contract::inbox::StarredMessage
+        contract::conversations::Conversation,
+        contract::conversations::Message,
+        contract::conversations::StarredMessage
     )),
     tags(
         (name = "setup", description = "First run"),
@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi};
         (name = "templates", description = "WhatsApp message templates, their review and the library"),
         (name = "contacts", description = "Contacts, tags, custom attributes and groups"),
         (name = "media", description = "The media gallery: files for template headers and messages"),
-        (name = "inbox", description = "Conversations, messages, control, stars and search"),
+        (name = "conversations", description = "Conversations, messages, control, stars and search"),
         (name = "quick replies", description = "Saved answers agents insert with /shortcut"),
         (name = "events", description = "The live event stream (Server-Sent Events)"),
         (name = "notifications", description = "What the signed-in person should know about"),

@@ -100,7 +100,7 @@ pub struct Profile {
     pub language: String,
     /// Module -> play a sound for new activity there.
     pub sounds: BTreeMap<String, bool>,
-    /// Sync chats from connected channels into the inbox.
+    /// Sync chats from connected channels into the conversations.
     pub chat_sync: bool,
 }
 

@@ -1,5 +1,5 @@
 //! Channels of a tenant: credentials (secrets sealed with the `SecretBox`),
-//! status, draft, API token; and the webhook event inbox.
+//! status, draft, API token; and the webhook event queue.
 
 use std::collections::BTreeMap;
 

@@ -162,11 +162,11 @@ pub mod scratch {
         Ok(())
     }
 
-    /// Fills a workspace's inbox for benchmarks: `conversations` customers
+    /// Fills a tenant's conversations for benchmarks: `conversations` customers
     /// (contacts `+1555...`), one conversation each on `channel`, with
     /// `per_conversation` messages each, alternating in and out, spread
     /// over the past minutes. Plain SQL, so a million rows take seconds.
-    pub async fn seed_inbox(
+    pub async fn seed_conversations(
         url: &str,
         tenant: uuid::Uuid,
         channel: uuid::Uuid,

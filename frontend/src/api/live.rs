@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use contract::inbox::LiveEvent;
+use contract::conversations::LiveEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use contract::inbox::LiveEvent;
+use contract::conversations::LiveEvent;
 use contract::notifications::Notification;
 use leptos::html;
 use leptos::prelude::*;

@@ -2,7 +2,7 @@
 //! every channel or on some.
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use contract::inbox::{Affected, IdList, QuickReply, QuickReplyInput};
+use contract::conversations::{Affected, IdList, QuickReply, QuickReplyInput};
 use domain::conversation::QuickReplyDraft;
 use domain::permissions::{Action, Module};
 use domain::ChannelId;

@@ -720,16 +720,21 @@ async fn another_workspace_sees_none_of_the_gallery() {
 /// conversation, and the message keeps showing the file.
 #[tokio::test]
 async fn a_file_shown_in_a_conversation_cannot_be_deleted_and_the_conversation_is_named() {
-    let crate::inbox::MetaSetup {
+    let crate::conversations::MetaSetup {
         app,
         owner,
         channel,
         fake,
-    } = crate::inbox::meta_setup().await;
+    } = crate::conversations::meta_setup().await;
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
     jpeg.extend([0u8; 64]);
     fake.put_media("1458391047712093", jpeg, "image/jpeg");
-    crate::inbox::post_webhook(&app, &channel, &crate::inbox::fixture("inbound_image")).await;
+    crate::conversations::post_webhook(
+        &app,
+        &channel,
+        &crate::conversations::fixture("inbound_image"),
+    )
+    .await;
     // The file is kept before its message: wait for the whole event.
     app.wait_until_events_processed(&owner, &channel, 1).await;
     let gallery = app

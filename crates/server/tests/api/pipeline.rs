@@ -10,8 +10,8 @@ use std::sync::Arc;
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
+use crate::conversations::{meta_setup, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID};
 use crate::helpers::{postgres_requested, TestApp, TestDatabase};
-use crate::inbox::{meta_setup, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID};
 
 const CUSTOMERS: u64 = 100;
 const PER_CUSTOMER: u64 = 30;

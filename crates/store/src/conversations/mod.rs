@@ -38,7 +38,7 @@ mod threads;
 
 pub use statuses::{StatusOutcome, StatusReport};
 
-/// A conversation with the names the inbox shows.
+/// A conversation with the names the conversation list shows.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ConversationRecord {
     pub id: Uuid,
@@ -112,7 +112,7 @@ pub struct NewInbound {
 pub enum InboundOutcome {
     Stored {
         conversation: Box<ConversationRecord>,
-        /// As the inbox shows it (nobody has starred it yet).
+        /// As the conversation shows it (nobody has starred it yet).
         message: Box<MessageView>,
         new_conversation: bool,
         /// The controller before the message, for notifications.

@@ -1,7 +1,7 @@
 //! One chat bubble: every message kind WhatsApp has, the quoted message of
 //! a reply, delivery ticks and a provider's error, with Star and Reply.
 
-use contract::inbox::{Message, MessageLocation};
+use contract::conversations::{Message, MessageLocation};
 use leptos::prelude::*;
 use leptos_icons::Icon;
 

@@ -4,7 +4,7 @@
 //! conversations) may write, and after 24 hours of customer silence only a
 //! template may go out.
 
-use contract::inbox::{QuickReply, SendContent, SendMessageRequest};
+use contract::conversations::{QuickReply, SendContent, SendMessageRequest};
 use contract::media::MediaItem;
 use leptos::html;
 use leptos::prelude::*;

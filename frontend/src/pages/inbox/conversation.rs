@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{Local, Utc};
-use contract::inbox::{Conversation, LiveEvent, Message, PersonRef};
+use contract::conversations::{Conversation, LiveEvent, Message, PersonRef};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;

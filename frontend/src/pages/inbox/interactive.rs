@@ -2,7 +2,7 @@
 //! rows in sections behind one button. The customer's tap comes back as a
 //! reply carrying the option's id, which chatbot flows can match.
 
-use contract::inbox::{
+use contract::conversations::{
     ButtonInput, ListRowInput, ListSectionInput, SendContent, SendMessageRequest,
 };
 use contract::templates::TemplateButton;

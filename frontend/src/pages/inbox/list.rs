@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use contract::channels::Channel;
-use contract::inbox::{Conversation, LiveEvent, SearchHit};
+use contract::conversations::{Conversation, LiveEvent, SearchHit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;

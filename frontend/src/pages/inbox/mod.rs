@@ -16,7 +16,7 @@ mod starred;
 mod template_picker;
 
 use chrono::{DateTime, Local, Utc};
-use contract::inbox::Conversation;
+use contract::conversations::Conversation;
 use leptos::prelude::*;
 use leptos_icons::Icon;
 use leptos_router::hooks::use_params_map;

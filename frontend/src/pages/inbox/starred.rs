@@ -3,7 +3,7 @@
 //! down. A click opens the conversation at that message.
 
 use chrono::Local;
-use contract::inbox::StarredMessage;
+use contract::conversations::StarredMessage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use contract::inbox::{SendContent, SendMessageRequest};
+use contract::conversations::{SendContent, SendMessageRequest};
 use contract::templates::{
     Preview, PreviewRequest, Template, TemplateButton, TemplateContent, TemplateHeader,
     VariableBinding,
