@@ -177,7 +177,7 @@ test('contacts: tags, attributes, add, filter, bulk tag, group, detail', async (
     const city = page.locator('[data-testid=contact-form] [data-testid=attribute-input][data-key=city]');
     assert.equal(await city.inputValue(), p.city);
     await page.locator('[data-testid=contact-groups]', { hasText: GROUP }).waitFor();
-    await page.locator('[data-testid=contact-messages]', { hasText: 'once the inbox is available' }).waitFor();
+    await page.locator('[data-testid=contact-messages]', { hasText: 'once conversations are available' }).waitFor();
 
     await city.fill('Mumbai');
     await page.click('[data-testid=save-contact]');

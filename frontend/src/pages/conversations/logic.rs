@@ -1,4 +1,4 @@
-//! The inbox's rules that need no browser: which list a conversation
+//! The conversations' rules that need no browser: which list a conversation
 //! belongs in, ordering, merging pages and live events, delivery ticks that
 //! never go backwards, the reply window's countdown and the `/shortcut`
 //! lookup. Unit-tested on the host.

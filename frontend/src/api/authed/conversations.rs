@@ -1,4 +1,4 @@
-//! The shared inbox: conversations, their messages and control, starred
+//! Conversations, their messages and control, starred
 //! messages, quick replies and the ticket that opens the live stream.
 
 use contract::conversations::{
@@ -141,11 +141,11 @@ impl Authed {
     }
 
     /// People a conversation can be handed to.
-    pub async fn inbox_agents(&self) -> Result<Vec<PersonRef>, ApiError> {
+    pub async fn conversation_agents(&self) -> Result<Vec<PersonRef>, ApiError> {
         self.get("/conversations/agents").await
     }
 
-    pub async fn inbox_search(&self, q: &str) -> Result<Vec<SearchHit>, ApiError> {
+    pub async fn conversation_search(&self, q: &str) -> Result<Vec<SearchHit>, ApiError> {
         self.get(&format!("/conversations/search?q={}", encode(q.trim())))
             .await
     }
