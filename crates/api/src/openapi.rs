@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
         title = "Switchboard API",
         description = "Self-hosted, multi-tenant WhatsApp Business platform. \
             People sign in with `POST /api/v1/auth/login` and send the access token as \
-            `Authorization: Bearer <token>`; the token names one workspace (tenant). \
+            `Authorization: Bearer <token>`; the token names one tenant. \
             Errors are RFC 9457 problem documents with a stable `code`.",
         license(name = "AGPL-3.0-or-later"),
     ),
@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "setup", description = "First run"),
         (name = "auth", description = "Sign-in, sessions and passwords"),
         (name = "me", description = "The signed-in person"),
-        (name = "tenants", description = "Workspaces and their settings"),
+        (name = "tenants", description = "Tenants and their settings"),
         (name = "users", description = "Team members"),
         (name = "roles", description = "Roles and permissions"),
         (name = "channels", description = "WhatsApp senders and their credentials"),

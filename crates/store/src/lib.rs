@@ -245,7 +245,7 @@ pub mod scratch {
         Ok(())
     }
 
-    /// Gives every conversation of a workspace `per_conversation` messages
+    /// Gives every conversation of a tenant `per_conversation` messages
     /// we sent, still pending, with provider ids
     /// `wamid.out.{contact phone digits}.{j}` (for benchmarks that then
     /// report their statuses). Answers each message's id and provider id.
@@ -290,7 +290,7 @@ pub mod scratch {
         Ok(rows)
     }
 
-    /// How many messages a workspace holds (benchmarks check nothing was lost).
+    /// How many messages a tenant holds (benchmarks check nothing was lost).
     pub async fn count_messages(url: &str, tenant: uuid::Uuid) -> Result<u64, StoreError> {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         let db = Database::connect(url).await?;

@@ -122,7 +122,7 @@ pub fn Shell() -> impl IntoView {
         });
     });
 
-    // One stream per workspace: reopened when the tenant changes.
+    // One stream per tenant: reopened when the tenant changes.
     Effect::new(move |_| {
         if tenant_key.get().is_some() {
             if let Some(api) = Authed::new(auth) {

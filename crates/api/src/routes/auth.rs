@@ -63,7 +63,7 @@ pub async fn issue_session(
     let not_a_member = || {
         ApiError::forbidden(
             "not_a_member",
-            "You are not an active member of that workspace.",
+            "You are not an active member of that tenant.",
         )
     };
     let tenants = state.store.tenants_of(user).await?;
@@ -140,12 +140,12 @@ fn user_agent(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-/// Signs in with email and password. One workspace: the session comes back at
+/// Signs in with email and password. One tenant: the session comes back at
 /// once. Several: choose one with the `selection_token` at `/auth/tenant`.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Signed in", body = LoginResponse),
     (status = 401, description = "Wrong email or password (the same answer for both)", body = contract::Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The account belongs to no active workspace", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The account belongs to no active tenant", body = contract::Problem, content_type = "application/problem+json"),
     Invalid, RateLimited,
 ))]
 #[post("/auth/login")]
@@ -190,8 +190,8 @@ pub async fn login(
     let summaries: Vec<_> = tenants.iter().map(|(t, r)| tenant_summary(t, r)).collect();
     match tenants.as_slice() {
         [] => Err(ApiError::forbidden(
-            "no_workspace",
-            "Your account is not active in any workspace. Ask an administrator to add you.",
+            "no_tenant",
+            "Your account is not active in any tenant. Ask an administrator to add you.",
         )),
         [(only, _)] => {
             let session = issue_session(&state, user.id, only.id, None, &req).await?;
@@ -216,11 +216,11 @@ pub async fn login(
     }
 }
 
-/// Chooses the workspace after signing in with several.
+/// Chooses the tenant after signing in with several.
 #[utoipa::path(tag = "auth", request_body = SelectTenantRequest, responses(
-    (status = 200, description = "Signed in to the workspace", body = Session),
+    (status = 200, description = "Signed in to the tenant", body = Session),
     (status = 401, description = "The selection token is invalid or expired", body = contract::Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an active member of that workspace", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an active member of that tenant", body = contract::Problem, content_type = "application/problem+json"),
     Invalid,
 ))]
 #[post("/auth/tenant")]
@@ -250,10 +250,10 @@ pub async fn select_tenant(
     ))
 }
 
-/// Switches the signed-in person to another of their workspaces without a new sign-in.
+/// Switches the signed-in person to another of their tenants without a new sign-in.
 #[utoipa::path(tag = "auth", request_body = SwitchTenantRequest, security(("bearer_jwt" = [])), responses(
-    (status = 200, description = "Signed in to the other workspace", body = Session),
-    (status = 403, description = "Not an active member of that workspace", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 200, description = "Signed in to the other tenant", body = Session),
+    (status = 403, description = "Not an active member of that tenant", body = contract::Problem, content_type = "application/problem+json"),
     Unauthenticated, Invalid,
 ))]
 #[post("/auth/switch-tenant")]
@@ -325,7 +325,7 @@ pub async fn refresh(
             .revoke_refresh_family(&tokens::digest(&new_refresh))
             .await?;
         return Err(ApiError::unauthorized(
-            "Your access to this workspace has ended.",
+            "Your access to this tenant has ended.",
         ));
     };
     Ok(web::Json(session(
@@ -339,7 +339,7 @@ pub async fn refresh(
 
 /// Signs out: the refresh token and every token rotated from it stop
 /// working, and so do the person's access tokens and event streams in this
-/// workspace; their other devices continue through their own refresh tokens.
+/// tenant; their other devices continue through their own refresh tokens.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Signed out"),
     Invalid,
@@ -430,7 +430,7 @@ pub async fn invite(
     state: &AppState,
     tenant: TenantId,
     member: &Member,
-    workspace: &str,
+    tenant_name: &str,
 ) -> Result<Option<String>, ApiError> {
     let token = tokens::generate();
     let expires = Utc::now() + Duration::days(INVITE_TTL_DAYS);
@@ -446,7 +446,7 @@ pub async fn invite(
         .await?;
     let link = format!("{}/accept-invite?token={token}", state.settings.public_url);
     let body = format!(
-        "Hello {},\n\nYou have been invited to the workspace \"{workspace}\" on Switchboard. \
+        "Hello {},\n\nYou have been invited to the tenant \"{tenant_name}\" on Switchboard. \
          Open this link within 7 days to accept:\n\n{link}\n\n\
          If you did not expect this, ignore this message; nothing changes until you accept.\n",
         member.name()
@@ -455,7 +455,7 @@ pub async fn invite(
         .mailer
         .send(
             &member.user.email,
-            &format!("You are invited to {workspace} on Switchboard"),
+            &format!("You are invited to {tenant_name} on Switchboard"),
             &body,
         )
         .await;
@@ -473,7 +473,7 @@ fn invalid_invitation() -> ApiError {
     ApiError::Unprocessable {
         code: "invalid_token",
         detail: "This invitation is invalid, already used, withdrawn or expired. \
-                 Ask the workspace for a new one."
+                 Ask the tenant for a new one."
             .into(),
     }
 }
@@ -496,7 +496,7 @@ async fn pending_invitation(
     }
 }
 
-/// What an invitation link is for: the workspace, and whether the account
+/// What an invitation link is for: the tenant, and whether the account
 /// accepts by signing in (it has a password) or by choosing one.
 #[utoipa::path(tag = "auth", request_body = InvitationRequest, responses(
     (status = 200, description = "A pending invitation", body = Invitation),
@@ -508,16 +508,16 @@ pub async fn invitation(
     body: Body<InvitationRequest>,
 ) -> Result<web::Json<Invitation>, ApiError> {
     let (tenant, member) = pending_invitation(&state, &tokens::digest(&body.token)).await?;
-    let workspace = state.store.tenant(tenant).await?;
+    let invited_to = state.store.tenant(tenant).await?;
     Ok(web::Json(Invitation {
-        workspace: workspace.settings.name,
+        tenant_name: invited_to.settings.name,
         email: member.user.email.clone(),
         name: member.name().to_owned(),
         has_password: member.user.has_password,
     }))
 }
 
-/// Accepts an invitation and signs in to its workspace. An account without
+/// Accepts an invitation and signs in to its tenant. An account without
 /// a password chooses it (and its name) here; an account with one proves it
 /// is theirs with that password. The link works once; the membership is
 /// active only from now on.

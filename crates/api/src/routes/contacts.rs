@@ -231,7 +231,7 @@ fn conflict(e: store::StoreError) -> ApiError {
             "Another contact already has this phone number.",
         ),
         store::StoreError::Conflict("unknown_tag") => {
-            ApiError::field("tags", "Choose tags of this workspace.")
+            ApiError::field("tags", "Choose tags of this tenant.")
         }
         other => other.into(),
     }
@@ -262,7 +262,7 @@ pub async fn list_contacts(
     }))
 }
 
-/// Adds a contact. A phone without a country code takes the workspace's default country.
+/// Adds a contact. A phone without a country code takes the tenant's default country.
 #[utoipa::path(tag = "contacts", request_body = CreateContactRequest, security(("bearer_jwt" = [])), responses(
     (status = 201, description = "Created", body = ContactDto), Unauthenticated, Forbidden, Invalid, Conflict,
 ))]

@@ -1134,7 +1134,7 @@ async fn events_reach_people_connected_to_another_instance() {
 }
 
 #[tokio::test]
-async fn another_workspace_never_sees_these_conversations() {
+async fn another_tenant_never_sees_these_conversations() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let channel = app.sandbox_channel(&owner).await;

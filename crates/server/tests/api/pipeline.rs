@@ -116,7 +116,7 @@ async fn post_all(
     );
 }
 
-/// Every conversation of the workspace, walking the list's pages.
+/// Every conversation of the tenant, walking the list's pages.
 async fn all_conversations(app: &TestApp, token: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
@@ -154,7 +154,7 @@ async fn thread(app: &TestApp, token: &str, conversation: &str) -> Vec<String> {
     bodies
 }
 
-/// What a person sees of the workspace: per customer, the unread count,
+/// What a person sees of the tenant: per customer, the unread count,
 /// the last preview and the thread; and the number of contacts.
 async fn snapshot(
     app: &TestApp,

@@ -351,7 +351,7 @@ async fn the_sandbox_is_absent_in_a_normal_start() {
 }
 
 #[tokio::test]
-async fn one_workspace_cannot_take_over_another_workspaces_sandbox_number() {
+async fn one_tenant_cannot_take_over_another_tenants_sandbox_number() {
     let app = spawn_app().await;
     let a = app.owner_token().await;
     let a_channel = app.sandbox_channel(&a).await;
@@ -362,7 +362,7 @@ async fn one_workspace_cannot_take_over_another_workspaces_sandbox_number() {
         .as_str()
         .unwrap()
         .to_owned();
-    // Another workspace, with a sandbox channel of its own.
+    // Another tenant, with a sandbox channel of its own.
     let created = app
         .post("/api/v1/tenants", Some(&a),
               json!({"name": "Globex", "time_zone": "UTC", "default_country": "US", "owner_email": "hank@globex.example", "owner_name": "Hank"}))
@@ -547,7 +547,7 @@ async fn post_signed(app: &TestApp, channel: &str, secret: &str, body: &[u8]) ->
 }
 
 #[tokio::test]
-async fn another_workspace_cannot_pre_claim_a_webhook_event_id() {
+async fn another_tenant_cannot_pre_claim_a_webhook_event_id() {
     let app = spawn_app().await;
     let victim = app.owner_token().await;
     let created = app
