@@ -11,9 +11,9 @@ export const BASE = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const OUT = new URL('../output/', import.meta.url).pathname;
 
-/** The owner and workspace 01-main.test.mjs sets up through the SPA. */
+/** The owner and tenant 01-main.test.mjs sets up through the SPA. */
 export const OWNER = { name: 'Ana Owner', email: 'ana@acme.example', password: 'correct horse battery staple' };
-export const WORKSPACE = 'Acme Support';
+export const TENANT_NAME = 'Acme Support';
 
 /** One JSON call to `/api/v1`; answers the status and the parsed body. */
 export async function api(method, path, body, bearer) {
@@ -33,7 +33,7 @@ export async function ensureOwner() {
   assert.equal(status.status, 200);
   if (!status.body.setup_required) return;
   const done = await api('POST', '/setup', {
-    tenant_name: WORKSPACE,
+    tenant_name: TENANT_NAME,
     company_name: 'Acme Ltd',
     time_zone: 'Europe/London',
     default_country: 'GB',
@@ -71,11 +71,11 @@ export async function launch({ permissions = [], acceptDownloads = false, clock 
 }
 
 /**
- * Signs a user in through the login page and picks `workspace` when the
+ * Signs a user in through the login page and picks `tenant` when the
  * account has several. Sign-ins are throttled per account and the files
  * before this one used some, so a 429 is retried once the limit has room.
  */
-export async function signIn(page, user = OWNER, workspace = WORKSPACE) {
+export async function signIn(page, user = OWNER, tenant = TENANT_NAME) {
   await page.goto('/login');
   await page.locator('[data-testid=login-form]').waitFor();
   await page.fill('#email', user.email);
@@ -91,10 +91,10 @@ export async function signIn(page, user = OWNER, workspace = WORKSPACE) {
   }
   await page.locator('[data-testid=sidebar], [data-testid=tenant-picker]').first().waitFor();
   if (await page.locator('[data-testid=tenant-picker]').count()) {
-    await page.locator('[data-testid=tenant-card]', { hasText: workspace }).click();
+    await page.locator('[data-testid=tenant-card]', { hasText: tenant }).click();
     await page.locator('[data-testid=sidebar]').waitFor();
   }
-  assert.equal((await page.textContent('[data-testid=tenant-name]')).trim(), workspace);
+  assert.equal((await page.textContent('[data-testid=tenant-name]')).trim(), tenant);
 }
 
 export async function signOut(page) {

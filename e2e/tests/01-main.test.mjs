@@ -24,7 +24,7 @@ after(async () => {
 });
 
 // The shared helpers on this file's page. Every sign-in here is into one
-// workspace, Acme Support (Globex is created after the last of them).
+// tenant, Acme Support (Globex is created after the last of them).
 const shot = (name) => e2e.shot(page, name);
 const signIn = (user) => e2e.signIn(page, user);
 const signOut = () => e2e.signOut(page);
@@ -155,7 +155,7 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await page.click('[data-testid=new-role]');
     await page.locator('[data-testid=permission-matrix]').waitFor();
     await page.fill('#role_name', 'Support lead');
-    await page.fill('#role_description', 'Runs the inbox and quick replies');
+    await page.fill('#role_description', 'Runs the conversations and quick replies');
     await page.check('[data-testid="perm-conversations.edit"]');
     // Granting edit also grants view.
     assert.ok(await page.isChecked('[data-testid="perm-conversations.view"]'));
@@ -179,12 +179,12 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     assert.ok(!(await page.isChecked('[data-testid="perm-users.view"]')));
   });
 
-  await t.test('settings: workspace form and workspaces list', async () => {
+  await t.test('settings: tenant form and tenants list', async () => {
     await page.click('[data-testid=nav-settings]');
     await page.locator('[data-testid=tenant-form]').waitFor();
     assert.equal(await page.inputValue('#tenant_name'), 'Acme Support');
     assert.equal(await page.inputValue('#time_zone'), 'Europe/London');
-    await page.locator('[data-testid=workspaces-table] tbody tr').first().waitFor();
+    await page.locator('[data-testid=tenants-table] tbody tr').first().waitFor();
     await shot('12-settings');
   });
 
@@ -224,26 +224,26 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await shot('16-agent-users-denied');
   });
 
-  await t.test('a second workspace: tenant picker and switcher', async () => {
+  await t.test('a second tenant: tenant picker and switcher', async () => {
     await signOut();
     await signIn(OWNER);
     await page.click('[data-testid=nav-settings]');
-    await page.click('[data-testid=create-workspace]');
-    await page.locator('[data-testid=create-workspace-dialog]').waitFor();
+    await page.click('[data-testid=create-tenant]');
+    await page.locator('[data-testid=create-tenant-dialog]').waitFor();
     await page.fill('#ws_name', 'Globex Sales');
     await page.fill('#ws_company', 'Globex Corp');
     await page.selectOption('#ws_time_zone', 'America/New_York');
     await page.selectOption('#ws_country', 'US');
-    await page.fill('#ws_owner_name', OWNER.name);
-    await page.fill('#ws_owner_email', OWNER.email);
-    await shot('17-create-workspace');
-    await page.click('[data-testid=create-workspace-submit]');
-    await page.locator('[data-testid=workspace-result]').waitFor();
-    await shot('18-workspace-created');
-    await page.locator('[data-testid=workspace-result] button', { hasText: 'Done' }).click();
-    await page.locator('[data-testid=workspaces-table] tbody tr', { hasText: 'Globex Sales' }).waitFor();
+    await page.fill('#tenant_owner_name', OWNER.name);
+    await page.fill('#tenant_owner_email', OWNER.email);
+    await shot('17-create-tenant');
+    await page.click('[data-testid=create-tenant-submit]');
+    await page.locator('[data-testid=tenant-result]').waitFor();
+    await shot('18-tenant-created');
+    await page.locator('[data-testid=tenant-result] button', { hasText: 'Done' }).click();
+    await page.locator('[data-testid=tenants-table] tbody tr', { hasText: 'Globex Sales' }).waitFor();
 
-    // Two workspaces now: signing in asks which one.
+    // Two tenants now: signing in asks which one.
     await signOut();
     await page.fill('#email', OWNER.email);
     await page.fill('#password', OWNER.password);
@@ -276,7 +276,7 @@ test('main path: setup, users, roles, settings, profile, agent access', async (t
     await page.click('[data-testid=add-user-submit]');
     const row = page.locator(`[data-testid=user-row][data-email="${AGENT.email}"]`);
     await row.waitFor();
-    // The workspace sees only what it typed, and that he is invited.
+    // The tenant sees only what it typed, and that he is invited.
     assert.match(await row.textContent(), /Sam from Acme/);
     assert.match(await row.textContent(), /Invited/);
     await shot('22-invited-existing-account');

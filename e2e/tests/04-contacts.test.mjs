@@ -11,13 +11,13 @@ import assert from 'node:assert/strict';
 import * as e2e from '../support/common.mjs';
 import { ensureOwner, launch } from '../support/common.mjs';
 
-// The same owner and workspace as 01-main.test.mjs (default country GB).
+// The same owner and tenant as 01-main.test.mjs (default country GB).
 const VIP = 'VIP';
 const NEWS = 'Newsletter';
 const GROUP = 'VIP customers';
 const PEOPLE = [
   { name: 'Priya Raman', phone: '+91 98123 45678', e164: '+919812345678', email: 'priya@example.com', tags: [VIP], city: 'Chennai', optIn: 'opted_in' },
-  // No country code: the workspace's default country (GB) applies.
+  // No country code: the tenant's default country (GB) applies.
   { name: 'Oliver Smith', phone: '07400 123456', e164: '+447400123456', email: '', tags: [VIP], city: 'Leeds', optIn: 'unknown' },
   { name: 'Marta López', phone: '+34 612 345 678', e164: '+34612345678', email: 'marta@example.es', tags: [], city: '', optIn: 'opted_out' },
 ];
@@ -177,7 +177,7 @@ test('contacts: tags, attributes, add, filter, bulk tag, group, detail', async (
     const city = page.locator('[data-testid=contact-form] [data-testid=attribute-input][data-key=city]');
     assert.equal(await city.inputValue(), p.city);
     await page.locator('[data-testid=contact-groups]', { hasText: GROUP }).waitFor();
-    await page.locator('[data-testid=contact-messages]', { hasText: 'once the inbox is available' }).waitFor();
+    await page.locator('[data-testid=contact-messages]', { hasText: 'once conversations are available' }).waitFor();
 
     await city.fill('Mumbai');
     await page.click('[data-testid=save-contact]');

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import * as e2e from '../support/common.mjs';
 import { OUT, api, ensureOwner, launch } from '../support/common.mjs';
 
-// The same owner and workspace as 01-main.test.mjs.
+// The same owner and tenant as 01-main.test.mjs.
 const ROWS = 1000;
 /** Rows whose phone can't be a number: 7, 57, 107 … 957 (20 of them). */
 const isBad = (i) => i % 50 === 7;

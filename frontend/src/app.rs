@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::api::Auth;
@@ -14,8 +15,8 @@ use crate::pages::channels::ChannelsPage;
 use crate::pages::contacts::{
     ContactDetailPage, ContactsPage, GroupDetailPage, GroupsPage, TagsAttributesPage,
 };
+use crate::pages::conversations::{ConversationsPage, StarredPage};
 use crate::pages::imports::{ImportHistoryPage, ImportWizardPage};
-use crate::pages::inbox::{InboxPage, StarredPage};
 use crate::pages::media::MediaPage;
 use crate::pages::modules::{ModulePlaceholder, NotFound};
 use crate::pages::notifications::NotificationsPage;
@@ -52,9 +53,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view=ProfilePage />
                     <Route path=path!("/dashboard") view=|| view! { <ModulePlaceholder module="dashboard" /> } />
                     <Route path=path!("/notifications") view=NotificationsPage />
-                    <Route path=path!("/conversations") view=|| view! { <Redirect path="/inbox" /> } />
-                    <Route path=path!("/inbox/starred") view=StarredPage />
-                    <Route path=path!("/inbox/:id?") view=InboxPage />
+                    // Links kept from before the rename (a notification stores its link).
+                    <Route path=path!("/inbox") view=LegacyInboxRedirect />
+                    <Route path=path!("/inbox/*rest") view=LegacyInboxRedirect />
+                    <Route path=path!("/conversations/starred") view=StarredPage />
+                    <Route path=path!("/conversations/:id?") view=ConversationsPage />
                     <Route path=path!("/broadcasts") view=|| view! { <ModulePlaceholder module="broadcasts" /> } />
                     <Route path=path!("/templates") view=TemplatesPage />
                     <Route path=path!("/templates/library") view=TemplateLibraryPage />
@@ -77,4 +80,20 @@ pub fn App() -> impl IntoView {
         </Router>
         <ToastHost />
     }
+}
+
+/// `/inbox...`, the conversations' route before it was renamed: the same
+/// page under `/conversations`, query included.
+#[component]
+fn LegacyInboxRedirect() -> impl IntoView {
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    let rest = path.strip_prefix("/inbox").unwrap_or_default();
+    let search = location.search.get_untracked();
+    let query = if search.is_empty() {
+        String::new()
+    } else {
+        format!("?{search}")
+    };
+    view! { <Redirect path=format!("/conversations{rest}{query}") /> }
 }

@@ -4,7 +4,7 @@
 use app::conversations::{Outgoing, OutgoingContent, ShownMessage};
 use app::media_store::MediaUrls;
 use chrono::{DateTime, Utc};
-use contract::inbox::{
+use contract::conversations::{
     Conversation, ConversationContact, LiveEvent, Message, MessageError, MessageLocation,
     MessageMedia, MessagePreview, PersonRef, QuotedMessage, SendContent, SendMessageRequest,
     StatusChange,

@@ -231,11 +231,11 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Conflict("last_owner") => ApiError::conflict(
                 "last_owner",
-                "A workspace must keep at least one active owner.",
+                "A tenant must keep at least one active owner.",
             ),
             StoreError::Conflict("already_member") => ApiError::conflict(
                 "already_member",
-                "This person is already a member of the workspace.",
+                "This person is already a member of the tenant.",
             ),
             StoreError::Conflict("invitation_pending") => ApiError::conflict(
                 "invitation_pending",

@@ -10,29 +10,29 @@ use utoipa::{Modify, OpenApi};
         title = "Switchboard API",
         description = "Self-hosted, multi-tenant WhatsApp Business platform. \
             People sign in with `POST /api/v1/auth/login` and send the access token as \
-            `Authorization: Bearer <token>`; the token names one workspace (tenant). \
+            `Authorization: Bearer <token>`; the token names one tenant. \
             Errors are RFC 9457 problem documents with a stable `code`.",
         license(name = "AGPL-3.0-or-later"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(
         contract::Problem,
-        contract::inbox::Conversation,
-        contract::inbox::Message,
-        contract::inbox::StarredMessage
+        contract::conversations::Conversation,
+        contract::conversations::Message,
+        contract::conversations::StarredMessage
     )),
     tags(
         (name = "setup", description = "First run"),
         (name = "auth", description = "Sign-in, sessions and passwords"),
         (name = "me", description = "The signed-in person"),
-        (name = "tenants", description = "Workspaces and their settings"),
+        (name = "tenants", description = "Tenants and their settings"),
         (name = "users", description = "Team members"),
         (name = "roles", description = "Roles and permissions"),
         (name = "channels", description = "WhatsApp senders and their credentials"),
         (name = "templates", description = "WhatsApp message templates, their review and the library"),
         (name = "contacts", description = "Contacts, tags, custom attributes and groups"),
         (name = "media", description = "The media gallery: files for template headers and messages"),
-        (name = "inbox", description = "Conversations, messages, control, stars and search"),
+        (name = "conversations", description = "Conversations, messages, control, stars and search"),
         (name = "quick replies", description = "Saved answers agents insert with /shortcut"),
         (name = "events", description = "The live event stream (Server-Sent Events)"),
         (name = "notifications", description = "What the signed-in person should know about"),

@@ -154,7 +154,7 @@ pub fn sandbox_number_taken() -> AppError {
 
 /// Lets the built-in sandbox post webhooks for a sandbox channel's number.
 /// Answers false when the number already calls back another channel:
-/// nobody redirects another workspace's sandbox webhooks by naming its number.
+/// nobody redirects another tenant's sandbox webhooks by naming its number.
 pub fn register_sandbox_number(app: &App, channel: &Channel, credentials: &Credentials) -> bool {
     let (Some(phone), Some(waba), Some(secret)) = (
         credentials.get("phone_number_id"),
@@ -386,7 +386,7 @@ pub fn channel_store_error(e: StoreError) -> AppError {
     match e {
         StoreError::Conflict("phone_number_in_use") => AppError::conflict(
             "phone_number_in_use",
-            "This phone number id is already active in a workspace. Deactivate it there first.",
+            "This phone number id is already active in a tenant. Deactivate it there first.",
         ),
         StoreError::Conflict("channel_name_taken") | StoreError::Conflict("already_exists") => {
             AppError::conflict(

@@ -141,7 +141,7 @@ pub fn contact_conflict(e: StoreError) -> AppError {
             "Another contact already has this phone number.",
         ),
         StoreError::Conflict("unknown_tag") => {
-            AppError::field("tags", "Choose tags of this workspace.")
+            AppError::field("tags", "Choose tags of this tenant.")
         }
         other => other.into(),
     }

@@ -430,7 +430,7 @@ struct StoredInbound {
     previous_state: Option<domain::conversation::ConversationState>,
 }
 
-/// Sends a stored message to the open inboxes; `None` for a duplicate.
+/// Sends a stored message to the open conversation views; `None` for a duplicate.
 async fn publish_inbound(
     app: &App,
     tenant: TenantId,
@@ -887,7 +887,7 @@ pub fn control_error(e: ControlError) -> AppError {
 }
 
 /// An approved template of `channel` rendered for the contact with
-/// `variables`: the provider's components and what the inbox stores.
+/// `variables`: the provider's components and what the conversation stores.
 /// Missing variables answer 422 with a field per variable.
 async fn prepare_template(
     app: &App,

@@ -127,14 +127,14 @@ where
 pub struct StartImport {
     /// One contact field (or `ignore`) per column.
     pub mapping: Vec<String>,
-    /// For numbers without a country code; the workspace's when absent.
+    /// For numbers without a country code; the tenant's when absent.
     pub default_country: Option<String>,
     pub update_existing: bool,
     pub tags: Vec<Uuid>,
     pub group: Option<Uuid>,
 }
 
-/// Checks the mapping and options against the workspace and queues the
+/// Checks the mapping and options against the tenant and queues the
 /// import for the worker.
 pub async fn start(
     app: &App,
@@ -160,12 +160,12 @@ pub async fn start(
     mapping
         .check(&attributes)
         .map_err(|m| AppError::field("mapping", &m))?;
-    let workspace = app.store.tenant(tenant).await?;
+    let importing = app.store.tenant(tenant).await?;
     let default_country = request
         .default_country
         .map(|c| c.trim().to_ascii_uppercase())
         .filter(|c| !c.is_empty())
-        .unwrap_or(workspace.settings.default_country);
+        .unwrap_or(importing.settings.default_country);
     if !is_country(&default_country) {
         return Err(AppError::field(
             "default_country",
@@ -178,7 +178,7 @@ pub async fn start(
         .iter()
         .any(|t| !known_tags.values().any(|k| k == t))
     {
-        return Err(AppError::field("tags", "Choose tags of this workspace."));
+        return Err(AppError::field("tags", "Choose tags of this tenant."));
     }
     if let Some(group) = request.group {
         app.store
@@ -186,7 +186,7 @@ pub async fn start(
             .await
             .map_err(AppError::missing_as_field(
                 "group",
-                "Choose a group of this workspace.",
+                "Choose a group of this tenant.",
             ))?;
     }
     let options = ImportOptions {

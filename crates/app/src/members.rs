@@ -47,7 +47,7 @@ pub async fn update(
             .await
             .map_err(AppError::missing_as_field(
                 "role_id",
-                "Choose one of this workspace's roles.",
+                "Choose one of this tenant's roles.",
             ))?;
         ensure_can_manage_member(&by.actor, target.role.facts())?;
         ensure_can_grant(&by.actor, role.facts())?;

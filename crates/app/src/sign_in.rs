@@ -95,7 +95,7 @@ fn invalid_invitation() -> AppError {
     AppError::unprocessable(
         "invalid_token",
         "This invitation is invalid, already used, withdrawn or expired. \
-         Ask the workspace for a new one.",
+         Ask the tenant for a new one.",
     )
 }
 
@@ -138,8 +138,8 @@ pub async fn sign_in(
     let tenants = app.store.tenants_of(user.id).await?;
     match tenants.as_slice() {
         [] => Err(AppError::Forbidden {
-            code: "no_workspace",
-            detail: "Your account is not active in any workspace. Ask an administrator to add you."
+            code: "no_tenant",
+            detail: "Your account is not active in any tenant. Ask an administrator to add you."
                 .into(),
         }),
         [(only, _)] => {
@@ -179,7 +179,7 @@ pub async fn issue_session(
 ) -> Result<IssuedSession, AppError> {
     let not_a_member = || AppError::Forbidden {
         code: "not_a_member",
-        detail: "You are not an active member of that workspace.".into(),
+        detail: "You are not an active member of that tenant.".into(),
     };
     let tenants = app.store.tenants_of(user).await?;
     let Some((t, role)) = tenants.into_iter().find(|(t, _)| t.id == tenant) else {
@@ -304,7 +304,7 @@ pub async fn refresh(
         app.store.revoke_refresh_family(&new).await?;
         return Err(unauthorized(
             "unauthenticated",
-            "Your access to this workspace has ended.",
+            "Your access to this tenant has ended.",
         ));
     };
     session(jwt, user, membership, new_refresh, version)
@@ -415,7 +415,7 @@ pub async fn invite(
         .await?;
     let link = format!("{}/accept-invite?token={token}", app.settings.public_url);
     let body = format!(
-        "Hello {},\n\nYou have been invited to the workspace \"{tenant_name}\" on Switchboard. \
+        "Hello {},\n\nYou have been invited to the tenant \"{tenant_name}\" on Switchboard. \
          Open this link within 7 days to accept:\n\n{link}\n\n\
          If you did not expect this, ignore this message; nothing changes until you accept.\n",
         member.name()

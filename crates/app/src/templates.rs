@@ -217,7 +217,7 @@ pub async fn create(
         .await
         .map_err(AppError::missing_as_field(
             "channel_id",
-            "Choose a channel of this workspace.",
+            "Choose a channel of this tenant.",
         ))?;
     require_meta(&channel)?;
     let new = NewTemplate {

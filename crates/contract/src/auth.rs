@@ -133,12 +133,12 @@ pub struct InvitationRequest {
 /// What an invitation offers, shown to whoever holds its link.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"workspace": "Acme Support", "email": "sam@acme.example", "name": "Sam Agent", "has_password": false})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"tenant_name": "Acme Support", "email": "sam@acme.example", "name": "Sam Agent", "has_password": false})))]
 pub struct Invitation {
-    /// The workspace's name.
-    pub workspace: String,
+    /// The tenant's name.
+    pub tenant_name: String,
     pub email: String,
-    /// The name the workspace typed.
+    /// The name the tenant typed.
     pub name: String,
     /// True when the account already has a password: accept by signing in
     /// with it. False: choose a name and password to accept.

@@ -95,7 +95,7 @@ pub struct Contact {
     pub last_active_at: Option<DateTime<Utc>>,
 }
 
-/// A new contact. The phone may omit its country code: the workspace's
+/// A new contact. The phone may omit its country code: the tenant's
 /// default country applies.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -262,7 +262,7 @@ pub struct ImportPreview {
 #[serde(deny_unknown_fields)]
 pub struct StartImportRequest {
     pub mapping: Vec<String>,
-    /// For numbers without a country code; the workspace's by default.
+    /// For numbers without a country code; the tenant's by default.
     #[serde(default)]
     pub default_country: Option<String>,
     /// Update contacts whose phone already exists (otherwise skip them).

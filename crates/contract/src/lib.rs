@@ -5,7 +5,7 @@ pub mod auth;
 pub mod channels;
 pub mod common;
 pub mod contacts;
-pub mod inbox;
+pub mod conversations;
 /// WhatsApp's limits (lengths, counts, sizes) for the SPA's counters and
 /// checks. The one definition is `domain::whatsapp`; this compiles the same
 /// file rather than depending on `domain`, which would bring its

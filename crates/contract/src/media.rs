@@ -1,4 +1,4 @@
-//! The media gallery: files of a workspace (images, videos, audio,
+//! The media gallery: files of a tenant (images, videos, audio,
 //! documents, stickers) for template headers and messages, renamed, served
 //! through short-lived signed links, and uploaded to a channel's provider.
 
@@ -37,7 +37,7 @@ pub struct MediaItem {
     pub width: Option<u32>,
     pub height: Option<u32>,
     /// The bytes, usable as `<img src>` without an Authorization header:
-    /// a same-origin path signed for this workspace until `url_expires_at`.
+    /// a same-origin path signed for this tenant until `url_expires_at`.
     pub url: String,
     pub url_expires_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,

@@ -16,7 +16,7 @@ pub struct RoleRef {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"id": "0193a6b0-9c20-7f3e-b2c3-d4e5f6a7b8c9", "name": "Support lead", "description": "Runs the inbox", "permissions": ["conversations.edit", "conversations.view", "quick_replies.view"], "user_count": 3})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": "0193a6b0-9c20-7f3e-b2c3-d4e5f6a7b8c9", "name": "Support lead", "description": "Runs the conversations", "permissions": ["conversations.edit", "conversations.view", "quick_replies.view"], "user_count": 3})))]
 pub struct Role {
     pub id: Uuid,
     pub name: String,
@@ -34,7 +34,7 @@ pub struct Role {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({
     "name": "Support lead",
-    "description": "Runs the inbox and quick replies",
+    "description": "Runs the conversations and quick replies",
     "permissions": ["conversations.view", "conversations.edit", "quick_replies.view", "quick_replies.create"]
 })))]
 #[serde(deny_unknown_fields)]

@@ -97,7 +97,7 @@ pub struct TemplateContent {
     pub buttons: Vec<TemplateButton>,
 }
 
-/// A template of the workspace.
+/// A template of the tenant.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Template {
@@ -111,7 +111,7 @@ pub struct Template {
     pub rejected_reason: Option<String>,
     /// Meta's template id once submitted.
     pub provider_id: Option<String>,
-    /// Offered in the workspace's template library.
+    /// Offered in the tenant's template library.
     pub shared: bool,
     pub content: TemplateContent,
     pub created_at: DateTime<Utc>,
@@ -222,9 +222,9 @@ pub struct Preview {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LibraryTemplate {
-    /// `builtin:<name>` or the id of a template shared in the workspace.
+    /// `builtin:<name>` or the id of a template shared in the tenant.
     pub id: String,
-    /// `builtin` or `workspace`.
+    /// `builtin` or `tenant`.
     pub source: String,
     pub title: String,
     pub description: String,

@@ -50,7 +50,7 @@ pub enum MemberStatus {
 })))]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
-    /// What this workspace calls the person.
+    /// What this tenant calls the person.
     pub name: String,
     pub email: String,
     pub role_id: Uuid,
@@ -71,14 +71,14 @@ pub struct CreatedUser {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    /// The name this workspace shows; the person's own account name stays.
+    /// The name this tenant shows; the person's own account name stays.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub role_id: Option<Uuid>,
 }
 
-/// One sign-in into this workspace.
+/// One sign-in into this tenant.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"at": "2026-11-20T08:02:11Z", "ip": "203.0.113.7", "user_agent": "Mozilla/5.0", "success": true})))]
@@ -100,7 +100,7 @@ pub struct Profile {
     pub language: String,
     /// Module -> play a sound for new activity there.
     pub sounds: BTreeMap<String, bool>,
-    /// Sync chats from connected channels into the inbox.
+    /// Sync chats from connected channels into the conversations.
     pub chat_sync: bool,
 }
 

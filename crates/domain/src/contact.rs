@@ -68,7 +68,7 @@ pub fn parse_phone(raw: &str, default_country: &str) -> Result<Phone, &'static s
 
 /// Parses the sender of a WhatsApp message. Providers always give the full
 /// international number (Meta's `wa_id` without the `+`, Twilio's with it),
-/// so no workspace default country can apply.
+/// so no tenant default country can apply.
 pub fn parse_whatsapp_id(from: &str) -> Result<Phone, &'static str> {
     let digits = from
         .trim()

@@ -105,7 +105,7 @@ fn conversations_audience() -> Permission {
 
 /// The SPA's route to one conversation.
 fn conversation_link(conversation_id: uuid::Uuid) -> Option<String> {
-    Some(format!("/inbox/{conversation_id}"))
+    Some(format!("/conversations/{conversation_id}"))
 }
 
 /// A customer wrote for the first time (or after the last conversation

@@ -19,7 +19,7 @@ pub struct User {
 
 /// Where a person stands in one tenant. `Invited` members cannot sign in to
 /// it until they accept the invitation with its token (see
-/// [`crate::account`]): a workspace adding an email never gets the account.
+/// [`crate::account`]): a tenant adding an email never gets the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberStatus {
     Invited,

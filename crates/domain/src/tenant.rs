@@ -1,4 +1,4 @@
-//! Tenant settings: the business behind a workspace and its local defaults.
+//! Tenant settings: the business behind a tenant and its local defaults.
 
 use crate::account::FieldErrors;
 
@@ -27,7 +27,7 @@ impl TenantSettings {
         let name = name.trim();
         let company_name = company_name.trim();
         if name.is_empty() {
-            errors.add("name", "Enter a name for the workspace.");
+            errors.add("name", "Enter a name for the tenant.");
         } else if name.chars().count() > NAME_MAX {
             errors.add("name", "Use at most 100 characters.");
         }

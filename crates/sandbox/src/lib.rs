@@ -131,7 +131,7 @@ impl SandboxState {
 
     /// Lets the sandbox post webhooks for a number. A number already
     /// registered with another callback stays with it: one channel (or
-    /// workspace) cannot redirect another's webhooks by naming its number.
+    /// tenant) cannot redirect another's webhooks by naming its number.
     /// Answers whether the number now calls back `number.callback_url`.
     pub fn register_number(&self, number: SandboxNumber) -> bool {
         let Ok(mut numbers) = self.numbers.lock() else {

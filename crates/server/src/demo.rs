@@ -1,4 +1,4 @@
-//! `serve --demo`: seeds an empty instance with a demo workspace and team so a
+//! `serve --demo`: seeds an empty instance with a demo tenant and team so a
 //! visitor can look around at once. Later areas add their own demo data here.
 
 use anyhow::Context;
@@ -24,7 +24,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<(domain::TenantId, dom
     let (tenant, _) = store
         .setup_instance(&settings, &owner)
         .await
-        .context("demo workspace")?;
+        .context("demo tenant")?;
     let roles = store.list_roles(tenant.id).await?;
     for (name, email, builtin) in [
         (
@@ -100,7 +100,7 @@ pub async fn create_owner(
     email: &str,
     name: &str,
     password: &str,
-    workspace: &str,
+    tenant_name: &str,
     time_zone: &str,
     country: &str,
     tenant: Option<uuid::Uuid>,
@@ -129,7 +129,7 @@ pub async fn create_owner(
         );
     }
     if let Some(tenant) = tenant.map(domain::TenantId) {
-        store.tenant(tenant).await.context("no such workspace")?;
+        store.tenant(tenant).await.context("no such tenant")?;
         let owner_role = store
             .list_roles(tenant)
             .await?
@@ -174,8 +174,8 @@ pub async fn create_owner(
         };
         return Ok((user, tenant));
     }
-    let settings = TenantSettings::new(workspace, "", time_zone, country)
-        .map_err(|e| anyhow::anyhow!("workspace settings: {:?}", e.into_map()))?;
+    let settings = TenantSettings::new(tenant_name, "", time_zone, country)
+        .map_err(|e| anyhow::anyhow!("tenant settings: {:?}", e.into_map()))?;
     if store.has_users().await? {
         let (t, user, _) = store
             .create_tenant(&settings, &account, domain::team::MemberStatus::Active)

@@ -29,7 +29,7 @@ struct Cli {
 enum Command {
     /// Serve the web app, the API and the background workers (the default).
     Serve {
-        /// Seed a demo workspace into an empty database and print its sign-in.
+        /// Seed a demo tenant into an empty database and print its sign-in.
         #[arg(long)]
         demo: bool,
     },
@@ -40,8 +40,8 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
-    /// Create an owner: the first workspace on an empty instance, otherwise a
-    /// new workspace (or, with --tenant, owner of an existing one).
+    /// Create an owner: the first tenant on an empty instance, otherwise a
+    /// new tenant (or, with --tenant, owner of an existing one).
     CreateOwner {
         #[arg(long)]
         email: String,
@@ -50,13 +50,13 @@ enum Command {
         /// Read from SWITCHBOARD_OWNER_PASSWORD when not given.
         #[arg(long, env = "SWITCHBOARD_OWNER_PASSWORD", hide_env_values = true)]
         password: String,
-        #[arg(long, default_value = "My workspace")]
-        workspace: String,
+        #[arg(long, default_value = "My tenant")]
+        tenant_name: String,
         #[arg(long, default_value = "UTC")]
         time_zone: String,
         #[arg(long, default_value = "US")]
         country: String,
-        /// Make the person an owner of this existing workspace instead.
+        /// Make the person an owner of this existing tenant instead.
         #[arg(long)]
         tenant: Option<uuid::Uuid>,
     },
@@ -88,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
             email,
             name,
             password,
-            workspace,
+            tenant_name,
             time_zone,
             country,
             tenant,
@@ -96,7 +96,14 @@ async fn main() -> anyhow::Result<()> {
             let store = startup::connect_store(&settings).await?;
             store.migrate().await?;
             let owner = server::demo::create_owner(
-                &store, &email, &name, &password, &workspace, &time_zone, &country, tenant,
+                &store,
+                &email,
+                &name,
+                &password,
+                &tenant_name,
+                &time_zone,
+                &country,
+                tenant,
             )
             .await?;
             tracing::info!(user = %owner.0, tenant = %owner.1, "owner ready");
@@ -123,7 +130,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
         tracing::info!(
             email = demo::DEMO_OWNER_EMAIL,
             password = demo::DEMO_PASSWORD,
-            "demo workspace seeded; sign in with these"
+            "demo tenant seeded; sign in with these"
         );
     }
     server.await??;

@@ -475,7 +475,7 @@ async fn search_at_100k() {
         ("phone", "2345", 10),
         ("email", "nunez900@", 1),
         ("email", "zoe.smith", 100),
-        // A quarter of the workspace: the total counts 25,000 rows.
+        // A quarter of the tenant: the total counts 25,000 rows.
         ("broad", "correo.es", 20000),
     ];
     println!(

@@ -66,7 +66,7 @@ fn metadata() -> Value {
 }
 
 /// Customer `i` (1-based): Indian mobile numbers `+91 98...`, which the
-/// phone rules accept (the inbox benchmark's `+1555` seeds are not real
+/// phone rules accept (the conversations benchmark's `+1555` seeds are not real
 /// numbers, so their messages would be refused).
 fn customer(i: u64) -> String {
     format!("{}", 919_800_000_000u64 + i)

@@ -142,7 +142,7 @@ async fn find_or_create_user<C: ConnectionTrait>(
     {
         return Ok((existing.id, true));
     }
-    // Random, not time-ordered: an account's id is shown to every workspace
+    // Random, not time-ordered: an account's id is shown to every tenant
     // that adds the person, and a timestamp in it would tell them whether
     // (and since when) the account existed elsewhere.
     let id = Uuid::new_v4();
@@ -653,7 +653,7 @@ impl Store {
     }
 
     /// Renames a member as `tenant` shows them. The account's own name (the
-    /// person's choice, shown in their other workspaces) stays.
+    /// person's choice, shown in their other tenants) stays.
     pub async fn set_member_display_name(
         &self,
         tenant: TenantId,
@@ -970,7 +970,7 @@ impl Store {
 
     // ----- sign-in history ----------------------------------------------
 
-    /// Records a sign-in attempt. `tenant` is the workspace it opened (a
+    /// Records a sign-in attempt. `tenant` is the tenant it opened (a
     /// session issued there); `None` for an attempt on the account itself.
     #[allow(clippy::too_many_arguments)]
     pub async fn record_login(
@@ -998,7 +998,7 @@ impl Store {
     }
 
     /// Sign-ins of a member into `tenant`, newest first. Attempts on the
-    /// account and sign-ins into its other workspaces are not this tenant's
+    /// account and sign-ins into its other tenants are not this tenant's
     /// to see.
     pub async fn login_history(
         &self,

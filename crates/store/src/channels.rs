@@ -1,5 +1,5 @@
 //! Channels of a tenant: credentials (secrets sealed with the `SecretBox`),
-//! status, draft, API token; and the webhook event inbox.
+//! status, draft, API token; and the webhook event queue.
 
 use std::collections::BTreeMap;
 
@@ -523,7 +523,7 @@ async fn insert_events<C: sea_orm::ConnectionTrait>(
     }
     Ok(webhook_event::Entity::insert_many(models)
         .on_conflict(
-            // Per channel: another workspace cannot pre-claim an event id.
+            // Per channel: another tenant cannot pre-claim an event id.
             OnConflict::columns([
                 webhook_event::Column::ChannelId,
                 webhook_event::Column::EventKey,
@@ -536,7 +536,7 @@ async fn insert_events<C: sea_orm::ConnectionTrait>(
 }
 
 /// The phone number id a channel holds against every other active channel:
-/// only a number whose credentials the provider accepted. A workspace that
+/// only a number whose credentials the provider accepted. A tenant that
 /// merely types in another business's number id claims nothing.
 fn number_claim(credentials: &Credentials, status: ChannelStatus) -> Option<String> {
     (status == ChannelStatus::Good)

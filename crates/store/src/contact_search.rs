@@ -45,7 +45,7 @@ pub(crate) fn phone_digits(q: &str) -> Option<String> {
 pub(crate) enum Fields {
     /// Name, email and phone: the contact list.
     NameEmailPhone,
-    /// Name and phone: the inbox search.
+    /// Name and phone: the conversation search.
     NamePhone,
 }
 

@@ -393,7 +393,7 @@ impl Store {
                 .await?
                 .map(|row| row.try_get_by_index::<i64>(0))
                 .transpose()?;
-            // No row yet: the workspace never had a contact.
+            // No row yet: the tenant never had a contact.
             Some(kept.unwrap_or(0))
         } else if plain {
             self.db

@@ -1,4 +1,4 @@
-//! The webhook event inbox as a work queue: workers claim due events with a
+//! The webhook event queue: workers claim due events with a
 //! lease, and record the outcome. A claim whose worker died expires with its
 //! lease, so the event is processed after a restart. On PostgreSQL several
 //! instances claim side by side with `FOR UPDATE SKIP LOCKED`.
@@ -53,7 +53,7 @@ impl ClaimedEvent {
 pub enum EventOutcome {
     /// Its effects are done.
     Processed,
-    /// Kept for a part of the product that will handle it (templates, inbox).
+    /// Kept for a part of the product that will handle it (templates, conversations).
     Deferred,
 }
 

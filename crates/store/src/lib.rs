@@ -162,11 +162,11 @@ pub mod scratch {
         Ok(())
     }
 
-    /// Fills a workspace's inbox for benchmarks: `conversations` customers
+    /// Fills a tenant's conversations for benchmarks: `conversations` customers
     /// (contacts `+1555...`), one conversation each on `channel`, with
     /// `per_conversation` messages each, alternating in and out, spread
     /// over the past minutes. Plain SQL, so a million rows take seconds.
-    pub async fn seed_inbox(
+    pub async fn seed_conversations(
         url: &str,
         tenant: uuid::Uuid,
         channel: uuid::Uuid,
@@ -245,7 +245,7 @@ pub mod scratch {
         Ok(())
     }
 
-    /// Gives every conversation of a workspace `per_conversation` messages
+    /// Gives every conversation of a tenant `per_conversation` messages
     /// we sent, still pending, with provider ids
     /// `wamid.out.{contact phone digits}.{j}` (for benchmarks that then
     /// report their statuses). Answers each message's id and provider id.
@@ -290,7 +290,7 @@ pub mod scratch {
         Ok(rows)
     }
 
-    /// How many messages a workspace holds (benchmarks check nothing was lost).
+    /// How many messages a tenant holds (benchmarks check nothing was lost).
     pub async fn count_messages(url: &str, tenant: uuid::Uuid) -> Result<u64, StoreError> {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         let db = Database::connect(url).await?;

@@ -1,4 +1,4 @@
-//! The media gallery's rows: one per file of a workspace (the bytes live in
+//! The media gallery's rows: one per file of a tenant (the bytes live in
 //! the object store under `object_key`), and the ids providers gave a file
 //! uploaded through a channel. Every query is scoped to a tenant.
 

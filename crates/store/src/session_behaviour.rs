@@ -147,7 +147,7 @@ impl Store {
     }
 
     /// Conversations that may be due for a step at `now`, across
-    /// workspaces: per active channel with the behaviour on, those quiet for
+    /// tenants: per active channel with the behaviour on, those quiet for
     /// at least its delay, oldest first, at most `limit` in all. The rule
     /// itself ([`domain::conversation::session_step`]) has the last word.
     pub async fn session_candidates(

@@ -81,7 +81,7 @@ pub(crate) async fn end_member_access_in<C: ConnectionTrait>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordToken {
     pub user: UserId,
-    /// The workspace an invitation is for; `None` for a reset.
+    /// The tenant an invitation is for; `None` for a reset.
     pub tenant: Option<TenantId>,
 }
 
@@ -118,7 +118,7 @@ pub(crate) enum VoidLinks {
     /// Reset links only: a first password was just chosen through an
     /// invitation or a reset; other invitations stay.
     Resets,
-    /// Invitations into one workspace: they were removed from it.
+    /// Invitations into one tenant: they were removed from it.
     InvitationsTo(TenantId),
 }
 

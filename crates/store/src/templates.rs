@@ -29,7 +29,7 @@ pub struct TemplateRecord {
     pub status: TemplateStatus,
     pub rejected_reason: Option<String>,
     pub provider_id: Option<String>,
-    /// Offered in the workspace's template library.
+    /// Offered in the tenant's template library.
     pub shared: bool,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -452,7 +452,7 @@ impl Store {
     }
 
     /// Every active, validated channel that speaks the Graph API (Meta and
-    /// sandbox), across workspaces: the accounts whose templates are synced.
+    /// sandbox), across tenants: the accounts whose templates are synced.
     pub async fn graph_channels(&self) -> Result<Vec<domain::channel::Channel>, StoreError> {
         use domain::channel::{ChannelStatus, Provider};
         let models = channel::Entity::find()

@@ -354,7 +354,7 @@ async fn tagging_twice_keeps_one_tag_and_counts_count_live_contacts() {
     );
     assert_eq!(store.tag_contact_count(t, vip.id).await.unwrap(), 0);
 
-    // Another workspace's tag is not applied.
+    // Another tenant's tag is not applied.
     let other = tenant(store, "Other").await;
     let theirs = store.create_tag(other, "Gold", "#aa0000").await.unwrap();
     assert_eq!(
@@ -463,7 +463,7 @@ async fn a_quick_reply_saved_again_is_updated_and_shortcuts_stay_unique() {
         .await;
     assert!(matches!(clash, Err(StoreError::Conflict("shortcut_taken"))));
 
-    // Another workspace may use the shortcut, and cannot edit ours.
+    // Another tenant may use the shortcut, and cannot edit ours.
     let other = tenant(store, "Other").await;
     store
         .save_quick_reply(other, None, &draft("thanks", "Ta"), actor)

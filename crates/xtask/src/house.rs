@@ -138,7 +138,7 @@ fn cargo_metadata(root: &Path) -> Result<Value> {
     serde_json::from_slice(&out.stdout).context("reading cargo metadata")
 }
 
-/// Every package that is not one of our workspace members comes from the
+/// Every package that is not one of our Cargo workspace members comes from the
 /// registry; no manifest patches or replaces a crate; no file that only a
 /// copied crates.io package carries is tracked.
 fn only_released_crates(root: &Path, metadata: &Value) -> Result<Vec<String>> {
@@ -207,7 +207,7 @@ fn arrows(metadata: &Value) -> Result<Vec<String>> {
     let mut problems = Vec::new();
     for arrow in ARROWS {
         let Some(reached) = graph.reach(arrow.krate) else {
-            continue; // a crate not (yet) in the workspace
+            continue; // a crate not (yet) in the Cargo workspace
         };
         for forbidden in arrow.forbidden {
             if let Some(path) = reached.get(*forbidden) {

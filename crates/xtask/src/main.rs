@@ -45,7 +45,7 @@ fn main() -> Result<()> {
         }
         _ => {
             println!(
-                "usage: cargo xtask <run [-- --demo] | test | e2e | openapi | spa | house | bench import|contacts|inbox>"
+                "usage: cargo xtask <run [-- --demo] | test | e2e | openapi | spa | house | bench import|contacts|conversations>"
             );
             Ok(())
         }
@@ -183,8 +183,8 @@ fn bench(which: Option<&str>) -> Result<()> {
             "search_at_100k",
             "contact search at 100,000 contacts: names, phone digits, emails",
         ),
-        Some("inbox") => (
-            "bench_inbox",
+        Some("conversations") => (
+            "bench_conversations",
             "",
             "100,000 conversations and 1,000,000 messages: the list, a chat, webhook ingest",
         ),
@@ -193,7 +193,7 @@ fn bench(which: Option<&str>) -> Result<()> {
             "",
             "webhooks at 1,000 events/s for 60 s, then a burst of 20,000: ingest, processing, latency to the live stream",
         ),
-        Some(other) => bail!("unknown benchmark {other}; try `cargo xtask bench import`, `contacts`, `inbox` or `pipeline`"),
+        Some(other) => bail!("unknown benchmark {other}; try `cargo xtask bench import`, `contacts`, `conversations` or `pipeline`"),
     };
     step("building the release binary");
     sh(Command::new("cargo").args([
@@ -300,7 +300,7 @@ fn test(root: &Path) -> Result<()> {
 
     step("tests on SQLite");
     sh(Command::new("cargo")
-        .args(["test", "--workspace", "--exclude", "frontend"])
+        .args(["test", "--tenant", "--exclude", "frontend"])
         .env_remove("TEST_DB"))?;
 
     step("SPA unit tests (pure functions, on the host)");

@@ -27,9 +27,9 @@ use super::{decode, encode, expect_ok, public, send_raw, to_json, ApiError, Auth
 
 mod contacts;
 pub use contacts::BulkAction;
+mod conversations;
 mod imports;
-mod inbox;
-pub use inbox::{ControlAction, ConversationQuery};
+pub use conversations::{ControlAction, ConversationQuery};
 mod media;
 mod templates;
 pub use imports::Download;

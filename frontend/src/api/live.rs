@@ -1,6 +1,6 @@
 //! The live event stream (`GET /events`, server-sent events), in one place
 //! for the whole app: the shell opens it while someone is signed in, and
-//! views subscribe to the events they care about (the inbox, the bell).
+//! views subscribe to the events they care about (the conversations, the bell).
 //!
 //! A stream needs a single-use ticket, so the browser's own reconnect cannot
 //! work: on an error the stream is closed and reopened with a fresh ticket,
@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use contract::inbox::LiveEvent;
+use contract::conversations::LiveEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;

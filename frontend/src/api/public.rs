@@ -77,7 +77,7 @@ pub async fn invitation(token: &str) -> Result<Invitation, ApiError> {
     .await
 }
 
-/// Accepts an invitation; answers the session in its workspace.
+/// Accepts an invitation; answers the session in its tenant.
 pub async fn accept_invitation(req: &AcceptInvitationRequest) -> Result<Session, ApiError> {
     post("/auth/accept-invitation", req).await
 }

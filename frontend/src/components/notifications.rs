@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use contract::inbox::LiveEvent;
+use contract::conversations::LiveEvent;
 use contract::notifications::Notification;
 use leptos::html;
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ const PANEL_SIZE: u32 = 10;
 const POLL_EVERY: Duration = Duration::from_secs(30);
 
 /// What the bell knows, shared with the `/notifications` page so both agree
-/// on what is read. Provided by the shell; reset when the workspace changes.
+/// on what is read. Provided by the shell; reset when the tenant changes.
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationCenter {
     /// Unread in all, as the server last said (adjusted for local marks).
@@ -61,7 +61,7 @@ impl NotificationCenter {
         }
     }
 
-    /// Forgets everything (another workspace, another person).
+    /// Forgets everything (another tenant, another person).
     pub fn reset(&self) {
         self.unread.set(0);
         self.recent.set(None);
@@ -81,7 +81,7 @@ impl NotificationCenter {
         let tenant = me.me.with_untracked(|m| m.as_ref().map(|m| m.tenant.id));
         spawn_local(async move {
             let result = api.notifications(false, PANEL_SIZE, None).await;
-            // An answer for a workspace the person has left since is dropped.
+            // An answer for a tenant the person has left since is dropped.
             if me.me.with_untracked(|m| m.as_ref().map(|m| m.tenant.id)) != tenant {
                 return;
             }

@@ -42,17 +42,13 @@ pub const NAV_GROUPS: &[(&str, &[&str])] = &[
 const NAV_CHILDREN: &[(&str, &str, &str, &str)] = &[(
     "conversations",
     "nav.starred",
-    "/inbox/starred",
+    "/conversations/starred",
     "nav-starred",
 )];
 
-/// The client route of a module (`quick_replies` -> `/quick-replies`; the
-/// conversations module is the inbox).
+/// The client route of a module (`quick_replies` -> `/quick-replies`).
 pub fn module_path(module: &str) -> String {
-    match module {
-        "conversations" => "/inbox".to_string(),
-        _ => format!("/{}", module.replace('_', "-")),
-    }
+    format!("/{}", module.replace('_', "-"))
 }
 
 /// Whether `path` is the page of a sidebar link to `base`; a link with
@@ -126,7 +122,7 @@ pub fn Shell() -> impl IntoView {
         });
     });
 
-    // One stream per workspace: reopened when the tenant changes.
+    // One stream per tenant: reopened when the tenant changes.
     Effect::new(move |_| {
         if tenant_key.get().is_some() {
             if let Some(api) = Authed::new(auth) {
@@ -277,7 +273,7 @@ fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// The entries under a module's link (Starred under the inbox).
+/// The entries under a module's link (Starred under conversations).
 fn nav_children(module: &str, pathname: Memo<String>, open: RwSignal<bool>) -> impl IntoView {
     NAV_CHILDREN
         .iter()

@@ -3,8 +3,8 @@
 pub mod auth;
 pub mod channels;
 pub mod contacts;
+pub mod conversations;
 pub mod imports;
-pub mod inbox;
 pub mod media;
 pub mod modules;
 pub mod notifications;

@@ -88,12 +88,12 @@ pub fn session_dto(s: IssuedSession) -> Session {
     }
 }
 
-/// Signs in with email and password. One workspace: the session comes back at
+/// Signs in with email and password. One tenant: the session comes back at
 /// once. Several: choose one with the `selection_token` at `/auth/tenant`.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, description = "Signed in", body = LoginResponse),
     (status = 401, description = "Wrong email or password (the same answer for both)", body = contract::Problem, content_type = "application/problem+json"),
-    (status = 403, description = "The account belongs to no active workspace", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The account belongs to no active tenant", body = contract::Problem, content_type = "application/problem+json"),
     Invalid, RateLimited,
 ))]
 #[post("/auth/login")]
@@ -116,11 +116,11 @@ pub async fn login(
     }))
 }
 
-/// Chooses the workspace after signing in with several.
+/// Chooses the tenant after signing in with several.
 #[utoipa::path(tag = "auth", request_body = SelectTenantRequest, responses(
-    (status = 200, description = "Signed in to the workspace", body = Session),
+    (status = 200, description = "Signed in to the tenant", body = Session),
     (status = 401, description = "The selection token is invalid or expired", body = contract::Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Not an active member of that workspace", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Not an active member of that tenant", body = contract::Problem, content_type = "application/problem+json"),
     Invalid,
 ))]
 #[post("/auth/tenant")]
@@ -136,10 +136,10 @@ pub async fn select_tenant(
     Ok(web::Json(session_dto(issued)))
 }
 
-/// Switches the signed-in person to another of their workspaces without a new sign-in.
+/// Switches the signed-in person to another of their tenants without a new sign-in.
 #[utoipa::path(tag = "auth", request_body = SwitchTenantRequest, security(("bearer_jwt" = [])), responses(
-    (status = 200, description = "Signed in to the other workspace", body = Session),
-    (status = 403, description = "Not an active member of that workspace", body = contract::Problem, content_type = "application/problem+json"),
+    (status = 200, description = "Signed in to the other tenant", body = Session),
+    (status = 403, description = "Not an active member of that tenant", body = contract::Problem, content_type = "application/problem+json"),
     Unauthenticated, Invalid,
 ))]
 #[post("/auth/switch-tenant")]
@@ -174,7 +174,7 @@ pub async fn refresh(
 
 /// Signs out: the refresh token and every token rotated from it stop
 /// working, and so do the person's access tokens and event streams in this
-/// workspace; their other devices continue through their own refresh tokens.
+/// tenant; their other devices continue through their own refresh tokens.
 #[utoipa::path(tag = "auth", request_body = RefreshRequest, responses(
     (status = 204, description = "Signed out"),
     Invalid,
@@ -210,7 +210,7 @@ pub async fn forgot_password(
     }))
 }
 
-/// What an invitation link is for: the workspace, and whether the account
+/// What an invitation link is for: the tenant, and whether the account
 /// accepts by signing in (it has a password) or by choosing one.
 #[utoipa::path(tag = "auth", request_body = InvitationRequest, responses(
     (status = 200, description = "A pending invitation", body = Invitation),
@@ -223,14 +223,14 @@ pub async fn invitation(
 ) -> Result<web::Json<Invitation>, ApiError> {
     let pending = sign_in::invitation(&state, &body.token).await?;
     Ok(web::Json(Invitation {
-        workspace: pending.tenant_name,
+        tenant_name: pending.tenant_name,
         email: pending.member.user.email.clone(),
         name: pending.member.name().to_owned(),
         has_password: pending.member.user.has_password,
     }))
 }
 
-/// Accepts an invitation and signs in to its workspace. An account without
+/// Accepts an invitation and signs in to its tenant. An account without
 /// a password chooses it (and its name) here; an account with one proves it
 /// is theirs with that password. The link works once; the membership is
 /// active only from now on.

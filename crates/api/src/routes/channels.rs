@@ -120,7 +120,7 @@ pub async fn list_providers(
     )
 }
 
-/// The workspace's channels.
+/// The tenant's channels.
 #[utoipa::path(tag = "channels", security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<ChannelDto>), Unauthenticated, Forbidden,
 ))]
@@ -177,7 +177,7 @@ pub async fn get_channel(
 }
 
 /// Renames a channel or turns it on or off. A phone number can be active in
-/// one workspace only.
+/// one tenant only.
 #[utoipa::path(tag = "channels", params(("id" = Uuid, Path)), request_body = UpdateChannelRequest, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = ChannelDto), Unauthenticated, Forbidden, NotFound, Invalid, Conflict,
 ))]
@@ -473,7 +473,7 @@ pub async fn update_session_behaviour(
 ) -> Result<web::Json<SessionBehaviour>, ApiError> {
     let body = body.into_inner();
     let id = ChannelId(*id);
-    // Another workspace's channel is absent before the body is judged.
+    // Another tenant's channel is absent before the body is judged.
     state.store.session_settings(auth.tenant(), id).await?;
     // Out of range for u32 fails the domain's range check like any other.
     let minutes = |m: i64| u32::try_from(m).unwrap_or(0);

@@ -233,7 +233,7 @@ pub async fn list_contacts(
     }))
 }
 
-/// Adds a contact. A phone without a country code takes the workspace's default country.
+/// Adds a contact. A phone without a country code takes the tenant's default country.
 #[utoipa::path(tag = "contacts", request_body = CreateContactRequest, security(("bearer_jwt" = [])), responses(
     (status = 201, description = "Created", body = ContactDto), Unauthenticated, Forbidden, Invalid, Conflict,
 ))]

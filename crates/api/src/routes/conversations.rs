@@ -1,12 +1,11 @@
 //! Conversations and their messages: sending, control (take, transfer,
 //! release, resolve, reopen), the chatbot toggle, archive and delete,
 //! stars, search, and the sandbox's simulated customer. ("Inbox" is kept
-//! for the team inbox of the assignment work; only the URL paths
-//! `/inbox/search` and `/inbox/agents` and the OpenAPI tag still say it.)
+//! for the team inbox of the assignment work.)
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::Utc;
-use contract::inbox::{
+use contract::conversations::{
     ChatbotToggle, Conversation, ConversationPage, Message, MessagePage, PersonRef, SearchHit,
     SendMessageRequest, StarredMessage, StarredPage, TransferRequest,
 };
@@ -35,6 +34,9 @@ pub fn configure(routes: &mut Routes) {
             perm(Module::Conversations, Action::View),
             list_conversations,
         )
+        // Before `/conversations/{id}`, which would take `search` for an id.
+        .add(perm(Module::Conversations, Action::View), search)
+        .add(perm(Module::Conversations, Action::View), list_agents)
         .add(perm(Module::Conversations, Action::View), get_conversation)
         .add(perm(Module::Conversations, Action::View), list_messages)
         .add(perm(Module::Conversations, Action::Create), send_message)
@@ -63,8 +65,6 @@ pub fn configure(routes: &mut Routes) {
         .add(perm(Module::Conversations, Action::View), star)
         .add(perm(Module::Conversations, Action::View), unstar)
         .add(perm(Module::Conversations, Action::View), starred)
-        .add(perm(Module::Conversations, Action::View), search)
-        .add(perm(Module::Conversations, Action::View), list_agents)
         .add(perm(Module::Channels, Action::Edit), simulate_inbound);
 }
 
@@ -84,7 +84,7 @@ pub struct ConversationQuery {
 
 /// Conversations, most recent activity first. People whose chat sync is
 /// off see only the conversations they control.
-#[utoipa::path(tag = "inbox", params(ConversationQuery, PageParams), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(ConversationQuery, PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = ConversationPage), Unauthenticated, Forbidden, Invalid,
 ))]
 #[get("/conversations")]
@@ -111,7 +111,7 @@ pub async fn list_conversations(
 }
 
 /// One conversation.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Conversation), Unauthenticated, Forbidden, NotFound,
 ))]
 #[get("/conversations/{id}")]
@@ -125,7 +125,7 @@ pub async fn get_conversation(
 }
 
 /// A conversation's messages, newest first; `next_cursor` reaches older ones.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path), PageParams), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path), PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = MessagePage), Unauthenticated, Forbidden, NotFound, Invalid,
 ))]
 #[get("/conversations/{id}/messages")]
@@ -153,7 +153,7 @@ pub async fn list_messages(
 /// Free-form messages need the customer to have written in the last 24
 /// hours (`window_closed` otherwise); templates may always be sent. A
 /// provider's refusal is stored on the message (`status: failed`).
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = SendMessageRequest, security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), request_body = SendMessageRequest, security(("bearer_jwt" = [])), responses(
     (status = 201, description = "Sent, or stored as failed with the provider's reason", body = Message),
     Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
 ))]
@@ -171,7 +171,7 @@ pub async fn send_message(
 
 /// Opens a conversation: clears its unread count and tells WhatsApp the
 /// customer's messages were read (blue ticks on their phone).
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Read"), Unauthenticated, Forbidden, NotFound,
 ))]
 #[post("/conversations/{id}/read")]
@@ -203,7 +203,7 @@ async fn control(
 
 /// Takes control: the chatbot steps back and only you may send. Taking a
 /// conversation someone else controls needs `conversations.edit`.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Taken", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
 ))]
 #[post("/conversations/{id}/take-control")]
@@ -216,7 +216,7 @@ pub async fn take_control(
 }
 
 /// Gives control back to the chatbot (or to the queue when it is off).
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Released", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
 ))]
 #[post("/conversations/{id}/release")]
@@ -229,7 +229,7 @@ pub async fn release(
 }
 
 /// Resolves the conversation; it opens again when the customer writes.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Resolved", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
 ))]
 #[post("/conversations/{id}/resolve")]
@@ -242,7 +242,7 @@ pub async fn resolve(
 }
 
 /// Reopens a resolved conversation, in your control.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Reopened", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict,
 ))]
 #[post("/conversations/{id}/reopen")]
@@ -255,7 +255,7 @@ pub async fn reopen(
 }
 
 /// Hands the conversation to another person who works conversations.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = TransferRequest, security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), request_body = TransferRequest, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Transferred", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
 ))]
 #[post("/conversations/{id}/transfer")]
@@ -272,7 +272,7 @@ pub async fn transfer(
 
 /// Turns the chatbot on or off for this conversation (the controller only,
 /// unless the role has `conversations.edit`).
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = ChatbotToggle, security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), request_body = ChatbotToggle, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Changed", body = Conversation), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
 ))]
 #[put("/conversations/{id}/chatbot")]
@@ -299,7 +299,7 @@ async fn archive(
 
 /// Moves the conversation out of the lists (`?archived=true` shows it);
 /// a new customer message brings it back.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Archived", body = Conversation), Unauthenticated, Forbidden, NotFound,
 ))]
 #[post("/conversations/{id}/archive")]
@@ -312,7 +312,7 @@ pub async fn archive_conversation(
 }
 
 /// Brings an archived conversation back into the lists.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Back in the lists", body = Conversation), Unauthenticated, Forbidden, NotFound,
 ))]
 #[post("/conversations/{id}/unarchive")]
@@ -326,7 +326,7 @@ pub async fn unarchive_conversation(
 
 /// Deletes a conversation (owners and admins). Its messages are kept; it
 /// comes back if the customer writes again.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Deleted"), Unauthenticated, Forbidden, NotFound,
 ))]
 #[delete("/conversations/{id}")]
@@ -340,7 +340,7 @@ pub async fn delete_conversation(
 }
 
 /// Stars a message for you.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Starred"), Unauthenticated, Forbidden, NotFound,
 ))]
 #[post("/messages/{id}/star")]
@@ -357,7 +357,7 @@ pub async fn star(
 }
 
 /// Removes your star.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Unstarred"), Unauthenticated, Forbidden, NotFound,
 ))]
 #[delete("/messages/{id}/star")]
@@ -380,7 +380,7 @@ pub struct StarredQuery {
 }
 
 /// Your starred messages, most recently starred first.
-#[utoipa::path(tag = "inbox", params(StarredQuery, PageParams), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(StarredQuery, PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = StarredPage), Unauthenticated, Forbidden, Invalid,
 ))]
 #[get("/starred")]
@@ -454,10 +454,10 @@ pub struct SearchQuery {
 
 /// Conversations whose contact's name or phone matches, and messages whose
 /// text contains the words (full-text), hits marked.
-#[utoipa::path(tag = "inbox", params(SearchQuery), security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", params(SearchQuery), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Vec<SearchHit>), Unauthenticated, Forbidden, Invalid,
 ))]
-#[get("/inbox/search")]
+#[get("/conversations/search")]
 pub async fn search(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -478,10 +478,10 @@ pub async fn search(
 }
 
 /// The people a conversation can be transferred to.
-#[utoipa::path(tag = "inbox", security(("bearer_jwt" = [])), responses(
+#[utoipa::path(tag = "conversations", security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Vec<PersonRef>), Unauthenticated, Forbidden,
 ))]
-#[get("/inbox/agents")]
+#[get("/conversations/agents")]
 pub async fn list_agents(
     state: web::Data<AppState>,
     auth: Authenticated,
@@ -521,8 +521,8 @@ pub struct SimulatedInbound {
 
 /// Sandbox channels only: plays a customer writing to the channel. The
 /// sandbox posts a signed webhook exactly as Meta would, so the message
-/// takes the real path into the inbox.
-#[utoipa::path(tag = "inbox", params(("id" = Uuid, Path)), request_body = SimulateInbound, security(("bearer_jwt" = [])), responses(
+/// takes the real path into its conversation.
+#[utoipa::path(tag = "conversations", params(("id" = Uuid, Path)), request_body = SimulateInbound, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Posted", body = SimulatedInbound), Unauthenticated, Forbidden, NotFound, Invalid,
 ))]
 #[post("/channels/{id}/simulate-inbound")]

@@ -15,7 +15,7 @@ use actix_web::{get, post, web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::Utc;
-use contract::inbox::{LiveEvent, StreamTicket};
+use contract::conversations::{LiveEvent, StreamTicket};
 use domain::permissions::{Action, Module, Permission};
 use domain::team::{MemberStatus, SessionVersion};
 use domain::{TenantId, UserId};

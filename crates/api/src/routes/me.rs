@@ -22,7 +22,7 @@ pub fn configure(routes: &mut Routes) {
         .add(Access::SignedIn, permission_catalog);
 }
 
-/// Who is signed in, in which workspace, with which role and permissions.
+/// Who is signed in, in which tenant, with which role and permissions.
 #[utoipa::path(tag = "me", security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Me), Unauthenticated,
 ))]

@@ -115,7 +115,7 @@ pub struct MediaQuery {
     pub q: Option<String>,
 }
 
-/// The workspace's gallery, newest first.
+/// The tenant's gallery, newest first.
 #[utoipa::path(tag = "media", params(MediaQuery, PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<MediaItem>), Unauthenticated, Forbidden, Invalid,
 ))]
@@ -240,7 +240,7 @@ pub async fn delete_media(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContentParams {
-    /// Signed links only: the workspace.
+    /// Signed links only: the tenant.
     pub tenant: Option<Uuid>,
     /// Signed links only: expiry, Unix seconds.
     pub exp: Option<i64>,
@@ -427,7 +427,7 @@ pub async fn upload_to_provider(
         .await
         .map_err(|e| match e {
             store::StoreError::NotFound => {
-                ApiError::field("channel_id", "Choose a channel of this workspace.")
+                ApiError::field("channel_id", "Choose a channel of this tenant.")
             }
             other => other.into(),
         })?;

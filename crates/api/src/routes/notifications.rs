@@ -1,4 +1,4 @@
-//! The signed-in person's notifications in the current workspace.
+//! The signed-in person's notifications in the current tenant.
 
 use actix_web::{get, post, web, HttpResponse};
 use contract::notifications::{Notification, NotificationPage};

@@ -2,7 +2,7 @@
 //! every channel or on some.
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use contract::inbox::{Affected, IdList, QuickReply, QuickReplyInput};
+use contract::conversations::{Affected, IdList, QuickReply, QuickReplyInput};
 use domain::conversation::QuickReplyDraft;
 use domain::permissions::{Action, Module};
 use domain::ChannelId;
@@ -57,7 +57,7 @@ pub struct QuickReplyQuery {
     pub channel_id: Option<Uuid>,
 }
 
-/// The workspace's quick replies, by shortcut.
+/// The tenant's quick replies, by shortcut.
 #[utoipa::path(tag = "quick replies", params(QuickReplyQuery), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Vec<QuickReply>), Unauthenticated, Forbidden,
 ))]
@@ -78,7 +78,7 @@ pub async fn list_quick_replies(
     Ok(web::Json(found.into_iter().map(dto).collect()))
 }
 
-/// Checks the fields, and that every channel is one of the workspace's.
+/// Checks the fields, and that every channel is one of the tenant's.
 async fn draft(
     state: &AppState,
     auth: &Authenticated,
@@ -96,7 +96,7 @@ async fn draft(
             Err(StoreError::NotFound) => {
                 return Err(ApiError::field(
                     "channel_ids",
-                    "Choose channels of this workspace.",
+                    "Choose channels of this tenant.",
                 ))
             }
             Err(e) => return Err(e.into()),

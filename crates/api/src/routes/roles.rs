@@ -44,7 +44,7 @@ fn name_taken(e: store::StoreError) -> ApiError {
     }
 }
 
-/// Roles of the workspace, built-in first, with how many members hold each.
+/// Roles of the tenant, built-in first, with how many members hold each.
 #[utoipa::path(tag = "roles", security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<Role>), Unauthenticated, Forbidden,
 ))]

@@ -126,7 +126,7 @@ async fn channel_of(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<
         .await
         .map_err(|e| match e {
             store::StoreError::NotFound => {
-                ApiError::field("channel_id", "Choose a channel of this workspace.")
+                ApiError::field("channel_id", "Choose a channel of this tenant.")
             }
             other => other.into(),
         })
@@ -181,7 +181,7 @@ impl TemplateQuery {
     }
 }
 
-/// Templates of the workspace, most recent first.
+/// Templates of the tenant, most recent first.
 #[utoipa::path(tag = "templates", params(TemplateQuery, PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<TemplateDto>), Unauthenticated, Forbidden, Invalid,
 ))]
@@ -383,7 +383,7 @@ pub async fn delete_template(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Offers a template in the workspace's library, or stops offering it.
+/// Offers a template in the tenant's library, or stops offering it.
 #[utoipa::path(tag = "templates", params(("id" = Uuid, Path)), request_body = ShareTemplateRequest, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Saved", body = TemplateDto), Unauthenticated, Forbidden, NotFound, Invalid,
 ))]
@@ -490,7 +490,7 @@ fn preview_dto(rendered: domain::template::Rendered) -> Preview {
     }
 }
 
-/// Ready-made templates: the built-in examples and the workspace's shared ones.
+/// Ready-made templates: the built-in examples and the tenant's shared ones.
 #[utoipa::path(tag = "templates", security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Vec<LibraryTemplate>), Unauthenticated, Forbidden,
 ))]
@@ -527,9 +527,9 @@ pub async fn template_library(
     for t in shared {
         out.push(LibraryTemplate {
             id: t.id.to_string(),
-            source: "workspace".into(),
+            source: "tenant".into(),
             title: t.content.name.replace('_', " "),
-            description: format!("Shared in this workspace ({})", t.content.language),
+            description: format!("Shared in this tenant ({})", t.content.language),
             content: content_out(&t.content)?,
         });
     }

@@ -14,7 +14,7 @@ use crate::pagination::{next_cursor, PageParams};
 use crate::registry::{perm, Access, Routes};
 use crate::state::AppState;
 
-/// The workspace routes, each with who may call it.
+/// The tenant routes, each with who may call it.
 pub fn configure(routes: &mut Routes) {
     routes
         .add(perm(Module::Settings, Action::View), get_current_tenant)
@@ -23,7 +23,7 @@ pub fn configure(routes: &mut Routes) {
         .add(Access::InstanceAdmin, create_tenant);
 }
 
-/// The current workspace's settings.
+/// The current tenant's settings.
 #[utoipa::path(tag = "tenants", security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Tenant), Unauthenticated, Forbidden,
 ))]
@@ -37,7 +37,7 @@ pub async fn get_current_tenant(
     )))
 }
 
-/// Changes the current workspace's name, company, time zone or default country.
+/// Changes the current tenant's name, company, time zone or default country.
 #[utoipa::path(tag = "tenants", request_body = UpdateTenantRequest, security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Tenant), Unauthenticated, Forbidden, Invalid,
 ))]
@@ -63,7 +63,7 @@ pub async fn update_current_tenant(
     Ok(web::Json(super::tenant_dto(&updated)))
 }
 
-/// Every workspace on this instance (instance administrators only).
+/// Every tenant on this instance (instance administrators only).
 #[utoipa::path(tag = "tenants", params(PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<Tenant>), Unauthenticated, Forbidden, Invalid,
 ))]
@@ -82,7 +82,7 @@ pub async fn list_tenants(
     }))
 }
 
-/// Creates a workspace for another business and invites `owner_email` as
+/// Creates a tenant for another business and invites `owner_email` as
 /// its first owner; they join by accepting the invitation. Naming yourself
 /// makes you its owner at once.
 #[utoipa::path(tag = "tenants", request_body = CreateTenantRequest, security(("bearer_jwt" = [])), responses(

@@ -47,7 +47,7 @@ pub struct UserFilter {
     pub status: Option<String>,
 }
 
-/// Members of the workspace.
+/// Members of the tenant.
 #[utoipa::path(tag = "users", params(UserFilter, PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<User>), Unauthenticated, Forbidden, Invalid,
 ))]
@@ -91,7 +91,7 @@ pub async fn members_page(
     })
 }
 
-/// Invites a person into the workspace with a role. They join when they
+/// Invites a person into the tenant with a role. They join when they
 /// accept the emailed link: a new account chooses its password there, an
 /// existing one signs in with its own. The answer is the same either way;
 /// it carries the link only when this instance cannot send email.
@@ -115,7 +115,7 @@ pub async fn create_user(
     let role = match state.store.role(auth.tenant(), RoleId(body.role_id)).await {
         Ok(role) => Some(role),
         Err(store::StoreError::NotFound) => {
-            errors.add("role_id", "Choose one of this workspace's roles.");
+            errors.add("role_id", "Choose one of this tenant's roles.");
             None
         }
         Err(e) => return Err(e.into()),
@@ -153,7 +153,7 @@ pub async fn resend_invitation(
     if member.status != MemberStatus::Invited {
         return Err(ApiError::conflict(
             "not_invited",
-            "This person has already joined the workspace.",
+            "This person has already joined the tenant.",
         ));
     }
     let tenant = state.store.tenant(auth.tenant()).await?;
@@ -179,9 +179,9 @@ pub async fn get_user(
     Ok(web::Json(super::user_dto(&member)))
 }
 
-/// Renames a member as this workspace shows them, or gives them another
+/// Renames a member as this tenant shows them, or gives them another
 /// role. The person's own account name (their choice, seen in their other
-/// workspaces) never changes here. Only owners change owners; nobody changes
+/// tenants) never changes here. Only owners change owners; nobody changes
 /// a member whose role holds more than they do, nor grants more than they
 /// hold; the last owner keeps the role.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path)), request_body = UpdateUserRequest, security(("bearer_jwt" = [])), responses(
@@ -221,7 +221,7 @@ fn changer(auth: &Authenticated) -> members::Changer<'_> {
     }
 }
 
-/// Stops a member from signing in to this workspace; their sessions end at once.
+/// Stops a member from signing in to this tenant; their sessions end at once.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = User), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
 ))]
@@ -251,8 +251,8 @@ pub async fn reactivate_user(
     ))
 }
 
-/// Removes a member from this workspace (or withdraws their invitation).
-/// Their account and other workspaces stay.
+/// Removes a member from this tenant (or withdraws their invitation).
+/// Their account and other tenants stay.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path)), security(("bearer_jwt" = [])), responses(
     (status = 204, description = "Removed"), Unauthenticated, Forbidden, NotFound, Conflict, Invalid,
 ))]
@@ -276,8 +276,8 @@ pub async fn remove_user(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A member's sign-ins into this workspace, newest first. Sign-ins into
-/// their other workspaces, and attempts on the account, are not shown.
+/// A member's sign-ins into this tenant, newest first. Sign-ins into
+/// their other tenants, and attempts on the account, are not shown.
 #[utoipa::path(tag = "users", params(("id" = Uuid, Path), PageParams), security(("bearer_jwt" = [])), responses(
     (status = 200, description = "Success", body = Page<LoginEvent>), Unauthenticated, Forbidden, NotFound, Invalid,
 ))]

@@ -1,4 +1,4 @@
-//! Accounts cannot be pre-claimed across workspaces (issue #16, points 5
+//! Accounts cannot be pre-claimed across tenants (issue #16, points 5
 //! and 8): each test is an attacker's request sequence that worked before
 //! and must fail now.
 
@@ -9,9 +9,9 @@ use crate::helpers::{spawn_app, spawn_app_with, token_of, TestApp, PASSWORD};
 
 const HANK_PASSWORD: &str = "hank's very own passphrase";
 
-/// Ana (instance admin) owns workspace A; Hank owns workspace B, with his
+/// Ana (instance admin) owns tenant A; Hank owns tenant B, with his
 /// own password. Answers (ana's token in A, hank's token in B, B's id).
-async fn two_workspaces(app: &TestApp) -> (String, String, String) {
+async fn two_tenants(app: &TestApp) -> (String, String, String) {
     let ana = app.owner_token().await;
     let created = app
         .post(
@@ -52,7 +52,7 @@ fn tenant_names(login: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Before: `POST /users` took a `password`, and a later workspace adding
+/// Before: `POST /users` took a `password`, and a later tenant adding
 /// the same email reused that account and its password.
 #[tokio::test]
 async fn an_admin_never_chooses_a_persons_password() {
@@ -63,27 +63,27 @@ async fn an_admin_never_chooses_a_persons_password() {
         .post(
             "/api/v1/users",
             Some(&ana),
-            json!({"name": "Vic", "email": "victim@x.example", "role_id": role, "password": "chosen by workspace A"}),
+            json!({"name": "Vic", "email": "victim@x.example", "role_id": role, "password": "chosen by tenant A"}),
         )
         .await;
     assert_eq!(answer.status, 422, "{}", answer.body);
     assert_eq!(answer.code(), "invalid_body");
     assert_eq!(app.get("/api/v1/users", &ana).await.body["total"], 1);
     assert_eq!(
-        app.login("victim@x.example", "chosen by workspace A")
+        app.login("victim@x.example", "chosen by tenant A")
             .await
             .status,
         401
     );
 }
 
-/// Workspace A adds victim@x and (holding the link, as on an instance that
-/// cannot send mail) sets password P. Workspace B later adds the same email.
+/// Tenant A adds victim@x and (holding the link, as on an instance that
+/// cannot send mail) sets password P. Tenant B later adds the same email.
 /// P must never open B.
 #[tokio::test]
-async fn a_password_set_through_one_workspace_never_opens_another() {
+async fn a_password_set_through_one_tenant_never_opens_another() {
     let app = spawn_app().await;
-    let (ana, hank, b) = two_workspaces(&app).await;
+    let (ana, hank, b) = two_tenants(&app).await;
     let p = "password chosen by A";
     let from_a = invite(&app, &ana, "Vic", "victim@x.example", "agent").await;
     let claimed = app
@@ -123,13 +123,13 @@ async fn a_password_set_through_one_workspace_never_opens_another() {
     assert_eq!(users_b.body["total"], 1);
 }
 
-/// Workspace A adds an email that already has an account in B. Before: the
+/// Tenant A adds an email that already has an account in B. Before: the
 /// answer said `existing_user: true`, the member was active in A at once,
 /// and the response showed the account's own name.
 #[tokio::test]
 async fn adding_an_existing_account_reveals_nothing_and_waits_for_the_person() {
     let app = spawn_app().await;
-    let (ana, hank, _) = two_workspaces(&app).await;
+    let (ana, hank, _) = two_tenants(&app).await;
     app.patch("/api/v1/me/profile", &hank, json!({"name": "Hank Scorpio"}))
         .await;
 
@@ -216,7 +216,7 @@ async fn adding_an_existing_account_reveals_nothing_and_waits_for_the_person() {
 }
 
 /// An invited person who gets a password some other way (a reset) is still
-/// not in the workspace until they accept its invitation.
+/// not in the tenant until they accept its invitation.
 #[tokio::test]
 async fn an_invitation_is_the_only_way_in() {
     let outbox = tempfile::tempdir().unwrap();
@@ -271,7 +271,7 @@ async fn an_invitation_is_the_only_way_in() {
     assert_eq!(reset.status, 200, "{}", reset.body);
     let login = app.login("ivy@acme.example", "ivy resets her own").await;
     assert_eq!(login.status, 403, "{}", login.body);
-    assert_eq!(login.code(), "no_workspace");
+    assert_eq!(login.code(), "no_tenant");
 
     let accepted = app
         .post(
@@ -328,7 +328,7 @@ async fn reset_links_die_with_a_password_change() {
 #[tokio::test]
 async fn invitation_links_die_with_a_password_change() {
     let app = spawn_app().await;
-    let (ana, hank, _) = two_workspaces(&app).await;
+    let (ana, hank, _) = two_tenants(&app).await;
     let invited = invite(&app, &hank, "Ana", "ana@acme.example", "agent").await;
     let link = invited["invite_url"].as_str().unwrap().to_owned();
     let changed = app
@@ -353,12 +353,12 @@ async fn invitation_links_die_with_a_password_change() {
     assert!(resent.status < 300, "{}", resent.body);
 }
 
-/// Before: a workspace saw every sign-in of the account, into any
-/// workspace, and its renames changed the name everywhere.
+/// Before: a tenant saw every sign-in of the account, into any
+/// tenant, and its renames changed the name everywhere.
 #[tokio::test]
-async fn history_and_names_stay_inside_the_workspace() {
+async fn history_and_names_stay_inside_the_tenant() {
     let app = spawn_app().await;
-    let (ana, hank, _) = two_workspaces(&app).await;
+    let (ana, hank, _) = two_tenants(&app).await;
     let hank_in_a = invite(&app, &ana, "Hank", "hank@globex.example", "agent").await;
     let id = hank_in_a["user"]["id"].as_str().unwrap().to_owned();
     let accepted = app
@@ -366,7 +366,7 @@ async fn history_and_names_stay_inside_the_workspace() {
         .await;
     assert_eq!(accepted.status, 200);
 
-    // Two sign-ins into B (Hank now has two workspaces: choose B).
+    // Two sign-ins into B (Hank now has two tenants: choose B).
     let b_id = app.get("/api/v1/me", &hank).await.body["tenant"]["id"]
         .as_str()
         .unwrap()
@@ -552,7 +552,7 @@ async fn an_invitation_link_says_what_it_is_for() {
             .post("/api/v1/auth/invitation", None, json!({"token": token}))
             .await;
         assert_eq!(info.status, 200, "{}", info.body);
-        assert_eq!(info.body["workspace"], "Acme Support");
+        assert_eq!(info.body["tenant_name"], "Acme Support");
         assert_eq!(info.body["email"], "ivy@acme.example");
         assert_eq!(info.body["has_password"], false);
     }

@@ -102,7 +102,7 @@ async fn logout_revokes_the_session() {
 }
 
 #[tokio::test]
-async fn people_in_several_workspaces_choose_and_switch() {
+async fn people_in_several_tenants_choose_and_switch() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let created = app
@@ -163,7 +163,7 @@ async fn people_in_several_workspaces_choose_and_switch() {
         "Acme Support"
     );
 
-    // Nobody chooses a workspace they do not belong to.
+    // Nobody chooses a tenant they do not belong to.
     let stranger = app
         .post(
             "/api/v1/auth/switch-tenant",
@@ -440,8 +440,8 @@ async fn people_change_their_own_password_with_the_current_one() {
     );
 }
 
-/// Sign-ins into this workspace are its history; a failed attempt opened
-/// no workspace and is not shown.
+/// Sign-ins into this tenant are its history; a failed attempt opened
+/// no tenant and is not shown.
 #[tokio::test]
 async fn sign_ins_are_recorded_with_address_and_agent() {
     let app = spawn_app().await;

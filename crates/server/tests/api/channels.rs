@@ -138,7 +138,7 @@ async fn a_phone_number_is_claimed_by_validating_it_not_by_naming_it() {
     let a_checked = validate(&app, &admin, &a_id).await;
     assert_eq!(a_checked.status, 200, "{}", a_checked.body);
 
-    // Once A's number is connected, another workspace cannot connect it too,
+    // Once A's number is connected, another tenant cannot connect it too,
     // while another number of the same WABA is fine.
     let clash = graph_channel(&app, &b, "B", "111", "sandbox-token-b").await;
     let refused = validate(&app, &b, &clash).await;
@@ -167,7 +167,7 @@ async fn a_phone_number_is_claimed_by_validating_it_not_by_naming_it() {
         .await;
     assert_eq!(on.status, 409);
 
-    // Another workspace's channel does not exist for B.
+    // Another tenant's channel does not exist for B.
     assert_eq!(
         app.get(&format!("/api/v1/channels/{a_id}"), &b)
             .await

@@ -32,7 +32,7 @@ fn names(page: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn phones_are_stored_in_e164_and_unique_per_workspace() {
+async fn phones_are_stored_in_e164_and_unique_per_tenant() {
     let app = spawn_app().await;
     let owner = app.owner_token().await; // default country GB
     let c = contact(
@@ -310,7 +310,7 @@ async fn bulk_actions_tag_untag_and_delete() {
 }
 
 #[tokio::test]
-async fn contacts_are_private_to_their_workspace() {
+async fn contacts_are_private_to_their_tenant() {
     let app = spawn_app().await;
     let admin = app.owner_token().await;
     let c = contact(
@@ -355,7 +355,7 @@ async fn contacts_are_private_to_their_workspace() {
         )
         .await;
     assert_eq!(bulk.body["affected"], 0);
-    // The same number is a different contact in another workspace.
+    // The same number is a different contact in another tenant.
     assert_eq!(
         app.post(
             "/api/v1/contacts",

@@ -182,7 +182,7 @@ impl TestApp {
             .expect("store")
     }
 
-    /// The workspace `token` belongs to.
+    /// The tenant `token` belongs to.
     async fn tenant_of(&self, token: &str) -> domain::TenantId {
         let me = self.get("/api/v1/me", token).await;
         domain::TenantId(
@@ -380,7 +380,7 @@ impl TestApp {
         .await
     }
 
-    /// Signs in someone with exactly one workspace; answers the access token.
+    /// Signs in someone with exactly one tenant; answers the access token.
     pub async fn token_for(&self, email: &str) -> String {
         let answer = self.login(email, PASSWORD).await;
         assert_eq!(answer.status, 200, "{}", answer.body);

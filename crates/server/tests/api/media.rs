@@ -2,7 +2,7 @@
 //! the name says, WhatsApp's size limits, listing and search, renaming,
 //! signed links to the bytes, deletes refused while a template uses a file,
 //! uploads to the sandbox provider (remembered and reused), template
-//! submission with a gallery sample, and workspace isolation.
+//! submission with a gallery sample, and tenant isolation.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -631,7 +631,7 @@ async fn a_media_header_template_is_submitted_with_its_gallery_sample() {
 }
 
 #[tokio::test]
-async fn another_workspace_sees_none_of_the_gallery() {
+async fn another_tenant_sees_none_of_the_gallery() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let item = stored(&app, &owner, "private.png", png()).await;
@@ -679,7 +679,7 @@ async fn another_workspace_sees_none_of_the_gallery() {
         .status,
         404
     );
-    // A link signed for the first workspace names it; rewritten, it fails.
+    // A link signed for the first tenant names it; rewritten, it fails.
     let url = item["url"].as_str().unwrap();
     let other_tenant = app.get("/api/v1/me", &other).await.body["tenant"]["id"]
         .as_str()
@@ -692,7 +692,7 @@ async fn another_workspace_sees_none_of_the_gallery() {
     let rewritten = url.replace(&owner_tenant, &other_tenant);
     let answer = app.call(Method::GET, &rewritten, None, None).await;
     assert_eq!(answer.status, 403);
-    // The owner's channel cannot receive the other workspace's file either.
+    // The owner's channel cannot receive the other tenant's file either.
     let (own_channel, _) = app.validated_sandbox_channel(&owner).await;
     let theirs = stored(&app, &other, "theirs.png", png()).await;
     let cross = app
@@ -720,16 +720,21 @@ async fn another_workspace_sees_none_of_the_gallery() {
 /// conversation, and the message keeps showing the file.
 #[tokio::test]
 async fn a_file_shown_in_a_conversation_cannot_be_deleted_and_the_conversation_is_named() {
-    let crate::inbox::MetaSetup {
+    let crate::conversations::MetaSetup {
         app,
         owner,
         channel,
         fake,
-    } = crate::inbox::meta_setup().await;
+    } = crate::conversations::meta_setup().await;
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
     jpeg.extend([0u8; 64]);
     fake.put_media("1458391047712093", jpeg, "image/jpeg");
-    crate::inbox::post_webhook(&app, &channel, &crate::inbox::fixture("inbound_image")).await;
+    crate::conversations::post_webhook(
+        &app,
+        &channel,
+        &crate::conversations::fixture("inbound_image"),
+    )
+    .await;
     // The file is kept before its message: wait for the whole event.
     app.wait_until_events_processed(&owner, &channel, 1).await;
     let gallery = app

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
+use crate::conversations::{meta_setup, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID};
 use crate::helpers::{postgres_requested, TestApp, TestDatabase};
-use crate::inbox::{meta_setup, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID};
 
 const CUSTOMERS: u64 = 100;
 const PER_CUSTOMER: u64 = 30;
@@ -116,7 +116,7 @@ async fn post_all(
     );
 }
 
-/// Every conversation of the workspace, walking the list's pages.
+/// Every conversation of the tenant, walking the list's pages.
 async fn all_conversations(app: &TestApp, token: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
@@ -154,7 +154,7 @@ async fn thread(app: &TestApp, token: &str, conversation: &str) -> Vec<String> {
     bodies
 }
 
-/// What a person sees of the workspace: per customer, the unread count,
+/// What a person sees of the tenant: per customer, the unread count,
 /// the last preview and the thread; and the number of contacts.
 async fn snapshot(
     app: &TestApp,

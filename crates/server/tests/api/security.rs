@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::conversations::{fixture, meta_setup, post_webhook, MetaSetup, APP_SECRET};
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
-use crate::inbox::{fixture, meta_setup, post_webhook, MetaSetup, APP_SECRET};
 
 /// The media id of the `inbound_document` fixture.
 const DOCUMENT_MEDIA_ID: &str = "1029384756102938";
@@ -135,7 +135,13 @@ async fn customer_photos_still_show_inline() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in ["/", "/inbox", "/api/v1/setup", "/healthz", "/api/docs/"] {
+    for path in [
+        "/",
+        "/conversations",
+        "/api/v1/setup",
+        "/healthz",
+        "/api/docs/",
+    ] {
         let answer = app
             .client
             .get(format!("{}{path}", app.address))
@@ -206,7 +212,7 @@ async fn app_on_graph(graph: &MockServer) -> (TestApp, String, String) {
             "/api/v1/channels",
             Some(&owner),
             json!({"name": "Support", "provider": "meta_cloud", "fields": {
-            "phone_number_id": crate::inbox::PHONE_NUMBER_ID, "waba_id": crate::inbox::WABA_ID,
+            "phone_number_id": crate::conversations::PHONE_NUMBER_ID, "waba_id": crate::conversations::WABA_ID,
             "app_secret": APP_SECRET, "access_token": "token-of-the-business"}}),
         )
         .await;
@@ -345,7 +351,7 @@ async fn the_sandbox_is_absent_in_a_normal_start() {
 }
 
 #[tokio::test]
-async fn one_workspace_cannot_take_over_another_workspaces_sandbox_number() {
+async fn one_tenant_cannot_take_over_another_tenants_sandbox_number() {
     let app = spawn_app().await;
     let a = app.owner_token().await;
     let a_channel = app.sandbox_channel(&a).await;
@@ -356,7 +362,7 @@ async fn one_workspace_cannot_take_over_another_workspaces_sandbox_number() {
         .as_str()
         .unwrap()
         .to_owned();
-    // Another workspace, with a sandbox channel of its own.
+    // Another tenant, with a sandbox channel of its own.
     let created = app
         .post("/api/v1/tenants", Some(&a),
               json!({"name": "Globex", "time_zone": "UTC", "default_country": "US", "owner_email": "hank@globex.example", "owner_name": "Hank"}))
@@ -541,7 +547,7 @@ async fn post_signed(app: &TestApp, channel: &str, secret: &str, body: &[u8]) ->
 }
 
 #[tokio::test]
-async fn another_workspace_cannot_pre_claim_a_webhook_event_id() {
+async fn another_tenant_cannot_pre_claim_a_webhook_event_id() {
     let app = spawn_app().await;
     let victim = app.owner_token().await;
     let created = app

@@ -1,7 +1,7 @@
 //! Session behaviour over real HTTP: a channel asks a quiet customer whether
 //! they still need help, then tells them the conversation is closing and
 //! resolves it; a customer message starts over; it is off by default, its
-//! settings are checked, and another workspace cannot see or change them.
+//! settings are checked, and another tenant cannot see or change them.
 //! The customer's messages are backdated through the sandbox, and rounds
 //! run either on the worker's short period or directly with a later clock.
 
@@ -237,7 +237,7 @@ async fn nothing_is_sent_once_the_window_has_closed() {
 }
 
 #[tokio::test]
-async fn settings_are_off_by_default_checked_and_private_to_the_workspace() {
+async fn settings_are_off_by_default_checked_and_private_to_the_tenant() {
     let (app, _state) = spawn(3600).await;
     let owner = app.owner_token().await;
     let channel = app.sandbox_channel(&owner).await;
@@ -293,7 +293,7 @@ async fn settings_are_off_by_default_checked_and_private_to_the_workspace() {
     assert_eq!(read.body["end_after_minutes"], 1440);
     assert!(read.body["updated_at"].is_string());
 
-    // Another workspace: absent, whether reading or writing.
+    // Another tenant: absent, whether reading or writing.
     let tenant = app
         .post("/api/v1/tenants", Some(&owner),
               json!({"name": "Globex", "time_zone": "UTC", "default_country": "US", "owner_email": "hank@globex.example", "owner_name": "Hank"}))

@@ -1,7 +1,7 @@
 //! Message templates against the built-in sandbox over real HTTP: Meta's
 //! rules before submitting, drafts, review outcomes through the status
 //! webhook, Refresh (templates made in Meta's manager, many pages), edit,
-//! duplicate, delete, previews, the library, and workspace isolation.
+//! duplicate, delete, previews, the library, and tenant isolation.
 
 use std::time::Duration;
 
@@ -389,7 +389,7 @@ async fn previews_fill_variables_from_a_contact_with_fallbacks() {
 }
 
 #[tokio::test]
-async fn templates_are_private_to_their_workspace() {
+async fn templates_are_private_to_their_tenant() {
     let app = spawn_app().await;
     let admin = app.owner_token().await;
     let (channel, _) = app.validated_sandbox_channel(&admin).await;
@@ -434,7 +434,7 @@ async fn templates_are_private_to_their_workspace() {
         app.get("/api/v1/templates", &other).await.body["items"],
         json!([])
     );
-    // Another workspace's channel can't be used either.
+    // Another tenant's channel can't be used either.
     let theirs = app
         .post(
             "/api/v1/templates",

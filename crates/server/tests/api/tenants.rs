@@ -28,7 +28,7 @@ async fn tenant_settings_are_edited_with_checks() {
 }
 
 #[tokio::test]
-async fn instance_admins_create_workspaces_and_invite_their_owners() {
+async fn instance_admins_create_tenants_and_invite_their_owners() {
     let app = spawn_app().await;
     let admin = app.owner_token().await;
     let created = app
@@ -49,7 +49,7 @@ async fn instance_admins_create_workspaces_and_invite_their_owners() {
     assert_eq!(me.body["role"]["builtin"], "owner");
     assert_eq!(
         me.body["instance_admin"], false,
-        "owning a workspace does not administer the instance"
+        "owning a tenant does not administer the instance"
     );
     assert_eq!(app.get("/api/v1/tenants", &hank).await.status, 403);
 
@@ -58,7 +58,7 @@ async fn instance_admins_create_workspaces_and_invite_their_owners() {
 }
 
 #[tokio::test]
-async fn workspaces_cannot_see_each_other() {
+async fn tenants_cannot_see_each_other() {
     let app = spawn_app().await;
     let admin = app.owner_token().await;
     let a_user = app.add_user(&admin, "sam@acme.example", "agent").await;

@@ -99,7 +99,7 @@ async fn deactivated_members_lose_access_at_once_and_can_come_back() {
     );
     let login = app.login("sam@acme.example", PASSWORD).await;
     assert_eq!(login.status, 403);
-    assert_eq!(login.code(), "no_workspace");
+    assert_eq!(login.code(), "no_tenant");
 
     let on = app
         .post(

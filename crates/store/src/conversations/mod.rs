@@ -60,7 +60,7 @@ pub struct NewInbound {
 pub enum InboundOutcome {
     Stored {
         conversation: Box<ConversationRecord>,
-        /// As the inbox shows it (nobody has starred it yet).
+        /// As the conversation shows it (nobody has starred it yet).
         message: Box<MessageView>,
         new_conversation: bool,
         /// The controller before the message, for notifications.

@@ -230,7 +230,7 @@ impl Store {
         dress(&self.db, tenant, rows).await
     }
 
-    /// People of the workspace who may work conversations, for transfers.
+    /// People of the tenant who may work conversations, for transfers.
     pub async fn conversation_agents(
         &self,
         tenant: TenantId,

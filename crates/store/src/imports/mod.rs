@@ -488,7 +488,7 @@ impl Store {
 /// PostgreSQL plans each phone lookup from the statistics of `contacts`.
 /// Before an import they may say the table is empty (or say nothing), and
 /// then the lookup can pick the list's index and compare every contact of
-/// the workspace with each phone: seconds per chunk, growing with the
+/// the tenant with each phone: seconds per chunk, growing with the
 /// table. ANALYZE inside the import's transaction counts what the
 /// transaction sees, the import's own rows included, after which the phone
 /// index is the only sane plan. It runs before the first chunk and once
@@ -647,7 +647,7 @@ impl ImportApply {
             // Statistics that count the new rows commit with them. Were
             // they refreshed only after the commit, the first list pages
             // read in between would be planned as if `contact_tags` were
-            // empty (a scan of every tag link of the workspace per page),
+            // empty (a scan of every tag link of the tenant per page),
             // and a connection could keep that plan.
             self.txn
                 .execute_unprepared("ANALYZE contacts, contact_tags, group_members")

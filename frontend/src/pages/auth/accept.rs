@@ -1,7 +1,7 @@
-//! `/accept-invite?token=...`: joins a workspace from an invitation link.
+//! `/accept-invite?token=...`: joins a tenant from an invitation link.
 //! A new account chooses its name and password here; an account that
 //! already has a password signs in with it. Either way the person lands in
-//! the workspace, signed in.
+//! the tenant, signed in.
 
 use contract::auth::{AcceptInvitationRequest, Invitation};
 use leptos::ev::SubmitEvent;
@@ -62,7 +62,7 @@ fn AcceptForm(token: String, invitation: Invitation) -> impl IntoView {
     let toasts = toasts();
     let navigate = use_navigate();
     let new_account = !invitation.has_password;
-    let workspace = invitation.workspace.clone();
+    let tenant_name = invitation.tenant_name.clone();
     let name = RwSignal::new(invitation.name.clone());
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -71,7 +71,7 @@ fn AcceptForm(token: String, invitation: Invitation) -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let on_submit = {
-        let workspace = workspace.clone();
+        let tenant_name = tenant_name.clone();
         move |ev: SubmitEvent| {
             ev.prevent_default();
             if busy.get_untracked() {
@@ -92,14 +92,14 @@ fn AcceptForm(token: String, invitation: Invitation) -> impl IntoView {
             };
             busy.set(true);
             let navigate = navigate.clone();
-            let workspace = workspace.clone();
+            let tenant_name = tenant_name.clone();
             spawn_local(async move {
                 let result = public::accept_invitation(&req).await;
                 busy.set(false);
                 match result {
                     Ok(session) => {
                         auth.set(session);
-                        toasts.success(tf("accept.joined", &[("workspace", &workspace)]));
+                        toasts.success(tf("accept.joined", &[("tenant", &tenant_name)]));
                         navigate("/", replace());
                     }
                     Err(e) => {
@@ -111,11 +111,11 @@ fn AcceptForm(token: String, invitation: Invitation) -> impl IntoView {
         }
     };
 
-    let title = tf("accept.title", &[("workspace", &workspace)]);
+    let title = tf("accept.title", &[("tenant", &tenant_name)]);
     let subtitle = if new_account {
-        tf("accept.subtitle_new", &[("workspace", &workspace)])
+        tf("accept.subtitle_new", &[("tenant", &tenant_name)])
     } else {
-        tf("accept.subtitle_existing", &[("workspace", &workspace)])
+        tf("accept.subtitle_existing", &[("tenant", &tenant_name)])
     };
     view! {
         <AuthLayout title=title subtitle=subtitle>

@@ -1,4 +1,4 @@
-//! `/setup`: the first run creates the workspace and its owner.
+//! `/setup`: the first run creates the tenant and its owner.
 
 use contract::auth::SetupRequest;
 use leptos::ev::SubmitEvent;
@@ -98,7 +98,7 @@ pub fn SetupPage() -> impl IntoView {
                 <ErrorBanner message=banner />
                 <form class="form" on:submit=on_submit.clone() novalidate=true data-testid="setup-form">
                     <fieldset class="form-section">
-                        <legend>{t("setup.workspace")}</legend>
+                        <legend>{t("setup.tenant")}</legend>
                         <div class="grid-2">
                             <TextField
                                 id="tenant_name"

@@ -1,4 +1,4 @@
-//! `/channels`: the workspace's WhatsApp senders, one expandable card each,
+//! `/channels`: the tenant's WhatsApp senders, one expandable card each,
 //! with their provider credentials, checks, webhook details and tokens.
 
 mod card;

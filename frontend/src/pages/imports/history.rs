@@ -1,4 +1,4 @@
-//! `/contacts/imports`: every import of the workspace, newest first, with
+//! `/contacts/imports`: every import of the tenant, newest first, with
 //! its counts and the failed rows to download. The contacts filter in the
 //! address (`?tag_any=…`) is what "Export CSV" downloads.
 

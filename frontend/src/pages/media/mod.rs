@@ -1,4 +1,4 @@
-//! `/media`: the workspace's media gallery (upload by drag and drop or
+//! `/media`: the tenant's media gallery (upload by drag and drop or
 //! picker with progress, grid and list views, type filter, search, rename,
 //! delete), and the picker the template editor and composer use.
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use contract::channels::Channel;
-use contract::inbox::{QuickReply, QuickReplyInput};
+use contract::conversations::{QuickReply, QuickReplyInput};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,7 +1,7 @@
 //! `/settings`: the tenant's own settings, and for instance administrators
-//! the list of workspaces with a way to create one.
+//! the list of tenants with a way to create one.
 
-mod workspaces;
+mod tenants;
 
 use contract::tenants::{Tenant, UpdateTenantRequest};
 use leptos::ev::SubmitEvent;
@@ -15,7 +15,7 @@ use crate::geo::{country_options, time_zone_options};
 use crate::i18n::t;
 use crate::state::{me_state, toasts};
 
-use workspaces::Workspaces;
+use tenants::Tenants;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -30,7 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
             <PageHeader title=t("module.settings") subtitle=t("settings.subtitle") />
             <div class="stack">
                 {can_view.get().then(|| view! { <TenantSettings /> })}
-                {admin.get().then(|| view! { <Workspaces /> })}
+                {admin.get().then(|| view! { <Tenants /> })}
             </div>
         }
         .into_any()
@@ -43,7 +43,7 @@ fn TenantSettings() -> impl IntoView {
     let tenant = LocalResource::new(move || async move { api.tenant().await });
     view! {
         <section class="card" data-testid="tenant-settings">
-            <h2 class="card-title">{t("settings.workspace")}</h2>
+            <h2 class="card-title">{t("settings.tenant")}</h2>
             {move || match tenant.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <ErrorBanner message=Signal::derive(move || Some(e.message())) /> }.into_any(),

@@ -1,5 +1,5 @@
 //! `/templates/library`: ready-made templates (the built-in examples and
-//! those shared in the workspace). **Use** opens one in the editor.
+//! those shared in the tenant). **Use** opens one in the editor.
 
 use contract::templates::{LibraryTemplate, TemplateHeader};
 use leptos::prelude::*;
@@ -62,14 +62,14 @@ fn TemplateLibrary() -> impl IntoView {
     let card = move |e: LibraryTemplate| {
         let model = model_of(&e);
         let href = format!("/templates/new?from={}", e.id);
-        let workspace = e.source == "workspace";
+        let shared = e.source == "tenant";
         view! {
             <article class="card library-card" data-testid="library-card" data-id=e.id.clone()>
                 <div class="library-head">
                     <h3>{e.title.clone()}</h3>
                     <div class="library-badges">
                         <Badge tone="neutral" text=category_label(&e.content.category) />
-                        {workspace.then(|| view! { <Badge tone="accent" text=t("templates.library.shared") /> })}
+                        {shared.then(|| view! { <Badge tone="accent" text=t("templates.library.shared") /> })}
                     </div>
                 </div>
                 <p class="cell-muted">{e.description.clone()}</p>

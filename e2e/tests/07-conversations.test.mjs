@@ -1,4 +1,4 @@
-// The inbox in a real Chromium. The sandbox channel plays the customer
+// Conversations in a real Chromium. The sandbox channel plays the customer
 // (`POST /channels/{id}/simulate-inbound`): a message shows up live in the
 // list with an unread badge, the agent opens it, takes control and answers
 // with a quick reply made on the Quick replies page (`/shortcut`, Enter
@@ -52,7 +52,7 @@ async function findConversation(token, from) {
 const item = (id) => page.locator(`[data-testid=conversation-item][data-id="${id}"]`);
 const message = (id) => page.locator(`[data-testid=message][data-id="${id}"]`);
 
-test('inbox: a live customer, control, a quick reply, ticks, stars and the closed window', async (t) => {
+test('conversations: a live customer, control, a quick reply, ticks, stars and the closed window', async (t) => {
   const suffix = Date.now().toString(36);
   const shortcut = `thanks-${suffix}`;
   const replyBody = 'Thanks for writing to *Acme*! We are on it.';
@@ -93,7 +93,7 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     // Nothing filled in: the API's errors land next to the fields.
     await page.click('[data-testid=save-quick-reply]');
     await page.locator('#qr-shortcut-error, [data-testid=error-body]').filter({ hasText: /\S/ }).first().waitFor();
-    await shot('inbox-01-quick-reply-errors');
+    await shot('conversations-01-quick-reply-errors');
     await page.fill('#qr-shortcut', shortcut);
     await page.fill('[data-testid=quick-reply-body]', replyBody);
     assert.equal(await page.locator('.qr-preview strong').innerText(), 'Acme', 'the preview shows WhatsApp bold');
@@ -110,7 +110,7 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
       },
       'only the new quick reply',
     );
-    await shot('inbox-02-quick-replies');
+    await shot('conversations-02-quick-replies');
   });
 
   await t.test("a customer's message shows up live in the list with an unread badge", async () => {
@@ -124,9 +124,9 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     const tab = found.tab;
 
     await page.click('[data-testid=nav-conversations]');
-    await page.waitForURL(/\/inbox$/);
-    await page.click('[data-testid=inbox-owner-all]');
-    await page.click(`[data-testid=inbox-tab-${tab}]`);
+    await page.waitForURL(/\/conversations$/);
+    await page.click('[data-testid=conversations-owner-all]');
+    await page.click(`[data-testid=conversations-tab-${tab}]`);
     await page.locator('[data-testid=conversation-list], [data-testid=conversations-empty]').first().waitFor();
     await item(found.conv.id).waitFor();
 
@@ -143,12 +143,12 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     await simulate({ from: customer.from, name: customer.name, text: 'Order #1042' });
     await eventually(page, async () => (await row.getAttribute('data-unread')) === '2', 'two unread');
     assert.deepEqual(navigations, [], 'no reload happened');
-    await shot('inbox-03-live-list');
+    await shot('conversations-03-live-list');
   });
 
   await t.test('opening it shows the messages and clears the badge', async () => {
     await item(conversationId).click();
-    await page.waitForURL(new RegExp(`/inbox/${conversationId}$`));
+    await page.waitForURL(new RegExp(`/conversations/${conversationId}$`));
     await page.locator('[data-testid=conversation]').waitFor();
     assert.equal((await page.locator('[data-testid=chat-contact-name]').innerText()).trim(), customer.name);
     assert.equal((await page.locator('[data-testid=chat-contact-phone]').innerText()).trim(), customer.from);
@@ -159,7 +159,7 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     await page.locator('[data-testid=window-open]').waitFor();
     assert.match(await page.locator('[data-testid=window-open]').innerText(), /2[34]:\d\d:\d\d/);
     await page.locator('[data-testid=contact-panel] [data-testid=panel-contact-phone]').waitFor();
-    await shot('inbox-04-conversation');
+    await shot('conversations-04-conversation');
   });
 
   await t.test('the agent takes control', async () => {
@@ -190,7 +190,7 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     await input.pressSequentially(`/${shortcut.slice(0, 8)}`);
     const option = page.locator(`[data-testid=slash-option][data-shortcut="${shortcut}"]`);
     await option.waitFor();
-    await view('inbox-05-slash-menu');
+    await view('conversations-05-slash-menu');
     // Arrow keys move the choice; put it on ours, then Enter.
     for (let i = 0; i < 8 && (await option.getAttribute('aria-selected')) !== 'true'; i++) {
       await input.press('ArrowDown');
@@ -223,14 +223,14 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     assert.ok(delivered >= 0, `delivered was shown (saw ${seen.join(', ')})`);
     assert.ok(delivered < seen.lastIndexOf('read'), 'delivered came before read');
     // Under control it moved to Intervened, where the list shows our answer last.
-    await page.click('[data-testid=inbox-tab-intervened]');
+    await page.click('[data-testid=conversations-tab-intervened]');
     await eventually(
       page,
       async () => /Thanks for writing/.test((await item(conversationId).locator('[data-testid=conversation-preview]').innerText().catch(() => '')) ?? ''),
       'our answer is the preview',
     );
     assert.equal(await item(conversationId).getAttribute('data-state'), 'intervened');
-    await shot('inbox-06-read');
+    await shot('conversations-06-read');
   });
 
   await t.test('a starred message is found under Starred and leads back to it', async () => {
@@ -239,14 +239,14 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     await bubble.locator('[data-testid=star-message]').click();
     await eventually(page, async () => (await bubble.getAttribute('data-starred')) === 'true', 'starred');
     await page.click('[data-testid=nav-starred]');
-    await page.waitForURL(/\/inbox\/starred$/);
+    await page.waitForURL(/\/conversations\/starred$/);
     const starred = page.locator(`[data-testid=starred-item][data-message="${replyId}"]`);
     await starred.waitFor();
     assert.match(await starred.innerText(), /Thanks for writing to/);
     assert.match(await starred.innerText(), new RegExp(customer.name));
-    await shot('inbox-07-starred');
+    await shot('conversations-07-starred');
     await starred.click();
-    await page.waitForURL(new RegExp(`/inbox/${conversationId}\\?message=${replyId}$`));
+    await page.waitForURL(new RegExp(`/conversations/${conversationId}\\?message=${replyId}$`));
     await page.locator(`[data-testid=message][data-id="${replyId}"].msg-highlight`).waitFor();
   });
 
@@ -257,14 +257,14 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
     let found = null;
     await eventually(page, async () => (found = await findConversation(token, silent.from)) !== null, 'the silent conversation');
     assert.equal(found.tab, 'history', 'no customer message for 24 hours: History');
-    await page.click('[data-testid=inbox-tab-history]');
+    await page.click('[data-testid=conversations-tab-history]');
     await item(found.conv.id).click();
-    await page.waitForURL(new RegExp(`/inbox/${found.conv.id}$`));
+    await page.waitForURL(new RegExp(`/conversations/${found.conv.id}$`));
     await page.locator('[data-testid=window-closed]').waitFor();
     assert.match(await page.locator('[data-testid=window-closed]').innerText(), /Window closed/);
     await page.locator('[data-testid=composer-hint]', { hasText: 'window is closed' }).waitFor();
     assert.equal(await page.locator('[data-testid=composer-input]').isDisabled(), true, 'no free text');
-    await shot('inbox-08-window-closed');
+    await shot('conversations-08-window-closed');
     await page.click('[data-testid=window-send-template]');
     await page.locator('[data-testid=template-picker]').waitFor();
     await page.locator('[data-testid=template-option], [data-testid=no-approved-templates]').first().waitFor();
@@ -272,7 +272,7 @@ test('inbox: a live customer, control, a quick reply, ticks, stars and the close
       await page.locator('[data-testid=template-option]').first().click();
       await page.locator('[data-testid=template-picker] [data-testid=phone-preview]').waitFor();
     }
-    await view('inbox-09-template-picker');
+    await view('conversations-09-template-picker');
     await page.locator('[data-testid=template-picker]').getByRole('button', { name: 'Close' }).click();
     await page.locator('[data-testid=template-picker]').waitFor({ state: 'detached' });
   });

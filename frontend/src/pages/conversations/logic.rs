@@ -1,10 +1,10 @@
-//! The inbox's rules that need no browser: which list a conversation
+//! The conversations' rules that need no browser: which list a conversation
 //! belongs in, ordering, merging pages and live events, delivery ticks that
 //! never go backwards, the reply window's countdown and the `/shortcut`
 //! lookup. Unit-tested on the host.
 
 use chrono::{DateTime, Utc};
-use contract::inbox::{Conversation, Message, QuickReply, StatusChange};
+use contract::conversations::{Conversation, Message, QuickReply, StatusChange};
 use uuid::Uuid;
 
 /// The list's tabs: four states, and History for customers silent 24 hours.
@@ -185,7 +185,7 @@ pub fn insert_at(text: &str, at: usize, piece: &str) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use contract::inbox::{ConversationContact, MessagePreview, PersonRef};
+    use contract::conversations::{ConversationContact, MessagePreview, PersonRef};
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)

@@ -1,4 +1,4 @@
-//! Instance administrators: every workspace on this instance, and creating one.
+//! Instance administrators: every tenant on this instance, and creating one.
 
 use contract::tenants::{CreateTenantRequest, CreatedTenant};
 use leptos::ev::SubmitEvent;
@@ -17,7 +17,7 @@ use crate::i18n::{t, tf};
 use crate::state::{me_state, toasts};
 
 #[component]
-pub fn Workspaces() -> impl IntoView {
+pub fn Tenants() -> impl IntoView {
     let api = Authed::from_shell();
     let reload = RwSignal::new(0u32);
     let open = RwSignal::new(false);
@@ -26,15 +26,15 @@ pub fn Workspaces() -> impl IntoView {
         async move { api.tenants().await }
     });
     view! {
-        <section class="card" data-testid="workspaces">
+        <section class="card" data-testid="tenants">
             <div class="card-head">
                 <div>
-                    <h2 class="card-title">{t("workspaces.title")}</h2>
-                    <p class="muted small">{t("workspaces.subtitle")}</p>
+                    <h2 class="card-title">{t("tenants.title")}</h2>
+                    <p class="muted small">{t("tenants.subtitle")}</p>
                 </div>
-                <button type="button" class="btn btn-secondary" data-testid="create-workspace" on:click=move |_| open.set(true)>
+                <button type="button" class="btn btn-secondary" data-testid="create-tenant" on:click=move |_| open.set(true)>
                     <Icon icon=icondata::LuPlus />
-                    <span>{t("workspaces.create")}</span>
+                    <span>{t("tenants.create")}</span>
                 </button>
             </div>
             {move || match tenants.get() {
@@ -42,14 +42,14 @@ pub fn Workspaces() -> impl IntoView {
                 Some(Err(e)) => view! { <ErrorBanner message=Signal::derive(move || Some(e.message())) /> }.into_any(),
                 Some(Ok(page)) => view! {
                     <div class="table-wrap">
-                        <table class="table" data-testid="workspaces-table">
+                        <table class="table" data-testid="tenants-table">
                             <thead>
                                 <tr>
-                                    <th>{t("workspaces.col.name")}</th>
-                                    <th>{t("workspaces.col.company")}</th>
-                                    <th>{t("workspaces.col.time_zone")}</th>
-                                    <th>{t("workspaces.col.country")}</th>
-                                    <th>{t("workspaces.col.created")}</th>
+                                    <th>{t("tenants.col.name")}</th>
+                                    <th>{t("tenants.col.company")}</th>
+                                    <th>{t("tenants.col.time_zone")}</th>
+                                    <th>{t("tenants.col.country")}</th>
+                                    <th>{t("tenants.col.created")}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -69,7 +69,7 @@ pub fn Workspaces() -> impl IntoView {
             }}
         </section>
         <Show when=move || open.get()>
-            <CreateWorkspaceDialog
+            <CreateTenantDialog
                 on_close=move |()| open.set(false)
                 on_done=move |()| {
                     open.set(false);
@@ -81,7 +81,7 @@ pub fn Workspaces() -> impl IntoView {
 }
 
 #[component]
-fn CreateWorkspaceDialog(
+fn CreateTenantDialog(
     #[prop(into)] on_close: Callback<()>,
     #[prop(into)] on_done: Callback<()>,
 ) -> impl IntoView {
@@ -127,7 +127,7 @@ fn CreateWorkspaceDialog(
             busy.set(false);
             match result {
                 Ok(done) => {
-                    toasts.success(tf("workspaces.created", &[("name", &done.tenant.name)]));
+                    toasts.success(tf("tenants.created", &[("name", &done.tenant.name)]));
                     let mine = me.me.with_untracked(|m| {
                         m.as_ref()
                             .map(|m| m.profile.email.clone())
@@ -147,19 +147,19 @@ fn CreateWorkspaceDialog(
     };
 
     view! {
-        <Modal title=t("workspaces.create") wide=true testid="create-workspace-dialog" on_close=move |()| {
+        <Modal title=t("tenants.create") wide=true testid="create-tenant-dialog" on_close=move |()| {
             if created.with_untracked(Option::is_some) { on_done.run(()) } else { on_close.run(()) }
         }>
             {move || match created.get() {
                 Some(done) => {
                     let url = done.invite_url.clone();
                     view! {
-                        <div class="invite-result" data-testid="workspace-result">
+                        <div class="invite-result" data-testid="tenant-result">
                             {match url {
                                 Some(url) => {
                                     let url_copy = url.clone();
                                     view! {
-                                        <p>{t("workspaces.invite_ready")}</p>
+                                        <p>{t("tenants.invite_ready")}</p>
                                         <div class="copy-row">
                                             <input type="text" readonly=true class="mono" aria-label=t("users.invite_link") data-testid="invite-url" prop:value=url />
                                             <button type="button" class="btn btn-secondary" on:click=move |_| {
@@ -174,8 +174,8 @@ fn CreateWorkspaceDialog(
                                         </div>
                                     }.into_any()
                                 }
-                                None if done_yourself.get_untracked() => view! { <p>{t("workspaces.you_own")}</p> }.into_any(),
-                                None => view! { <p>{t("workspaces.invite_emailed")}</p> }.into_any(),
+                                None if done_yourself.get_untracked() => view! { <p>{t("tenants.you_own")}</p> }.into_any(),
+                                None => view! { <p>{t("tenants.invite_emailed")}</p> }.into_any(),
                             }}
                             <div class="modal-actions">
                                 <button type="button" class="btn btn-primary" on:click=move |_| on_done.run(())>{t("common.done")}</button>
@@ -191,13 +191,13 @@ fn CreateWorkspaceDialog(
                             <TextField id="ws_company" field="company_name" label=t("setup.company_name") value=company errors=errors />
                             <SelectField id="ws_time_zone" field="time_zone" label=t("setup.time_zone") value=zone errors=errors options=zones required=true />
                             <SelectField id="ws_country" field="default_country" label=t("setup.default_country") value=country errors=errors options=countries required=true />
-                            <TextField id="ws_owner_name" field="owner_name" label=t("setup.owner_name") value=owner_name errors=errors required=true />
-                            <TextField id="ws_owner_email" field="owner_email" label=t("workspaces.owner_email") value=owner_email errors=errors kind="email" required=true />
+                            <TextField id="tenant_owner_name" field="owner_name" label=t("setup.owner_name") value=owner_name errors=errors required=true />
+                            <TextField id="tenant_owner_email" field="owner_email" label=t("tenants.owner_email") value=owner_email errors=errors kind="email" required=true />
                         </div>
-                        <p class="field-hint">{t("workspaces.owner_hint")}</p>
+                        <p class="field-hint">{t("tenants.owner_hint")}</p>
                         <div class="modal-actions">
                             <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>{t("common.cancel")}</button>
-                            <button type="submit" class="btn btn-primary" data-testid="create-workspace-submit" disabled=move || busy.get()>{t("workspaces.create")}</button>
+                            <button type="submit" class="btn btn-primary" data-testid="create-tenant-submit" disabled=move || busy.get()>{t("tenants.create")}</button>
                         </div>
                     </form>
                 }.into_any(),

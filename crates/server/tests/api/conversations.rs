@@ -1,7 +1,7 @@
-//! The inbox over real HTTP: inbound messages of every type from
+//! Conversations over real HTTP: inbound messages of every type from
 //! recorded-format webhooks, statuses that only move forward, sending with
 //! the 24-hour window, control rules, stars, search, quick replies, the live
-//! stream, and workspace isolation.
+//! stream, and tenant isolation.
 
 use std::time::Duration;
 
@@ -950,7 +950,7 @@ async fn stars_search_and_quick_replies() {
     );
 
     let hits = app
-        .get("/api/v1/inbox/search?q=tracking", &owner)
+        .get("/api/v1/conversations/search?q=tracking", &owner)
         .await
         .body;
     let hit = hits
@@ -964,9 +964,17 @@ async fn stars_search_and_quick_replies() {
         hit["snippet"],
         "My parcel <mark>tracking</mark> number is ZX-42"
     );
-    let by_name = app.get("/api/v1/inbox/search?q=pri", &owner).await.body;
+    let by_name = app
+        .get("/api/v1/conversations/search?q=pri", &owner)
+        .await
+        .body;
     assert_eq!(by_name[0]["conversation"]["id"], id);
-    assert_eq!(app.get("/api/v1/inbox/search?q=", &owner).await.status, 422);
+    assert_eq!(
+        app.get("/api/v1/conversations/search?q=", &owner)
+            .await
+            .status,
+        422
+    );
 
     let created = app
         .post(
@@ -1126,7 +1134,7 @@ async fn events_reach_people_connected_to_another_instance() {
 }
 
 #[tokio::test]
-async fn another_workspace_never_sees_these_conversations() {
+async fn another_tenant_never_sees_these_conversations() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let channel = app.sandbox_channel(&owner).await;
@@ -1225,7 +1233,9 @@ async fn another_workspace_never_sees_these_conversations() {
         json!([])
     );
     assert_eq!(
-        app.get("/api/v1/inbox/search?q=private", &other).await.body,
+        app.get("/api/v1/conversations/search?q=private", &other)
+            .await
+            .body,
         json!([])
     );
     assert_eq!(
@@ -1258,7 +1268,7 @@ async fn another_workspace_never_sees_these_conversations() {
 }
 
 #[tokio::test]
-async fn inbox_search_finds_a_customer_by_any_case_of_a_non_ascii_name_or_by_phone_digits() {
+async fn conversation_search_finds_a_customer_by_any_case_of_a_non_ascii_name_or_by_phone_digits() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let channel = app.sandbox_channel(&owner).await;
@@ -1284,7 +1294,7 @@ async fn inbox_search_finds_a_customer_by_any_case_of_a_non_ascii_name_or_by_pho
         let owner = &owner;
         async move {
             let path = format!(
-                "/api/v1/inbox/search?q={}",
+                "/api/v1/conversations/search?q={}",
                 q.bytes()
                     .map(|b| if b.is_ascii_alphanumeric() {
                         (b as char).to_string()

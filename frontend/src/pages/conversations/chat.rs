@@ -3,7 +3,7 @@
 //! dialog and the template picker, which depend on this module only.
 
 use chrono::{DateTime, Utc};
-use contract::inbox::{Conversation, Message};
+use contract::conversations::{Conversation, Message};
 use leptos::html;
 use leptos::prelude::*;
 use uuid::Uuid;

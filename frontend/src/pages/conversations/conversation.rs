@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{Local, Utc};
-use contract::inbox::{Conversation, LiveEvent, Message, PersonRef};
+use contract::conversations::{Conversation, LiveEvent, Message, PersonRef};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;
@@ -20,7 +20,7 @@ use super::composer::Composer;
 use super::contact_panel::ContactPanel;
 use super::logic::{self, countdown};
 use super::template_picker::TemplatePicker;
-use super::{day_label, inbox_state, problem_text, state_look};
+use super::{conversations_state, day_label, problem_text, state_look};
 use crate::api::live::{live_events, on_live_event};
 use crate::api::{ApiError, Authed, ControlAction};
 use crate::components::misc::{Avatar, Badge, ErrorBanner, Loading};
@@ -47,7 +47,7 @@ fn scroll_into_view(id: Uuid) {
 #[component]
 pub fn ConversationView(id: Uuid) -> impl IntoView {
     let api = Authed::from_shell();
-    let state = inbox_state();
+    let state = conversations_state();
     let live = live_events();
     let query = use_query_map();
     let chat = Chat::new(id);
@@ -282,10 +282,10 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
     let has_conv = Memo::new(move |_| chat.conv.with(Option::is_some));
 
     view! {
-        <section class="inbox-pane inbox-chat" data-testid="conversation" data-id=id.to_string()>
-            <a class="inbox-back" href="/inbox">
+        <section class="conversations-pane conversations-chat" data-testid="conversation" data-id=id.to_string()>
+            <a class="conversations-back" href="/conversations">
                 <Icon icon=icondata::LuArrowLeft />
-                <span>{t("inbox.back")}</span>
+                <span>{t("conversations.back")}</span>
             </a>
             <ErrorBanner message=error />
             {move || has_conv.get().then(|| view! { <ChatHeader chat=chat /> })}
@@ -295,7 +295,7 @@ pub fn ConversationView(id: Uuid) -> impl IntoView {
                     <Loading />
                 </Show>
                 <Show when=move || chat.older.with(Option::is_none) && chat.conv.with(Option::is_some)>
-                    <p class="chat-start">{t("inbox.start")}</p>
+                    <p class="chat-start">{t("conversations.start")}</p>
                 </Show>
                 <For
                     each=move || {
@@ -350,7 +350,7 @@ fn WindowBanner(chat: Chat) -> impl IntoView {
                 view! {
                     <div class="window-banner window-closed" role="status" data-testid="window-closed">
                         <Icon icon=icondata::LuTimerOff />
-                        <span>{t("inbox.window.closed")}</span>
+                        <span>{t("conversations.window.closed")}</span>
                         <button
                             type="button"
                             class="btn btn-secondary btn-sm"
@@ -359,7 +359,7 @@ fn WindowBanner(chat: Chat) -> impl IntoView {
                             on:click=move |_| chat.template_open.set(true)
                         >
                             <Icon icon=icondata::LuFileText />
-                            <span>{t("inbox.window.send_template")}</span>
+                            <span>{t("conversations.window.send_template")}</span>
                         </button>
                     </div>
                 }
@@ -369,7 +369,7 @@ fn WindowBanner(chat: Chat) -> impl IntoView {
                     <div class="window-banner window-open" data-testid="window-open">
                         <Icon icon=icondata::LuTimer />
                         <span>
-                            {move || tf("inbox.window.left", &[("time", &countdown(chat.window_left().unwrap_or(0)))])}
+                            {move || tf("conversations.window.left", &[("time", &countdown(chat.window_left().unwrap_or(0)))])}
                         </span>
                     </div>
                 }
@@ -382,7 +382,7 @@ fn WindowBanner(chat: Chat) -> impl IntoView {
 #[component]
 fn ChatHeader(chat: Chat) -> impl IntoView {
     let api = Authed::from_shell();
-    let state = inbox_state();
+    let state = conversations_state();
     let me = me_state();
     let toasts = toasts();
     let navigate = use_navigate();
@@ -442,9 +442,9 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
             done(
                 api.set_chatbot(id, enabled).await,
                 if enabled {
-                    "inbox.done.bot_on"
+                    "conversations.done.bot_on"
                 } else {
-                    "inbox.done.bot_off"
+                    "conversations.done.bot_off"
                 },
             );
         });
@@ -454,7 +454,9 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
         transfer_open.set(open);
         if open && agents.with_untracked(Option::is_none) {
             spawn_local(async move {
-                agents.set(Some(api.inbox_agents().await.map_err(|e| e.message())));
+                agents.set(Some(
+                    api.conversation_agents().await.map_err(|e| e.message()),
+                ));
             });
         }
     };
@@ -468,7 +470,10 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                 Ok(c) => {
                     chat.conv.set(Some(c.clone()));
                     state.apply(c);
-                    toasts.success(tf("inbox.done.transferred", &[("name", &person.name)]));
+                    toasts.success(tf(
+                        "conversations.done.transferred",
+                        &[("name", &person.name)],
+                    ));
                 }
                 Err(ApiError::SignedOut) => {}
                 Err(e) => toasts.error(problem_text(&e)),
@@ -485,8 +490,8 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                 Ok(()) => {
                     confirm_delete.set(false);
                     state.remove(id);
-                    toasts.success(t("inbox.done.deleted"));
-                    navigate("/inbox", Default::default());
+                    toasts.success(t("conversations.done.deleted"));
+                    navigate("/conversations", Default::default());
                 }
                 Err(e) => toasts.error(problem_text(&e)),
             }
@@ -508,13 +513,13 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                         })}
                         {move || controller.get().map(|p| view! {
                             <span class="chat-controller" data-testid="chat-controller">
-                                {tf("inbox.controlled_by", &[("name", &p.name)])}
+                                {tf("conversations.controlled_by", &[("name", &p.name)])}
                             </span>
                         })}
                     </div>
                 </div>
             </div>
-            <div class="chat-controls" role="toolbar" aria-label=t("inbox.controls")>
+            <div class="chat-controls" role="toolbar" aria-label=t("conversations.controls")>
                 <button
                     type="button"
                     class="icon-btn bot-toggle"
@@ -522,8 +527,8 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                     data-testid="chatbot-toggle"
                     data-enabled=move || bot_on.get().to_string()
                     aria-pressed=move || bot_on.get().to_string()
-                    title=move || t(if bot_on.get() { "inbox.bot.on_hint" } else { "inbox.bot.off_hint" })
-                    aria-label=move || t(if bot_on.get() { "inbox.bot.on_hint" } else { "inbox.bot.off_hint" })
+                    title=move || t(if bot_on.get() { "conversations.bot.on_hint" } else { "conversations.bot.off_hint" })
+                    aria-label=move || t(if bot_on.get() { "conversations.bot.on_hint" } else { "conversations.bot.off_hint" })
                     disabled=move || busy.get()
                     on:click=toggle_bot
                 >
@@ -535,16 +540,16 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                 </button>
                 <Show when=move || !is_controller.get() && !resolved.get()>
                     <button type="button" class="btn btn-primary btn-sm" data-testid="take-control"
-                        disabled=move || busy.get() on:click=act(ControlAction::TakeControl, "inbox.done.taken")>
+                        disabled=move || busy.get() on:click=act(ControlAction::TakeControl, "conversations.done.taken")>
                         <Icon icon=icondata::LuHand />
-                        <span>{t("inbox.take_control")}</span>
+                        <span>{t("conversations.take_control")}</span>
                     </button>
                 </Show>
                 <Show when=move || is_controller.get() || (can_edit.get() && controller.with(Option::is_some))>
                     <button type="button" class="btn btn-secondary btn-sm" data-testid="release"
-                        disabled=move || busy.get() on:click=act(ControlAction::Release, "inbox.done.released")>
+                        disabled=move || busy.get() on:click=act(ControlAction::Release, "conversations.done.released")>
                         <Icon icon=icondata::LuLogOut />
-                        <span>{t("inbox.release")}</span>
+                        <span>{t("conversations.release")}</span>
                     </button>
                 </Show>
                 <Show when=move || is_controller.get() || can_edit.get()>
@@ -553,13 +558,13 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                             aria-haspopup="menu" aria-expanded=move || transfer_open.get().to_string()
                             disabled=move || busy.get() on:click=open_transfer>
                             <Icon icon=icondata::LuArrowRightLeft />
-                            <span>{t("inbox.transfer")}</span>
+                            <span>{t("conversations.transfer")}</span>
                             <Icon icon=icondata::LuChevronDown />
                         </button>
                         <Show when=move || transfer_open.get()>
                             <div class="dropdown-scrim" on:click=move |_| transfer_open.set(false)></div>
                             <div class="dropdown dropdown-right" role="menu" data-testid="transfer-menu">
-                                <div class="dropdown-label">{t("inbox.transfer_to")}</div>
+                                <div class="dropdown-label">{t("conversations.transfer_to")}</div>
                                 {move || match agents.get() {
                                     None => view! { <Loading /> }.into_any(),
                                     Some(Err(m)) => view! { <p class="field-error">{m}</p> }.into_any(),
@@ -567,7 +572,7 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                                         let current = controller.with(|c| c.as_ref().map(|p| p.id));
                                         let list: Vec<PersonRef> = list.into_iter().filter(|p| Some(p.id) != current).collect();
                                         if list.is_empty() {
-                                            view! { <p class="muted dropdown-label">{t("inbox.no_agents")}</p> }.into_any()
+                                            view! { <p class="muted dropdown-label">{t("conversations.no_agents")}</p> }.into_any()
                                         } else {
                                             list.into_iter().map(|p| {
                                                 let name = p.name.clone();
@@ -589,38 +594,38 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
                 {move || if resolved.get() {
                     view! {
                         <button type="button" class="btn btn-secondary btn-sm" data-testid="reopen"
-                            disabled=move || busy.get() on:click=act(ControlAction::Reopen, "inbox.done.reopened")>
+                            disabled=move || busy.get() on:click=act(ControlAction::Reopen, "conversations.done.reopened")>
                             <Icon icon=icondata::LuRotateCcw />
-                            <span>{t("inbox.reopen")}</span>
+                            <span>{t("conversations.reopen")}</span>
                         </button>
                     }.into_any()
                 } else {
                     view! {
                         <button type="button" class="btn btn-secondary btn-sm" data-testid="resolve"
-                            disabled=move || busy.get() on:click=act(ControlAction::Resolve, "inbox.done.resolved")>
+                            disabled=move || busy.get() on:click=act(ControlAction::Resolve, "conversations.done.resolved")>
                             <Icon icon=icondata::LuCircleCheckBig />
-                            <span>{t("inbox.resolve")}</span>
+                            <span>{t("conversations.resolve")}</span>
                         </button>
                     }.into_any()
                 }}
                 {move || if archived.get() {
                     view! {
-                        <button type="button" class="icon-btn" data-testid="unarchive" title=t("inbox.unarchive") aria-label=t("inbox.unarchive")
-                            disabled=move || busy.get() on:click=act(ControlAction::Unarchive, "inbox.done.unarchived")>
+                        <button type="button" class="icon-btn" data-testid="unarchive" title=t("conversations.unarchive") aria-label=t("conversations.unarchive")
+                            disabled=move || busy.get() on:click=act(ControlAction::Unarchive, "conversations.done.unarchived")>
                             <Icon icon=icondata::LuArchiveRestore />
                         </button>
                     }.into_any()
                 } else {
                     view! {
-                        <button type="button" class="icon-btn" data-testid="archive" title=t("inbox.archive") aria-label=t("inbox.archive")
-                            disabled=move || busy.get() on:click=act(ControlAction::Archive, "inbox.done.archived")>
+                        <button type="button" class="icon-btn" data-testid="archive" title=t("conversations.archive") aria-label=t("conversations.archive")
+                            disabled=move || busy.get() on:click=act(ControlAction::Archive, "conversations.done.archived")>
                             <Icon icon=icondata::LuArchive />
                         </button>
                     }.into_any()
                 }}
                 <Show when=move || can_delete.get()>
                     <button type="button" class="icon-btn icon-btn-danger" data-testid="delete-conversation"
-                        title=t("inbox.delete") aria-label=t("inbox.delete") on:click=move |_| confirm_delete.set(true)>
+                        title=t("conversations.delete") aria-label=t("conversations.delete") on:click=move |_| confirm_delete.set(true)>
                         <Icon icon=icondata::LuTrash2 />
                     </button>
                 </Show>
@@ -628,9 +633,9 @@ fn ChatHeader(chat: Chat) -> impl IntoView {
         </header>
         <Show when=move || confirm_delete.get()>
             <ConfirmDialog
-                title=t("inbox.delete_title")
-                body=t("inbox.delete_body")
-                confirm_label=t("inbox.delete")
+                title=t("conversations.delete_title")
+                body=t("conversations.delete_body")
+                confirm_label=t("conversations.delete")
                 busy=busy
                 on_confirm=delete
                 on_close=Callback::new(move |()| confirm_delete.set(false))

@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use contract::channels::Channel;
-use contract::inbox::{Conversation, LiveEvent, SearchHit};
+use contract::conversations::{Conversation, LiveEvent, SearchHit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;
 use uuid::Uuid;
 
 use super::logic::{ListFilter, OWNERS, TABS};
-use super::{inbox_state, short_time};
+use super::{conversations_state, short_time};
 use crate::api::live::{live_events, on_live_event};
 use crate::api::{ApiError, Authed, ConversationQuery};
 use crate::components::misc::{Avatar, Loading};
@@ -41,7 +41,7 @@ fn query_of(f: &ListFilter) -> ConversationQuery {
 #[component]
 pub fn ConversationList() -> impl IntoView {
     let api = Authed::from_shell();
-    let state = inbox_state();
+    let state = conversations_state();
     let live = live_events();
     let status = RwSignal::new(Status::Loading);
     let cursor = RwSignal::new(None::<String>);
@@ -139,7 +139,7 @@ pub fn ConversationList() -> impl IntoView {
                     return;
                 }
                 spawn_local(async move {
-                    let result = api.inbox_search(&q).await;
+                    let result = api.conversation_search(&q).await;
                     if search_gen.try_get_value() == Some(gen) {
                         hits.set(Some(result.map_err(|e| e.message())));
                     }
@@ -162,13 +162,13 @@ pub fn ConversationList() -> impl IntoView {
             <button
                 type="button"
                 role="tab"
-                class="inbox-tab"
+                class="conversations-tab"
                 class:active=move || active.get()
                 aria-selected=move || active.get().to_string()
-                data-testid=format!("inbox-tab-{tab}")
+                data-testid=format!("conversations-tab-{tab}")
                 on:click=move |_| state.filter.update(|f| f.tab = tab.to_string())
             >
-                {t(&format!("inbox.tab.{tab}"))}
+                {t(&format!("conversations.tab.{tab}"))}
             </button>
         }
     };
@@ -180,46 +180,46 @@ pub fn ConversationList() -> impl IntoView {
                 class="segment"
                 class:active=move || active.get()
                 aria-pressed=move || active.get().to_string()
-                data-testid=format!("inbox-owner-{owner}")
+                data-testid=format!("conversations-owner-{owner}")
                 on:click=move |_| state.filter.update(|f| f.owner = owner.to_string())
             >
-                {t(&format!("inbox.owner.{owner}"))}
+                {t(&format!("conversations.owner.{owner}"))}
             </button>
         }
     };
 
     view! {
-        <aside class="inbox-pane inbox-list" data-testid="conversation-list-pane" aria-label=t("inbox.list_label")>
-            <div class="inbox-list-head">
-                <label class="search inbox-search">
+        <aside class="conversations-pane conversations-list" data-testid="conversation-list-pane" aria-label=t("conversations.list_label")>
+            <div class="conversations-list-head">
+                <label class="search conversations-search">
                     <Icon icon=icondata::LuSearch />
-                    <span class="sr-only">{t("inbox.search")}</span>
+                    <span class="sr-only">{t("conversations.search")}</span>
                     <input
                         type="search"
-                        placeholder=t("inbox.search_placeholder")
-                        data-testid="inbox-search"
+                        placeholder=t("conversations.search_placeholder")
+                        data-testid="conversations-search"
                         prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev))
                     />
                 </label>
-                <div class="inbox-tabs" role="tablist" aria-label=t("inbox.tabs_label")>
+                <div class="conversations-tabs" role="tablist" aria-label=t("conversations.tabs_label")>
                     {TABS.iter().map(|tab| tab_button(tab)).collect_view()}
                 </div>
-                <div class="inbox-filters">
-                    <div class="segmented segmented-sm" role="group" aria-label=t("inbox.owner_label")>
+                <div class="conversations-filters">
+                    <div class="segmented segmented-sm" role="group" aria-label=t("conversations.owner_label")>
                         {OWNERS.iter().map(|o| owner_button(o)).collect_view()}
                     </div>
-                    <label class="inline-check" title=t("inbox.archived_hint")>
+                    <label class="inline-check" title=t("conversations.archived_hint")>
                         <input
                             type="checkbox"
-                            data-testid="inbox-archived"
+                            data-testid="conversations-archived"
                             prop:checked=move || state.filter.with(|f| f.archived)
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
                                 state.filter.update(|f| f.archived = on);
                             }
                         />
-                        <span>{t("inbox.archived")}</span>
+                        <span>{t("conversations.archived")}</span>
                     </label>
                 </div>
                 {move || {
@@ -227,17 +227,17 @@ pub fn ConversationList() -> impl IntoView {
                     (list.len() > 1)
                         .then(|| {
                             view! {
-                                <div class="field field-inline inbox-channel">
-                                    <label for="inbox-channel" class="sr-only">{t("inbox.channel")}</label>
+                                <div class="field field-inline conversations-channel">
+                                    <label for="conversations-channel" class="sr-only">{t("conversations.channel")}</label>
                                     <select
-                                        id="inbox-channel"
-                                        data-testid="inbox-channel"
+                                        id="conversations-channel"
+                                        data-testid="conversations-channel"
                                         on:change=move |ev| {
                                             let v = Uuid::parse_str(&event_target_value(&ev)).ok();
                                             state.filter.update(|f| f.channel_id = v);
                                         }
                                     >
-                                        <option value="">{t("inbox.any_channel")}</option>
+                                        <option value="">{t("conversations.any_channel")}</option>
                                         {list
                                             .into_iter()
                                             .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> })
@@ -248,13 +248,13 @@ pub fn ConversationList() -> impl IntoView {
                         })
                 }}
             </div>
-            <div class="inbox-list-body" on:scroll=on_scroll>
+            <div class="conversations-list-body" on:scroll=on_scroll>
                 {move || match hits.get() {
                     Some(result) => view! { <SearchResults result=result /> }.into_any(),
                     None => match status.get() {
                         Status::Loading => view! { <Loading /> }.into_any(),
                         Status::Failed(m) => view! {
-                            <div class="inbox-list-empty" role="alert">
+                            <div class="conversations-list-empty" role="alert">
                                 <p>{m}</p>
                                 <button type="button" class="btn btn-secondary btn-sm" on:click=move |_| load()>
                                     {t("common.retry")}
@@ -263,9 +263,9 @@ pub fn ConversationList() -> impl IntoView {
                         }
                         .into_any(),
                         Status::Ready if state.list.with(Vec::is_empty) => view! {
-                            <div class="inbox-list-empty" data-testid="conversations-empty">
+                            <div class="conversations-list-empty" data-testid="conversations-empty">
                                 <Icon icon=icondata::LuInbox width="24" height="24" />
-                                <p>{t("inbox.list_empty")}</p>
+                                <p>{t("conversations.list_empty")}</p>
                             </div>
                         }
                         .into_any(),
@@ -291,7 +291,7 @@ pub fn ConversationList() -> impl IntoView {
 
 #[component]
 fn ConversationItem(conv: Conversation) -> impl IntoView {
-    let state = inbox_state();
+    let state = conversations_state();
     let id = conv.id;
     let active = Memo::new(move |_| state.open.get() == Some(id));
     let preview = conv.last_message.clone();
@@ -306,7 +306,7 @@ fn ConversationItem(conv: Conversation) -> impl IntoView {
     view! {
         <li>
             <a
-                href=format!("/inbox/{id}")
+                href=format!("/conversations/{id}")
                 class="conv-item"
                 class:active=move || active.get()
                 class:unread=has_unread
@@ -325,13 +325,13 @@ fn ConversationItem(conv: Conversation) -> impl IntoView {
                     </span>
                     <span class="conv-bottom">
                         <span class="conv-preview" data-testid="conversation-preview">
-                            {outbound.then(|| view! { <span class="conv-you">{t("inbox.you")}</span> })}
+                            {outbound.then(|| view! { <span class="conv-you">{t("conversations.you")}</span> })}
                             {text}
                         </span>
                         {(unread > 0)
                             .then(|| {
                                 view! {
-                                    <span class="conv-unread" data-testid="unread-badge" aria-label=t("inbox.unread")>
+                                    <span class="conv-unread" data-testid="unread-badge" aria-label=t("conversations.unread")>
                                         {if unread > 99 { "99+".to_string() } else { unread.to_string() }}
                                     </span>
                                 }
@@ -347,9 +347,9 @@ fn ConversationItem(conv: Conversation) -> impl IntoView {
 #[component]
 fn SearchResults(result: Result<Vec<SearchHit>, String>) -> impl IntoView {
     match result {
-        Err(m) => view! { <p class="inbox-list-empty" role="alert">{m}</p> }.into_any(),
+        Err(m) => view! { <p class="conversations-list-empty" role="alert">{m}</p> }.into_any(),
         Ok(list) if list.is_empty() => view! {
-            <p class="inbox-list-empty" data-testid="search-empty">{t("inbox.search_empty")}</p>
+            <p class="conversations-list-empty" data-testid="search-empty">{t("conversations.search_empty")}</p>
         }
         .into_any(),
         Ok(list) => view! {
@@ -359,8 +359,8 @@ fn SearchResults(result: Result<Vec<SearchHit>, String>) -> impl IntoView {
                     .map(|hit| {
                         let c = hit.conversation;
                         let href = match hit.message_id {
-                            Some(m) => format!("/inbox/{}?message={m}", c.id),
-                            None => format!("/inbox/{}", c.id),
+                            Some(m) => format!("/conversations/{}?message={m}", c.id),
+                            None => format!("/conversations/{}", c.id),
                         };
                         let when = hit.at.as_ref().map(short_time).unwrap_or_default();
                         view! {

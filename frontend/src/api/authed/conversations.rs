@@ -1,7 +1,7 @@
-//! The shared inbox: conversations, their messages and control, starred
+//! Conversations, their messages and control, starred
 //! messages, quick replies and the ticket that opens the live stream.
 
-use contract::inbox::{
+use contract::conversations::{
     Affected, ChatbotToggle, Conversation, ConversationPage, IdList, Message, MessagePage,
     PersonRef, QuickReply, QuickReplyInput, SearchHit, SendMessageRequest, StarredPage,
     StreamTicket, TransferRequest,
@@ -141,12 +141,12 @@ impl Authed {
     }
 
     /// People a conversation can be handed to.
-    pub async fn inbox_agents(&self) -> Result<Vec<PersonRef>, ApiError> {
-        self.get("/inbox/agents").await
+    pub async fn conversation_agents(&self) -> Result<Vec<PersonRef>, ApiError> {
+        self.get("/conversations/agents").await
     }
 
-    pub async fn inbox_search(&self, q: &str) -> Result<Vec<SearchHit>, ApiError> {
-        self.get(&format!("/inbox/search?q={}", encode(q.trim())))
+    pub async fn conversation_search(&self, q: &str) -> Result<Vec<SearchHit>, ApiError> {
+        self.get(&format!("/conversations/search?q={}", encode(q.trim())))
             .await
     }
 

@@ -142,7 +142,8 @@ pub fn ContactPanel(
 
     let body = move || {
         if !can_view.get() {
-            return view! { <p class="muted small">{t("inbox.contact.no_access")}</p> }.into_any();
+            return view! { <p class="muted small">{t("conversations.contact.no_access")}</p> }
+                .into_any();
         }
         match contact.get() {
             None => view! { <Loading /> }.into_any(),
@@ -167,8 +168,8 @@ pub fn ContactPanel(
                                     <span class="tag-with-remove">
                                         <TagChip name=tag.name.clone() colour=tag.colour.clone() />
                                         <Show when=move || can_edit.get()>
-                                            <button type="button" class="icon-btn icon-btn-sm" title=t("inbox.contact.remove_tag")
-                                                aria-label=t("inbox.contact.remove_tag") data-testid="remove-tag"
+                                            <button type="button" class="icon-btn icon-btn-sm" title=t("conversations.contact.remove_tag")
+                                                aria-label=t("conversations.contact.remove_tag") data-testid="remove-tag"
                                                 disabled=move || busy.get() on:click=move |_| remove_tag(id)>
                                                 <Icon icon=icondata::LuX width="12" height="12" />
                                             </button>
@@ -176,18 +177,18 @@ pub fn ContactPanel(
                                     </span>
                                 }
                             }).collect_view()}
-                            {c.tags.is_empty().then(|| view! { <span class="muted small">{t("inbox.contact.no_tags")}</span> })}
+                            {c.tags.is_empty().then(|| view! { <span class="muted small">{t("conversations.contact.no_tags")}</span> })}
                         </div>
                         <Show when=move || can_edit.get()>
                             {
                                 let owned = owned.clone();
                                 view! {
                                     <div class="inline-row panel-add-tag">
-                                        <label for="panel-add-tag" class="sr-only">{t("inbox.contact.add_tag")}</label>
+                                        <label for="panel-add-tag" class="sr-only">{t("conversations.contact.add_tag")}</label>
                                         <select id="panel-add-tag" data-testid="add-tag-select"
                                             prop:value=move || adding.get()
                                             on:change=move |ev| adding.set(event_target_value(&ev))>
-                                            <option value="">{t("inbox.contact.add_tag")}</option>
+                                            <option value="">{t("conversations.contact.add_tag")}</option>
                                             {
                                                 let owned = owned.clone();
                                                 move || tags.get().unwrap_or_default().into_iter()
@@ -210,7 +211,7 @@ pub fn ContactPanel(
                         {move || {
                             let list = defs.get().unwrap_or_default();
                             if list.is_empty() {
-                                return view! { <p class="muted small">{t("inbox.contact.no_attributes")}</p> }.into_any();
+                                return view! { <p class="muted small">{t("conversations.contact.no_attributes")}</p> }.into_any();
                             }
                             view! {
                                 <form class="panel-form" on:submit=save_attributes novalidate=true>
@@ -241,7 +242,7 @@ pub fn ContactPanel(
                         }}
                     </section>
                     <section class="panel-section" data-testid="panel-journey">
-                        <h3 class="panel-title">{t("inbox.contact.journey")}</h3>
+                        <h3 class="panel-title">{t("conversations.contact.journey")}</h3>
                         {move || match timeline.get() {
                             None => view! { <Loading /> }.into_any(),
                             Some(Err(e)) => view! { <p class="field-error">{e.message()}</p> }.into_any(),
@@ -258,7 +259,7 @@ pub fn ContactPanel(
     };
 
     view! {
-        <aside class="inbox-pane inbox-contact" data-testid="contact-panel" aria-label=t("inbox.contact.label")>
+        <aside class="conversations-pane conversations-contact" data-testid="contact-panel" aria-label=t("conversations.contact.label")>
             {body}
         </aside>
     }

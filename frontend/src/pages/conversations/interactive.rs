@@ -2,7 +2,7 @@
 //! rows in sections behind one button. The customer's tap comes back as a
 //! reply carrying the option's id, which chatbot flows can match.
 
-use contract::inbox::{
+use contract::conversations::{
     ButtonInput, ListRowInput, ListSectionInput, SendContent, SendMessageRequest,
 };
 use contract::templates::TemplateButton;
@@ -91,10 +91,10 @@ pub fn option_ids(titles: &[&str]) -> Vec<String> {
 fn check_len(what: &'static str, value: &str, max: usize) -> Result<(), Problem> {
     let n = value.chars().count();
     if value.trim().is_empty() {
-        return Err(Problem::new("inbox.ix.problem.required").with("what", t(what)));
+        return Err(Problem::new("conversations.ix.problem.required").with("what", t(what)));
     }
     if n > max {
-        return Err(Problem::new("inbox.ix.problem.too_long")
+        return Err(Problem::new("conversations.ix.problem.too_long")
             .with("what", t(what))
             .with("max", max));
     }
@@ -102,7 +102,7 @@ fn check_len(what: &'static str, value: &str, max: usize) -> Result<(), Problem>
 }
 
 fn check_body(body: &str) -> Result<(), Problem> {
-    check_len("inbox.ix.body", body, INTERACTIVE_BODY_MAX)
+    check_len("conversations.ix.body", body, INTERACTIVE_BODY_MAX)
 }
 
 /// Reply buttons from what was typed; blank button rows are ignored.
@@ -114,20 +114,19 @@ pub fn buttons_content(body: &str, titles: &[String]) -> Result<SendContent, Pro
         .filter(|s| !s.is_empty())
         .collect();
     if titles.is_empty() {
-        return Err(Problem::new("inbox.ix.problem.no_buttons"));
+        return Err(Problem::new("conversations.ix.problem.no_buttons"));
     }
     if titles.len() > REPLY_BUTTONS_MAX {
-        return Err(
-            Problem::new("inbox.ix.problem.too_many_buttons").with("max", REPLY_BUTTONS_MAX)
-        );
+        return Err(Problem::new("conversations.ix.problem.too_many_buttons")
+            .with("max", REPLY_BUTTONS_MAX));
     }
     for (i, title) in titles.iter().enumerate() {
-        check_len("inbox.ix.button_title", title, BUTTON_TITLE_MAX)?;
+        check_len("conversations.ix.button_title", title, BUTTON_TITLE_MAX)?;
         let twice = titles[..i]
             .iter()
             .any(|other| other.to_lowercase() == title.to_lowercase());
         if twice {
-            return Err(Problem::new("inbox.ix.problem.twice").with("title", title));
+            return Err(Problem::new("conversations.ix.problem.twice").with("title", title));
         }
     }
     let buttons = option_ids(&titles)
@@ -152,7 +151,7 @@ pub fn list_content(
     sections: &[SectionText],
 ) -> Result<SendContent, Problem> {
     check_body(body)?;
-    check_len("inbox.ix.list_button", button, LIST_BUTTON_MAX)?;
+    check_len("conversations.ix.list_button", button, LIST_BUTTON_MAX)?;
     let kept: Vec<(&str, Vec<(&str, &str)>)> = sections
         .iter()
         .map(|s| {
@@ -168,26 +167,30 @@ pub fn list_content(
         .collect();
     let total: usize = kept.iter().map(|(_, rows)| rows.len()).sum();
     if total == 0 {
-        return Err(Problem::new("inbox.ix.problem.no_rows"));
+        return Err(Problem::new("conversations.ix.problem.no_rows"));
     }
     if total > LIST_ROWS_MAX {
-        return Err(Problem::new("inbox.ix.problem.too_many_rows").with("max", LIST_ROWS_MAX));
+        return Err(
+            Problem::new("conversations.ix.problem.too_many_rows").with("max", LIST_ROWS_MAX)
+        );
     }
     let several = kept.len() > 1;
     let mut titles: Vec<&str> = Vec::with_capacity(total);
     for (section, rows) in &kept {
         // One section may go untitled; several each need a title.
         if several || !section.is_empty() {
-            check_len("inbox.ix.section_title", section, SECTION_TITLE_MAX)?;
+            check_len("conversations.ix.section_title", section, SECTION_TITLE_MAX)?;
         }
         if rows.is_empty() {
-            return Err(Problem::new("inbox.ix.problem.empty_section").with("title", section));
+            return Err(
+                Problem::new("conversations.ix.problem.empty_section").with("title", section)
+            );
         }
         for (title, description) in rows {
-            check_len("inbox.ix.row_title", title, ROW_TITLE_MAX)?;
+            check_len("conversations.ix.row_title", title, ROW_TITLE_MAX)?;
             if description.chars().count() > ROW_DESCRIPTION_MAX {
-                return Err(Problem::new("inbox.ix.problem.too_long")
-                    .with("what", t("inbox.ix.row_description"))
+                return Err(Problem::new("conversations.ix.problem.too_long")
+                    .with("what", t("conversations.ix.row_description"))
                     .with("max", ROW_DESCRIPTION_MAX));
             }
             titles.push(title);
@@ -332,7 +335,7 @@ pub fn InteractiveDialog(
             Kind::List => {
                 let label = list_button.get();
                 let text = if label.trim().is_empty() {
-                    t("inbox.ix.list_button")
+                    t("conversations.ix.list_button")
                 } else {
                     label
                 };
@@ -416,16 +419,16 @@ pub fn InteractiveDialog(
             <div class="ix-options" data-testid="ix-buttons">
                 <For each=move || buttons.with(|b| b.iter().map(|r| r.key).collect::<Vec<_>>()) key=|k| *k let:key>
                     <div class="ix-row" data-testid="ix-button-row">
-                        <label class="sr-only" for=format!("ix-button-{key}")>{t("inbox.ix.button_title")}</label>
+                        <label class="sr-only" for=format!("ix-button-{key}")>{t("conversations.ix.button_title")}</label>
                         <input id=format!("ix-button-{key}") data-testid="ix-button-title" maxlength="40"
-                            placeholder=t("inbox.ix.button_placeholder")
+                            placeholder=t("conversations.ix.button_placeholder")
                             prop:value=button_title(key)
                             on:input=move |ev| {
                                 let v = event_target_value(&ev);
                                 buttons.update(|b| if let Some(r) = row_mut(b, key) { r.title = v; });
                             } />
                         {counter(button_title(key), BUTTON_TITLE_MAX)}
-                        <button type="button" class="icon-btn icon-btn-sm" title=t("inbox.ix.remove") aria-label=t("inbox.ix.remove")
+                        <button type="button" class="icon-btn icon-btn-sm" title=t("conversations.ix.remove") aria-label=t("conversations.ix.remove")
                             disabled=move || buttons.with(Vec::len) <= 1
                             on:click=move |_| buttons.update(|b| b.retain(|r| r.key != key))>
                             <Icon icon=icondata::LuX />
@@ -436,7 +439,7 @@ pub fn InteractiveDialog(
                     <button type="button" class="btn btn-ghost btn-sm" data-testid="ix-add-button"
                         on:click=move |_| buttons.update(|b| b.push(keys.row()))>
                         <Icon icon=icondata::LuPlus />
-                        <span>{t("inbox.ix.add_button")}</span>
+                        <span>{t("conversations.ix.add_button")}</span>
                     </button>
                 </Show>
             </div>
@@ -445,9 +448,9 @@ pub fn InteractiveDialog(
 
     let section_placeholder = move || {
         if sections.with(Vec::len) > 1 {
-            t("inbox.ix.section_title")
+            t("conversations.ix.section_title")
         } else {
-            t("inbox.ix.section_title_optional")
+            t("conversations.ix.section_title_optional")
         }
     };
     let section_title = move |skey: u32| {
@@ -501,10 +504,10 @@ pub fn InteractiveDialog(
         view! {
             <div class="ix-options" data-testid="ix-list">
                 <div class="field">
-                    <label for="ix-list-button">{t("inbox.ix.list_button")}</label>
+                    <label for="ix-list-button">{t("conversations.ix.list_button")}</label>
                     <div class="ix-row">
                         <input id="ix-list-button" data-testid="ix-list-button" maxlength="40"
-                            placeholder=t("inbox.ix.list_button_placeholder")
+                            placeholder=t("conversations.ix.list_button_placeholder")
                             prop:value=move || list_button.get()
                             on:input=move |ev| list_button.set(event_target_value(&ev)) />
                         {counter(list_button, LIST_BUTTON_MAX)}
@@ -512,9 +515,9 @@ pub fn InteractiveDialog(
                 </div>
                 <For each=move || sections.with(|s| s.iter().map(|x| x.key).collect::<Vec<_>>()) key=|k| *k let:skey>
                     <fieldset class="ix-section" data-testid="ix-section">
-                        <legend class="sr-only">{t("inbox.ix.section")}</legend>
+                        <legend class="sr-only">{t("conversations.ix.section")}</legend>
                         <div class="ix-row">
-                            <input data-testid="ix-section-title" maxlength="48" aria-label=t("inbox.ix.section_title")
+                            <input data-testid="ix-section-title" maxlength="48" aria-label=t("conversations.ix.section_title")
                                 placeholder=section_placeholder
                                 prop:value=section_title(skey)
                                 on:input=move |ev| {
@@ -522,7 +525,7 @@ pub fn InteractiveDialog(
                                     sections.update(|s| if let Some(x) = section_mut(s, skey) { x.title = v; });
                                 } />
                             {counter(section_title(skey), SECTION_TITLE_MAX)}
-                            <button type="button" class="icon-btn icon-btn-sm" title=t("inbox.ix.remove_section") aria-label=t("inbox.ix.remove_section")
+                            <button type="button" class="icon-btn icon-btn-sm" title=t("conversations.ix.remove_section") aria-label=t("conversations.ix.remove_section")
                                 disabled=move || sections.with(Vec::len) <= 1
                                 on:click=move |_| sections.update(|s| s.retain(|x| x.key != skey))>
                                 <Icon icon=icondata::LuTrash2 />
@@ -530,15 +533,15 @@ pub fn InteractiveDialog(
                         </div>
                         <For each=move || row_keys(skey) key=|k| *k let:rkey>
                             <div class="ix-row ix-list-row" data-testid="ix-row">
-                                <input data-testid="ix-row-title" maxlength="48" aria-label=t("inbox.ix.row_title")
-                                    placeholder=t("inbox.ix.row_title")
+                                <input data-testid="ix-row-title" maxlength="48" aria-label=t("conversations.ix.row_title")
+                                    placeholder=t("conversations.ix.row_title")
                                     prop:value=row_field(skey, rkey, false)
                                     on:input=move |ev| set_row(skey, rkey, false, event_target_value(&ev)) />
-                                <input data-testid="ix-row-description" maxlength="144" aria-label=t("inbox.ix.row_description")
-                                    placeholder=t("inbox.ix.row_description")
+                                <input data-testid="ix-row-description" maxlength="144" aria-label=t("conversations.ix.row_description")
+                                    placeholder=t("conversations.ix.row_description")
                                     prop:value=row_field(skey, rkey, true)
                                     on:input=move |ev| set_row(skey, rkey, true, event_target_value(&ev)) />
-                                <button type="button" class="icon-btn icon-btn-sm" title=t("inbox.ix.remove") aria-label=t("inbox.ix.remove")
+                                <button type="button" class="icon-btn icon-btn-sm" title=t("conversations.ix.remove") aria-label=t("conversations.ix.remove")
                                     disabled=move || row_keys(skey).len() <= 1
                                     on:click=move |_| sections.update(|s| if let Some(x) = section_mut(s, skey) { x.rows.retain(|r| r.key != rkey); })>
                                     <Icon icon=icondata::LuX />
@@ -549,7 +552,7 @@ pub fn InteractiveDialog(
                             <button type="button" class="btn btn-ghost btn-sm" data-testid="ix-add-row"
                                 on:click=move |_| sections.update(|s| if let Some(x) = section_mut(s, skey) { x.rows.push(keys.row()); })>
                                 <Icon icon=icondata::LuPlus />
-                                <span>{t("inbox.ix.add_row")}</span>
+                                <span>{t("conversations.ix.add_row")}</span>
                             </button>
                         </Show>
                     </fieldset>
@@ -558,29 +561,29 @@ pub fn InteractiveDialog(
                     <button type="button" class="btn btn-ghost btn-sm" data-testid="ix-add-section"
                         on:click=move |_| sections.update(|s| s.push(keys.section()))>
                         <Icon icon=icondata::LuListPlus />
-                        <span>{t("inbox.ix.add_section")}</span>
+                        <span>{t("conversations.ix.add_section")}</span>
                     </button>
                 </Show>
-                <p class="muted small">{move || tf("inbox.ix.rows_used", &[("n", &total_rows.get().to_string()), ("max", &LIST_ROWS_MAX.to_string())])}</p>
+                <p class="muted small">{move || tf("conversations.ix.rows_used", &[("n", &total_rows.get().to_string()), ("max", &LIST_ROWS_MAX.to_string())])}</p>
             </div>
         }
     };
 
     view! {
-        <Modal title=t("inbox.ix.title") on_close=close wide=true testid="interactive-dialog">
+        <Modal title=t("conversations.ix.title") on_close=close wide=true testid="interactive-dialog">
             <ErrorBanner message=error />
             <div class="ix-layout">
                 <div class="ix-form">
-                    <div class="segmented" role="tablist" aria-label=t("inbox.ix.kind")>
-                        {kind_tab(Kind::Buttons, "inbox.ix.kind_buttons", "ix-kind-buttons")}
-                        {kind_tab(Kind::List, "inbox.ix.kind_list", "ix-kind-list")}
+                    <div class="segmented" role="tablist" aria-label=t("conversations.ix.kind")>
+                        {kind_tab(Kind::Buttons, "conversations.ix.kind_buttons", "ix-kind-buttons")}
+                        {kind_tab(Kind::List, "conversations.ix.kind_list", "ix-kind-list")}
                     </div>
                     <p class="muted small">{move || match kind.get() {
-                        Kind::Buttons => t("inbox.ix.buttons_help"),
-                        Kind::List => t("inbox.ix.list_help"),
+                        Kind::Buttons => t("conversations.ix.buttons_help"),
+                        Kind::List => t("conversations.ix.list_help"),
                     }}</p>
                     <div class="field">
-                        <label for="ix-body">{t("inbox.ix.body")}</label>
+                        <label for="ix-body">{t("conversations.ix.body")}</label>
                         <textarea id="ix-body" rows="3" data-testid="ix-body"
                             prop:value=move || body.get()
                             on:input=move |ev| body.set(event_target_value(&ev))></textarea>
@@ -601,7 +604,7 @@ pub fn InteractiveDialog(
                 <button type="button" class="btn btn-primary" data-testid="ix-send"
                     disabled=move || busy.get() || (tried.get() && draft.with(Result::is_err)) on:click=send>
                     <Icon icon=icondata::LuSendHorizontal />
-                    <span>{t("inbox.send")}</span>
+                    <span>{t("conversations.send")}</span>
                 </button>
             </div>
         </Modal>
@@ -654,20 +657,26 @@ mod tests {
     fn buttons_refuse_what_whatsapp_refuses() {
         let problem =
             |body: &str, list: &[&str]| buttons_content(body, &titles(list)).unwrap_err().key;
-        assert_eq!(problem("", &["Yes"]), "inbox.ix.problem.required");
-        assert_eq!(problem("Hi", &["", " "]), "inbox.ix.problem.no_buttons");
+        assert_eq!(problem("", &["Yes"]), "conversations.ix.problem.required");
+        assert_eq!(
+            problem("Hi", &["", " "]),
+            "conversations.ix.problem.no_buttons"
+        );
         assert_eq!(
             problem("Hi", &["a", "b", "c", "d"]),
-            "inbox.ix.problem.too_many_buttons"
+            "conversations.ix.problem.too_many_buttons"
         );
-        assert_eq!(problem("Hi", &["Yes", "yes"]), "inbox.ix.problem.twice");
+        assert_eq!(
+            problem("Hi", &["Yes", "yes"]),
+            "conversations.ix.problem.twice"
+        );
         assert_eq!(
             problem("Hi", &["This title is far too long"]),
-            "inbox.ix.problem.too_long"
+            "conversations.ix.problem.too_long"
         );
         assert_eq!(
             problem(&"x".repeat(INTERACTIVE_BODY_MAX + 1), &["Yes"]),
-            "inbox.ix.problem.too_long"
+            "conversations.ix.problem.too_long"
         );
     }
 
@@ -742,11 +751,11 @@ mod tests {
         };
         assert_eq!(
             problem("", &[section("", &[("A", "")])]),
-            "inbox.ix.problem.required"
+            "conversations.ix.problem.required"
         );
         assert_eq!(
             problem("Open", &[section("", &[("", "")])]),
-            "inbox.ix.problem.no_rows"
+            "conversations.ix.problem.no_rows"
         );
         let eleven: Vec<(String, String)> = (0..11)
             .map(|i| (format!("Row {i}"), String::new()))
@@ -755,25 +764,28 @@ mod tests {
             title: String::new(),
             rows: eleven,
         };
-        assert_eq!(problem("Open", &[big]), "inbox.ix.problem.too_many_rows");
+        assert_eq!(
+            problem("Open", &[big]),
+            "conversations.ix.problem.too_many_rows"
+        );
         // With several sections each needs a title.
         assert_eq!(
             problem(
                 "Open",
                 &[section("A", &[("x", "")]), section("", &[("y", "")])]
             ),
-            "inbox.ix.problem.required"
+            "conversations.ix.problem.required"
         );
         assert_eq!(
             problem("Open", &[section("A", &[("x", "")]), section("B", &[])]),
-            "inbox.ix.problem.empty_section"
+            "conversations.ix.problem.empty_section"
         );
         assert_eq!(
             problem(
                 "Open",
                 &[section("", &[("x", &"d".repeat(ROW_DESCRIPTION_MAX + 1))])]
             ),
-            "inbox.ix.problem.too_long"
+            "conversations.ix.problem.too_long"
         );
     }
 }

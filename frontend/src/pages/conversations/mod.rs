@@ -1,8 +1,8 @@
-//! `/inbox`: the shared inbox. Three panes: the conversation list (tabs,
+//! `/conversations`, in three panes: the conversation list (tabs,
 //! owner switch, search), the open conversation (control bar, reply
 //! window, bubbles, composer) and the customer's contact card. Everything
 //! follows the live event stream, so nothing needs a reload. Also
-//! `/inbox/starred`, the starred messages.
+//! `/conversations/starred`, the starred messages.
 
 mod bubble;
 mod chat;
@@ -16,7 +16,7 @@ mod starred;
 mod template_picker;
 
 use chrono::{DateTime, Local, Utc};
-use contract::inbox::Conversation;
+use contract::conversations::Conversation;
 use leptos::prelude::*;
 use leptos_icons::Icon;
 use leptos_router::hooks::use_params_map;
@@ -29,14 +29,14 @@ use logic::ListFilter;
 
 pub use starred::StarredPage;
 
-/// Renders `inner` only for people who may view the inbox.
+/// Renders `inner` only for people who may view conversations.
 fn gated<V: IntoView + 'static>(inner: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView {
     crate::components::misc::gated("conversations.view", inner)
 }
 
 /// What the list and the open conversation share.
 #[derive(Clone, Copy)]
-pub struct InboxState {
+pub struct ConversationsState {
     pub filter: RwSignal<ListFilter>,
     pub list: RwSignal<Vec<Conversation>>,
     /// The open conversation, from the address.
@@ -44,7 +44,7 @@ pub struct InboxState {
     pub me: Memo<Uuid>,
 }
 
-impl InboxState {
+impl ConversationsState {
     /// A newer copy of a conversation: moved, added or dropped so the list
     /// keeps matching its tab. The open one counts as read.
     pub fn apply(&self, mut c: Conversation) {
@@ -68,12 +68,12 @@ impl InboxState {
 }
 
 #[component]
-pub fn InboxPage() -> impl IntoView {
-    gated(|| view! { <Inbox /> })
+pub fn ConversationsPage() -> impl IntoView {
+    gated(|| view! { <Conversations /> })
 }
 
 #[component]
-fn Inbox() -> impl IntoView {
+fn Conversations() -> impl IntoView {
     let params = use_params_map();
     let me = me_state();
     let open = Memo::new(move |_| {
@@ -81,7 +81,7 @@ fn Inbox() -> impl IntoView {
             .with(|p| p.get("id"))
             .and_then(|s| Uuid::parse_str(&s).ok())
     });
-    let state = InboxState {
+    let state = ConversationsState {
         filter: RwSignal::new(ListFilter::default()),
         list: RwSignal::new(Vec::new()),
         open,
@@ -92,18 +92,18 @@ fn Inbox() -> impl IntoView {
     };
     provide_context(state);
     view! {
-        <div class="inbox" class:inbox-has-open=move || open.get().is_some() data-testid="inbox">
+        <div class="conversations" class:conversations-has-open=move || open.get().is_some() data-testid="conversations">
             <list::ConversationList />
             {move || match open.get() {
                 Some(id) => view! { <conversation::ConversationView id=id /> }.into_any(),
                 None => view! {
-                    <section class="inbox-pane inbox-none" data-testid="no-conversation">
+                    <section class="conversations-pane conversations-none" data-testid="no-conversation">
                         <div class="empty-state">
                             <div class="empty-icon">
                                 <Icon icon=icondata::LuMessagesSquare width="28" height="28" />
                             </div>
-                            <h2>{t("inbox.none_title")}</h2>
-                            <p>{t("inbox.none_body")}</p>
+                            <h2>{t("conversations.none_title")}</h2>
+                            <p>{t("conversations.none_body")}</p>
                         </div>
                     </section>
                 }
@@ -113,8 +113,8 @@ fn Inbox() -> impl IntoView {
     }
 }
 
-pub fn inbox_state() -> InboxState {
-    expect_context::<InboxState>()
+pub fn conversations_state() -> ConversationsState {
+    expect_context::<ConversationsState>()
 }
 
 /// A clock time today, the weekday this week, else the date.
@@ -124,7 +124,7 @@ pub fn short_time(at: &DateTime<Utc>) -> String {
     let days = (today - local.date_naive()).num_days();
     match days {
         0 => local.format("%H:%M").to_string(),
-        1 => t("inbox.yesterday"),
+        1 => t("conversations.yesterday"),
         2..=6 => local.format("%a").to_string(),
         _ => local.format("%d %b %Y").to_string(),
     }
@@ -140,8 +140,8 @@ pub fn day_label(at: &DateTime<Utc>) -> String {
     let local = at.with_timezone(&Local);
     let days = (Local::now().date_naive() - local.date_naive()).num_days();
     match days {
-        0 => t("inbox.today"),
-        1 => t("inbox.yesterday"),
+        0 => t("conversations.today"),
+        1 => t("conversations.yesterday"),
         _ => local.format("%A, %d %B %Y").to_string(),
     }
 }
@@ -155,7 +155,7 @@ pub fn state_look(state: &str) -> (&'static str, String) {
         "resolved" => "neutral",
         _ => "neutral",
     };
-    (tone, t(&format!("inbox.state.{state}")))
+    (tone, t(&format!("conversations.state.{state}")))
 }
 
 /// For control actions the server's own sentence says best what went wrong

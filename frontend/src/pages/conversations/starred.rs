@@ -1,9 +1,9 @@
-//! `/inbox/starred`: the messages the signed-in person starred, grouped by
+//! `/conversations/starred`: the messages the signed-in person starred, grouped by
 //! day, with who said it to whom, a channel filter and more on scrolling
 //! down. A click opens the conversation at that message.
 
 use chrono::Local;
-use contract::inbox::StarredMessage;
+use contract::conversations::StarredMessage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_icons::Icon;
@@ -104,7 +104,7 @@ fn Starred() -> impl IntoView {
 
     let open = move |s: &StarredMessage| {
         format!(
-            "/inbox/{}?message={}",
+            "/conversations/{}?message={}",
             s.message.conversation_id, s.message.id
         )
     };
@@ -126,20 +126,20 @@ fn Starred() -> impl IntoView {
     });
 
     view! {
-        <PageHeader title=t("inbox.starred.title") subtitle=t("inbox.starred.subtitle")>
-            <a class="btn btn-secondary" href="/inbox">
+        <PageHeader title=t("conversations.starred.title") subtitle=t("conversations.starred.subtitle")>
+            <a class="btn btn-secondary" href="/conversations">
                 <Icon icon=icondata::LuInbox />
-                <span>{t("inbox.starred.to_inbox")}</span>
+                <span>{t("conversations.starred.to_list")}</span>
             </a>
         </PageHeader>
         <section class="card table-card">
             <div class="table-toolbar">
                 <div class="toolbar-left">
                     <div class="field field-inline">
-                        <label for="starred-channel" class="sr-only">{t("inbox.channel")}</label>
+                        <label for="starred-channel" class="sr-only">{t("conversations.channel")}</label>
                         <select id="starred-channel" data-testid="starred-channel"
                             on:change=move |ev| channel.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                            <option value="">{t("inbox.any_channel")}</option>
+                            <option value="">{t("conversations.any_channel")}</option>
                             {move || channels.get().unwrap_or_default().into_iter().map(|c| view! {
                                 <option value=c.id.to_string()>{c.name}</option>
                             }).collect_view()}
@@ -156,8 +156,8 @@ fn Starred() -> impl IntoView {
                         view! {
                             <div class="empty-state" data-testid="starred-empty">
                                 <div class="empty-icon"><Icon icon=icondata::LuStar width="28" height="28" /></div>
-                                <h2>{t("inbox.starred.empty_title")}</h2>
-                                <p>{t("inbox.starred.empty_body")}</p>
+                                <h2>{t("conversations.starred.empty_title")}</h2>
+                                <p>{t("conversations.starred.empty_body")}</p>
                             </div>
                         }.into_any()
                     };

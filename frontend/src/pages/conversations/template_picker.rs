@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use contract::inbox::{SendContent, SendMessageRequest};
+use contract::conversations::{SendContent, SendMessageRequest};
 use contract::templates::{
     Preview, PreviewRequest, Template, TemplateButton, TemplateContent, TemplateHeader,
     VariableBinding,
@@ -178,7 +178,10 @@ pub fn TemplatePicker(chat: Chat) -> impl IntoView {
                 Ok(m) => {
                     chat.add_message(m);
                     chat.template_open.set(false);
-                    toasts.success(tf("inbox.template_sent", &[("name", &tpl.content.name)]));
+                    toasts.success(tf(
+                        "conversations.template_sent",
+                        &[("name", &tpl.content.name)],
+                    ));
                 }
                 Err(ApiError::SignedOut) => {}
                 Err(e) => {
@@ -208,7 +211,7 @@ pub fn TemplatePicker(chat: Chat) -> impl IntoView {
     };
 
     view! {
-        <Modal title=t("inbox.tpl.title") on_close=close wide=true testid="template-picker">
+        <Modal title=t("conversations.tpl.title") on_close=close wide=true testid="template-picker">
             <ErrorBanner message=error />
             <div class="tpl-picker">
                 <div class="tpl-picker-list">
@@ -216,7 +219,7 @@ pub fn TemplatePicker(chat: Chat) -> impl IntoView {
                         None => view! { <Loading /> }.into_any(),
                         Some(Err(e)) => view! { <p class="field-error">{e.message()}</p> }.into_any(),
                         Some(Ok(list)) if list.is_empty() => view! {
-                            <p class="muted" data-testid="no-approved-templates">{t("inbox.tpl.none")}</p>
+                            <p class="muted" data-testid="no-approved-templates">{t("conversations.tpl.none")}</p>
                         }.into_any(),
                         Some(Ok(list)) => list.into_iter().map(|tpl| {
                             let id: Uuid = tpl.id;
@@ -237,12 +240,12 @@ pub fn TemplatePicker(chat: Chat) -> impl IntoView {
                 </div>
                 <div class="tpl-picker-form">
                     {move || if selected.with(Option::is_none) {
-                        view! { <p class="muted">{t("inbox.tpl.choose")}</p> }.into_any()
+                        view! { <p class="muted">{t("conversations.tpl.choose")}</p> }.into_any()
                     } else {
                         view! {
-                            <Show when=move || !vars.with(Vec::is_empty) fallback=|| view! { <p class="muted small">{t("inbox.tpl.no_variables")}</p> }>
+                            <Show when=move || !vars.with(Vec::is_empty) fallback=|| view! { <p class="muted small">{t("conversations.tpl.no_variables")}</p> }>
                                 <div class="examples" data-testid="template-variables">
-                                    <p class="label">{t("inbox.tpl.variables")}</p>
+                                    <p class="label">{t("conversations.tpl.variables")}</p>
                                     <For each=move || vars.get() key=|v| v.key.clone() let:var>
                                         {
                                             let k1 = var.key.clone();
@@ -263,7 +266,7 @@ pub fn TemplatePicker(chat: Chat) -> impl IntoView {
                                                         {
                                                             let k3 = var.key.clone();
                                                             move || preview.with(|p| p.as_ref().and_then(|p| p.problems.get(&k3).cloned())).map(|_| view! {
-                                                                <p class="field-hint">{t("inbox.tpl.needs_value")}</p>
+                                                                <p class="field-hint">{t("conversations.tpl.needs_value")}</p>
                                                             })
                                                         }
                                                     </div>
@@ -283,7 +286,7 @@ pub fn TemplatePicker(chat: Chat) -> impl IntoView {
                 <button type="button" class="btn btn-primary" data-testid="send-template"
                     disabled=move || busy.get() || !complete() on:click=send>
                     <Icon icon=icondata::LuSendHorizontal />
-                    <span>{t("inbox.tpl.send")}</span>
+                    <span>{t("conversations.tpl.send")}</span>
                 </button>
             </div>
         </Modal>

@@ -4,7 +4,7 @@
 //! conversations) may write, and after 24 hours of customer silence only a
 //! template may go out.
 
-use contract::inbox::{QuickReply, SendContent, SendMessageRequest};
+use contract::conversations::{QuickReply, SendContent, SendMessageRequest};
 use contract::media::MediaItem;
 use leptos::html;
 use leptos::prelude::*;
@@ -210,9 +210,9 @@ pub fn Composer(chat: Chat) -> impl IntoView {
         move || errors.with(|e| e.values().flatten().cloned().collect::<Vec<_>>().join(" "));
     let hint = move || {
         if !may_send.get() {
-            Some(t("inbox.composer.take_control_first"))
+            Some(t("conversations.composer.take_control_first"))
         } else if closed.get() {
-            Some(t("inbox.composer.window_closed"))
+            Some(t("conversations.composer.window_closed"))
         } else {
             None
         }
@@ -222,7 +222,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
     view! {
         <div class="composer" data-testid="composer">
             {move || chat.reply_to.get().map(|m| {
-                let who = if m.direction == "outbound" { t("inbox.you") } else { t("inbox.customer") };
+                let who = if m.direction == "outbound" { t("conversations.you") } else { t("conversations.customer") };
                 view! {
                     <div class="composer-reply" data-testid="reply-preview">
                         <Icon icon=icondata::LuReply />
@@ -230,8 +230,8 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                             <span class="msg-quote-who">{who}</span>
                             <span>{summary(&m)}</span>
                         </div>
-                        <button type="button" class="icon-btn icon-btn-sm" aria-label=t("inbox.cancel_reply")
-                            title=t("inbox.cancel_reply") data-testid="cancel-reply" on:click=move |_| chat.reply_to.set(None)>
+                        <button type="button" class="icon-btn icon-btn-sm" aria-label=t("conversations.cancel_reply")
+                            title=t("conversations.cancel_reply") data-testid="cancel-reply" on:click=move |_| chat.reply_to.set(None)>
                             <Icon icon=icondata::LuX />
                         </button>
                     </div>
@@ -241,7 +241,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                 <div class="composer-attachment" data-testid="composer-attachment">
                     <Icon icon=crate::pages::media::kind_icon(&item.kind) />
                     <span class="media-name">{item.name.clone()}</span>
-                    <span class="muted small">{t("inbox.composer.caption_hint")}</span>
+                    <span class="muted small">{t("conversations.composer.caption_hint")}</span>
                     <button type="button" class="icon-btn icon-btn-sm" aria-label=t("media.clear") title=t("media.clear")
                         on:click=move |_| attachment.set(None)>
                         <Icon icon=icondata::LuX />
@@ -255,7 +255,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                 </div>
             })}
             <Show when=move || slash_open.get()>
-                <ul class="slash-menu" role="listbox" aria-label=t("inbox.quick_replies") data-testid="slash-menu">
+                <ul class="slash-menu" role="listbox" aria-label=t("conversations.quick_replies") data-testid="slash-menu">
                     {move || matches.get().into_iter().enumerate().map(|(i, qr)| {
                         let pick = qr.clone();
                         view! {
@@ -281,7 +281,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
             <div class="composer-row">
                 <div class="composer-tools">
                     <div class="menu-anchor">
-                        <button type="button" class="icon-btn" title=t("inbox.quick_replies") aria-label=t("inbox.quick_replies")
+                        <button type="button" class="icon-btn" title=t("conversations.quick_replies") aria-label=t("conversations.quick_replies")
                             data-testid="quick-reply-button" disabled=locked
                             aria-expanded=move || (panel.get() == Panel::QuickReplies).to_string()
                             on:click=move |_| panel.update(|p| *p = if *p == Panel::QuickReplies { Panel::None } else { Panel::QuickReplies })>
@@ -292,8 +292,8 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                             <div class="dropdown dropdown-up qr-panel" data-testid="quick-reply-panel">
                                 <label class="search">
                                     <Icon icon=icondata::LuSearch />
-                                    <span class="sr-only">{t("inbox.qr_search")}</span>
-                                    <input type="search" placeholder=t("inbox.qr_search")
+                                    <span class="sr-only">{t("conversations.qr_search")}</span>
+                                    <input type="search" placeholder=t("conversations.qr_search")
                                         prop:value=move || qr_filter.get()
                                         on:input=move |ev| qr_filter.set(event_target_value(&ev)) />
                                 </label>
@@ -302,7 +302,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                                     if list.is_empty() {
                                         view! {
                                             <p class="muted small qr-empty">
-                                                {t("inbox.qr_none")} " "
+                                                {t("conversations.qr_none")} " "
                                                 <a href="/quick-replies">{t("module.quick_replies")}</a>
                                             </p>
                                         }.into_any()
@@ -323,7 +323,7 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                         </Show>
                     </div>
                     <div class="menu-anchor">
-                        <button type="button" class="icon-btn" title=t("inbox.emoji") aria-label=t("inbox.emoji")
+                        <button type="button" class="icon-btn" title=t("conversations.emoji") aria-label=t("conversations.emoji")
                             data-testid="emoji-button" disabled=locked
                             aria-expanded=move || (panel.get() == Panel::Emoji).to_string()
                             on:click=move |_| panel.update(|p| *p = if *p == Panel::Emoji { Panel::None } else { Panel::Emoji })>
@@ -331,35 +331,35 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                         </button>
                         <Show when=move || panel.get() == Panel::Emoji>
                             <div class="dropdown-scrim" on:click=move |_| panel.set(Panel::None)></div>
-                            <div class="dropdown dropdown-up emoji-panel" data-testid="emoji-panel" role="group" aria-label=t("inbox.emoji")>
+                            <div class="dropdown dropdown-up emoji-panel" data-testid="emoji-panel" role="group" aria-label=t("conversations.emoji")>
                                 {EMOJIS.iter().map(|e| view! {
                                     <button type="button" class="emoji-btn" data-testid="emoji" on:click=move |_| insert(e)>{*e}</button>
                                 }).collect_view()}
                             </div>
                         </Show>
                     </div>
-                    <button type="button" class="icon-btn" title=t("inbox.attach") aria-label=t("inbox.attach")
+                    <button type="button" class="icon-btn" title=t("conversations.attach") aria-label=t("conversations.attach")
                         data-testid="media-button" disabled=locked on:click=move |_| picker_open.set(true)>
                         <Icon icon=icondata::LuPaperclip />
                     </button>
-                    <button type="button" class="icon-btn" title=t("inbox.interactive") aria-label=t("inbox.interactive")
+                    <button type="button" class="icon-btn" title=t("conversations.interactive") aria-label=t("conversations.interactive")
                         data-testid="interactive-button" disabled=locked on:click=move |_| interactive_open.set(true)>
                         <Icon icon=icondata::LuListChecks />
                     </button>
-                    <button type="button" class="icon-btn" title=t("inbox.template") aria-label=t("inbox.template")
+                    <button type="button" class="icon-btn" title=t("conversations.template") aria-label=t("conversations.template")
                         data-testid="template-button" disabled=move || !may_send.get()
                         on:click=move |_| chat.template_open.set(true)>
                         <Icon icon=icondata::LuFileText />
                     </button>
                 </div>
-                <label for="composer-text" class="sr-only">{t("inbox.composer.label")}</label>
+                <label for="composer-text" class="sr-only">{t("conversations.composer.label")}</label>
                 <textarea
                     id="composer-text"
                     class="composer-text"
                     rows="1"
                     node_ref=textarea
                     data-testid="composer-input"
-                    placeholder=move || if locked() { String::new() } else { t("inbox.composer.placeholder") }
+                    placeholder=move || if locked() { String::new() } else { t("conversations.composer.placeholder") }
                     disabled=locked
                     prop:value=move || text.get()
                     on:input=move |ev| {
@@ -376,8 +376,8 @@ pub fn Composer(chat: Chat) -> impl IntoView {
                     type="button"
                     class="btn btn-primary composer-send"
                     data-testid="send-button"
-                    aria-label=t("inbox.send")
-                    title=t("inbox.send")
+                    aria-label=t("conversations.send")
+                    title=t("conversations.send")
                     disabled=move || locked() || sending.get() || (text.with(|s| s.trim().is_empty()) && attachment.with(Option::is_none))
                     on:click=move |_| send()
                 >

@@ -1,4 +1,4 @@
-//! The shared inbox: conversations with customers, their messages, what
+//! Conversations with customers, their messages, what
 //! agents send, control of a conversation, starred messages, quick replies
 //! and the live event stream.
 
@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A person of the workspace, by id and name.
+/// A person of the tenant, by id and name.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonRef {
@@ -182,7 +182,7 @@ pub struct Message {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<MessageError>,
-    /// Who sent it, for messages people sent from the inbox.
+    /// Who sent it, for messages people sent from the conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_by: Option<PersonRef>,
     /// Whether the signed-in person starred it.

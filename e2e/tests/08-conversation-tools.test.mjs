@@ -1,10 +1,10 @@
-// More of the inbox in a real Chromium, on a sandbox channel of its own:
+// More of the conversations in a real Chromium, on a sandbox channel of its own:
 // the agent sends reply buttons and then a menu list from the composer's
 // builder (blank fields are refused in the dialog first), the contact's
 // journey in the side panel names who took the conversation over, and the
 // channel's session behaviour, switched on from the channel card, asks a
 // quiet customer whether they still need help and then closes the
-// conversation, live in the open inbox.
+// conversation, live in the open conversation list.
 //
 // The server's session rounds run every 2 seconds here (xtask sets
 // SWITCHBOARD_SESSION_CHECK_SECS); the shortest delay is one minute, so
@@ -47,7 +47,7 @@ async function within(seconds, fn, what) {
   assert.fail(`${what}: still ${JSON.stringify(last)} after ${seconds} s`);
 }
 
-test('inbox: buttons and menus, the journey, and closing quiet conversations', async (t) => {
+test('conversations: buttons and menus, the journey, and closing quiet conversations', async (t) => {
   const suffix = Date.now().toString(36);
   const channelName = `Support line ${suffix}`;
   let token;
@@ -75,7 +75,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     return found;
   };
   const open = async (id) => {
-    await page.goto(`/inbox/${id}`);
+    await page.goto(`/conversations/${id}`);
     await page.locator('[data-testid=conversation]').waitFor();
   };
   const outbound = () => page.locator('[data-testid=message][data-direction=outbound]');
@@ -122,7 +122,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     await eventually(page, async () => (await dialog.locator('[data-testid=ix-problem]').innerText()) === '', 'no problem left');
     const preview = dialog.locator('[data-testid=phone-preview]');
     assert.match(await preview.innerText(), /Which slot suits you\?[\s\S]*Morning[\s\S]*Afternoon[\s\S]*Evening after work/);
-    await view('inbox-tools-01-buttons-dialog');
+    await view('conversations-tools-01-buttons-dialog');
     await dialog.locator('[data-testid=ix-send]').click();
     await dialog.waitFor({ state: 'detached' });
 
@@ -157,7 +157,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     // Blank rows count against the ten until they are removed.
     assert.match(await dialog.innerText(), /4 of 10 choices used/);
     assert.match(await dialog.locator('[data-testid=phone-preview]').innerText(), /See days/);
-    await view('inbox-tools-02-list-dialog');
+    await view('conversations-tools-02-list-dialog');
     await dialog.locator('[data-testid=ix-send]').click();
     await dialog.waitFor({ state: 'detached' });
     const sent = outbound().last();
@@ -172,7 +172,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     assert.match(await took.locator('[data-testid=timeline-actor]').innerText(), new RegExp(`by ${e2e.OWNER.name}`));
     await journey.locator('[data-testid=timeline-event][data-kind=conversation_started]').waitFor();
     await journey.scrollIntoViewIfNeeded();
-    await view('inbox-tools-03-journey');
+    await view('conversations-tools-03-journey');
   });
 
   await t.test('session behaviour is switched on from the channel card', async () => {
@@ -199,7 +199,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     await section.locator('[data-testid=save-session-behaviour]').click();
     await toast('Session behaviour saved.');
     await section.scrollIntoViewIfNeeded();
-    await view('inbox-tools-04-session-behaviour');
+    await view('conversations-tools-04-session-behaviour');
     const saved = await api('GET', `/channels/${channel.id}/session-behaviour`, undefined, token);
     assert.equal(saved.body.enabled, true);
     assert.equal(saved.body.ask_after_minutes, 1);
@@ -214,7 +214,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     await open(conversation.id);
     const asked = outbound().filter({ hasText: 'Still with us?' });
     await within(30, async () => (await asked.count()) === 1, 'the question appears');
-    await shot('inbox-tools-05-asked');
+    await shot('conversations-tools-05-asked');
     // A minute later the closing message goes out and the state turns Resolved.
     const closing = outbound().filter({ hasText: 'Closing this chat now.' });
     await within(120, async () => (await closing.count()) === 1, 'the closing message appears');
@@ -222,7 +222,7 @@ test('inbox: buttons and menus, the journey, and closing quiet conversations', a
     await page.locator('[data-testid=reopen]').waitFor();
     const journey = page.locator('[data-testid=contact-panel] [data-testid=panel-journey]');
     await journey.locator('[data-testid=timeline-event][data-kind=closed_after_inactivity]').waitFor();
-    await shot('inbox-tools-06-closed');
+    await shot('conversations-tools-06-closed');
   });
 
   assert.deepEqual(pageErrors, []);

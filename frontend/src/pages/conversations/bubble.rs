@@ -1,7 +1,7 @@
 //! One chat bubble: every message kind WhatsApp has, the quoted message of
 //! a reply, delivery ticks and a provider's error, with Star and Reply.
 
-use contract::inbox::{Message, MessageLocation};
+use contract::conversations::{Message, MessageLocation};
 use leptos::prelude::*;
 use leptos_icons::Icon;
 
@@ -21,7 +21,7 @@ pub fn ticks(status: &str) -> impl IntoView {
         "failed" => (icondata::LuCircleAlert, "tick tick-failed"),
         _ => (icondata::LuCheck, "tick"),
     };
-    let label = t(&format!("inbox.status.{status}"));
+    let label = t(&format!("conversations.status.{status}"));
     let title = label.clone();
     view! {
         <span class=class data-testid="message-status" data-status=status.to_string() title=title>
@@ -92,7 +92,7 @@ fn content(m: &Message) -> AnyView {
         .into_any(),
         ("location", _) => match m.location.clone() {
             Some(loc) => location_view(loc).into_any(),
-            None => view! { <div class="msg-text">{t("inbox.kind.location")}</div> }.into_any(),
+            None => view! { <div class="msg-text">{t("conversations.kind.location")}</div> }.into_any(),
         },
         ("contacts", _) => view! {
             <div class="msg-contacts" data-testid="message-contacts">
@@ -111,9 +111,9 @@ fn content(m: &Message) -> AnyView {
         ("reaction", _) => {
             let emoji = m.reaction.clone().unwrap_or_default();
             let label = if emoji.is_empty() {
-                t("inbox.reaction_removed")
+                t("conversations.reaction_removed")
             } else {
-                t("inbox.reacted")
+                t("conversations.reacted")
             };
             view! {
                 <div class="msg-reaction" data-testid="message-reaction">
@@ -133,7 +133,7 @@ fn content(m: &Message) -> AnyView {
         ("template", _) => view! {
             <div class="msg-template-name" data-testid="message-template">
                 <Icon icon=icondata::LuFileText width="14" height="14" />
-                <span>{m.template.clone().unwrap_or_else(|| t("inbox.kind.template"))}</span>
+                <span>{m.template.clone().unwrap_or_else(|| t("conversations.kind.template"))}</span>
             </div>
             {caption}
             {options(&m.options)}
@@ -145,12 +145,12 @@ fn content(m: &Message) -> AnyView {
         }
         .into_any(),
         ("unsupported", _) => view! {
-            <div class="msg-unsupported">{t("inbox.kind.unsupported")}</div>
+            <div class="msg-unsupported">{t("conversations.kind.unsupported")}</div>
         }
         .into_any(),
         (kind, _) => match text {
             Some(s) => view! { <div class="msg-text" data-testid="message-text">{formatted(&s)}</div> }.into_any(),
-            None => view! { <div class="msg-unsupported">{tf("inbox.kind.other", &[("kind", kind)])}</div> }.into_any(),
+            None => view! { <div class="msg-unsupported">{tf("conversations.kind.other", &[("kind", kind)])}</div> }.into_any(),
         },
     }
 }
@@ -185,9 +185,9 @@ pub fn Bubble(
     };
     let quote = msg.reply_to.clone().map(|q| {
         let who = if q.direction == "outbound" {
-            t("inbox.you")
+            t("conversations.you")
         } else {
-            t("inbox.customer")
+            t("conversations.customer")
         };
         view! {
             <a class="msg-quote" href=format!("#msg-{}", q.id) data-testid="message-quote">
@@ -210,9 +210,9 @@ pub fn Bubble(
     });
     let starred = msg.starred;
     let star_label = t(if starred {
-        "inbox.unstar"
+        "conversations.unstar"
     } else {
-        "inbox.star"
+        "conversations.star"
     });
     let sender = msg
         .sent_by
@@ -264,8 +264,8 @@ pub fn Bubble(
                 <button
                     type="button"
                     class="icon-btn icon-btn-sm"
-                    title=t("inbox.reply")
-                    aria-label=t("inbox.reply")
+                    title=t("conversations.reply")
+                    aria-label=t("conversations.reply")
                     data-testid="reply-message"
                     on:click=move |_| on_reply.run(for_reply.clone())
                 >

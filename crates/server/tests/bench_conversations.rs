@@ -1,6 +1,6 @@
-//! `cargo xtask bench inbox`: the release `switchboard` binary runs as its
-//! own process on a workspace holding 100,000 conversations and 1,000,000
-//! messages (seeded with plain SQL), and the inbox is timed over HTTP: the
+//! `cargo xtask bench conversations`: the release `switchboard` binary runs as its
+//! own process on a tenant holding 100,000 conversations and 1,000,000
+//! messages (seeded with plain SQL), and the conversations are timed over HTTP: the
 //! conversation list's first page, a page deep in it, a tab, and a
 //! conversation's latest 50 messages. Then signed Meta webhooks carrying
 //! customer messages are posted as fast as the server takes them, and the
@@ -47,8 +47,8 @@ fn inbound(i: usize) -> Vec<u8> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run with cargo xtask bench inbox"]
-async fn inbox_at_100k_conversations() {
+#[ignore = "benchmark: run with cargo xtask bench conversations"]
+async fn conversations_at_100k() {
     let db = helpers::TestDatabase::new().await;
     let url = db.url.clone();
     let (server, address) = start_server(&db).await;
@@ -78,7 +78,7 @@ async fn inbox_at_100k_conversations() {
     let channel_id = channel.body["id"].as_str().unwrap().to_owned();
 
     let started = Instant::now();
-    store::scratch::seed_inbox(
+    store::scratch::seed_conversations(
         &url,
         tenant,
         channel_id.parse().unwrap(),
