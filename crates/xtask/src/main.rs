@@ -300,7 +300,7 @@ fn test(root: &Path) -> Result<()> {
 
     step("tests on SQLite");
     sh(Command::new("cargo")
-        .args(["test", "--tenant", "--exclude", "frontend"])
+        .args(["test", "--workspace", "--exclude", "frontend"])
         .env_remove("TEST_DB"))?;
 
     step("SPA unit tests (pure functions, on the host)");
