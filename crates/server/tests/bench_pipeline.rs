@@ -246,6 +246,17 @@ async fn watch(mut stream: reqwest::Response, sightings: Arc<Mutex<Sightings>>) 
             };
             if let Some(seen) = seen {
                 let mut s = sightings.lock().unwrap();
+                // The tick shows the furthest status a message reached: one
+                // whose reports were applied in one round goes straight to
+                // read, which a person watching sees as sent and delivered
+                // too (never counted as doubled).
+                if let Seen::Status(id, word) = &seen {
+                    for earlier in passed_through(word) {
+                        s.first
+                            .entry(Seen::Status(id.clone(), earlier))
+                            .or_insert(now);
+                    }
+                }
                 match s.first.entry(seen) {
                     std::collections::hash_map::Entry::Occupied(_) => s.doubled += 1,
                     std::collections::hash_map::Entry::Vacant(v) => {
@@ -254,6 +265,15 @@ async fn watch(mut stream: reqwest::Response, sightings: Arc<Mutex<Sightings>>) 
                 }
             }
         }
+    }
+}
+
+/// The statuses a message has passed through once it shows `word`.
+fn passed_through(word: &str) -> &'static [&'static str] {
+    match word {
+        "read" => &["sent", "delivered"],
+        "delivered" => &["sent"],
+        _ => &[],
     }
 }
 
