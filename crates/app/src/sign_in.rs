@@ -425,19 +425,25 @@ pub async fn invite(
     Ok((!app.mailer.delivers()).then_some(link))
 }
 
-/// The pending invitation behind `token`: the invited member and the tenant.
-pub async fn invitation(app: &App, token: &str) -> Result<PendingInvitation, AppError> {
+/// The pending invitation behind `token`: its tenant and the invited member.
+async fn pending(app: &App, token: &str) -> Result<(TenantId, Member), AppError> {
     let found = app
         .store
         .password_token(&tokens::digest(token), PasswordTokenPurpose::Invite)
         .await?
         .ok_or_else(invalid_invitation)?;
     let tenant = found.tenant.ok_or_else(invalid_invitation)?;
-    let member = match app.store.member(tenant, found.user).await {
-        Ok(member) if member.status == MemberStatus::Invited => member,
-        Ok(_) | Err(store::StoreError::NotFound) => return Err(invalid_invitation()),
-        Err(e) => return Err(e.into()),
-    };
+    match app.store.member(tenant, found.user).await {
+        Ok(member) if member.status == MemberStatus::Invited => Ok((tenant, member)),
+        Ok(_) | Err(store::StoreError::NotFound) => Err(invalid_invitation()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What an invitation link is for: the tenant (with its name) and the
+/// invited member.
+pub async fn invitation(app: &App, token: &str) -> Result<PendingInvitation, AppError> {
+    let (tenant, member) = pending(app, token).await?;
     let tenant_name = app.store.tenant(tenant).await?.settings.name;
     Ok(PendingInvitation {
         tenant,
@@ -458,7 +464,7 @@ pub async fn accept_invitation(
     password: String,
     client: Client<'_>,
 ) -> Result<IssuedSession, AppError> {
-    let PendingInvitation { tenant, member, .. } = invitation(app, token).await?;
+    let (tenant, member) = pending(app, token).await?;
     // The same budget as signing in to the account, before any hashing: no
     // password guessing here.
     keys.limiter
