@@ -391,6 +391,36 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// Changes a signed-in person's password after checking the current one
+/// (throttled like a sign-in, by account and address). Every session of
+/// the account is signed out, this one included, and pending links die
+/// with the old password.
+pub async fn change_password(
+    app: &App,
+    keys: SignInKeys<'_>,
+    user: UserId,
+    current_password: String,
+    new_password: String,
+    ip: IpAddr,
+) -> Result<(), AppError> {
+    check_password(&new_password).map_err(|m| AppError::field("new_password", m))?;
+    let (user, hash) = app.store.user_with_hash(user).await?;
+    keys.limiter.check(&user.email, ip).map_err(rate_limited)?;
+    if !password::verify(current_password, hash).await? {
+        keys.limiter.record_failure(&user.email, ip);
+        return Err(AppError::field(
+            "current_password",
+            "This is not your current password.",
+        ));
+    }
+    keys.limiter.record_success(&user.email, ip);
+    let new_hash = password::hash(new_password).await?;
+    app.store.set_password(user.id, &new_hash).await?;
+    app.store.revoke_all_sessions(user.id).await?;
+    app.live.sessions_changed(user.id, None).await;
+    Ok(())
+}
+
 /// Issues an invitation into `tenant` (7 days) for an invited member and
 /// emails it. The link is answered only when this instance cannot deliver
 /// email, for the admin to pass on; it is never logged. The same for a new

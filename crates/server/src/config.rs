@@ -73,6 +73,16 @@ pub struct Settings {
     /// Webhook event groups (one conversation each) applied at the same
     /// time by this process's event worker.
     pub event_parallel_groups: usize,
+    /// Event workers in this process, each draining rounds of groups on
+    /// its own (the group leases keep them apart, as across instances):
+    /// one claims and records while another applies. 0 picks by database:
+    /// 2 on PostgreSQL, 1 on SQLite (whose one writer a second worker
+    /// only takes away from the webhook writer).
+    pub event_workers: usize,
+    /// The event worker's commits return before the disk flush (its own
+    /// connections; see `store::Durability::Deferred`). A power loss can
+    /// then drop the last applied events, which are applied again.
+    pub event_deferred_commits: bool,
     /// Where media gallery files are kept on disk when no bucket is set
     /// (default `{data_dir}/media`).
     pub media_dir: Option<PathBuf>,
@@ -197,6 +207,8 @@ impl Default for Settings {
             template_sync_minutes: 15,
             session_check_secs: 15,
             event_parallel_groups: 8,
+            event_deferred_commits: true,
+            event_workers: 0,
             media_dir: None,
             media_s3_bucket: None,
             media_s3_endpoint: None,
@@ -211,6 +223,15 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Event workers to run (`event_workers`, or the database's default).
+    pub fn event_workers(&self) -> usize {
+        match self.event_workers {
+            0 if self.database_url().starts_with("postgres") => 2,
+            0 => 1,
+            n => n,
+        }
+    }
+
     /// Reads defaults, then `config_file` if it exists, then the environment.
     pub fn load(config_file: &Path) -> Result<Self, Box<figment::Error>> {
         Figment::from(Serialized::defaults(Settings::default()))

@@ -48,6 +48,36 @@ pub async fn connect_store(settings: &Settings) -> anyhow::Result<Store> {
         .with_context(|| format!("connecting to {}", redact_url(&url)))
 }
 
+/// The application as the webhook event worker uses it: with its own
+/// connections, whose commits may return before the disk flush when
+/// `event_deferred_commits` is on. Everything the worker writes is redone
+/// from the durable event queue if a power loss drops it.
+async fn event_worker_app(
+    settings: &Settings,
+    app: &App,
+    master: &MasterKey,
+) -> anyhow::Result<App> {
+    if !settings.event_deferred_commits {
+        return Ok(app.clone());
+    }
+    let url = settings.database_url();
+    let connections = u32::try_from(
+        settings
+            .event_parallel_groups
+            .saturating_mul(settings.event_workers()),
+    )
+    .unwrap_or(u32::MAX)
+    .saturating_add(2);
+    let store = Store::connect_with(&url, connections, store::Durability::Deferred)
+        .await
+        .with_context(|| format!("connecting the event worker to {}", redact_url(&url)))?
+        .with_secrets(&master.derive("switchboard/secrets/v1"));
+    Ok(App {
+        store,
+        ..app.clone()
+    })
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let master = MasterKey::load_or_create(settings.master_key.as_deref(), &settings.data_dir)?;
@@ -138,10 +168,13 @@ impl Application {
             }
         }
         if settings.workers {
-            tokio::spawn(crate::workers::run_webhook_processor(
-                state.app.clone(),
-                crate::workers::drain_settings(settings.event_parallel_groups),
-            ));
+            let events_app = event_worker_app(&settings, &state.app, &master).await?;
+            for _ in 0..settings.event_workers() {
+                tokio::spawn(crate::workers::run_webhook_processor(
+                    events_app.clone(),
+                    crate::workers::drain_settings(settings.event_parallel_groups),
+                ));
+            }
             tokio::spawn(crate::workers::run_import_processor(state.app.clone()));
             tokio::spawn(crate::workers::run_import_file_sweeper(
                 store.clone(),

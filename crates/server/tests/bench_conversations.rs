@@ -17,10 +17,11 @@ mod bench_support;
 #[allow(dead_code)]
 mod helpers;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bench_support::{peak_mb, percentile, start_server, timed};
+use bench_support::{
+    meta_envelope, meta_metadata, peak_mb, percentile, post_signed, timed, MetaBench,
+};
 use serde_json::json;
 
 const CONVERSATIONS: u64 = 100_000;
@@ -28,60 +29,31 @@ const PER_CONVERSATION: u64 = 10;
 const SAMPLES: usize = 40;
 const WEBHOOKS: usize = 20_000;
 const IN_FLIGHT: usize = 32;
-const APP_SECRET: &str = "bench-app-secret";
 
 fn inbound(i: usize) -> Vec<u8> {
     let from = 919_800_000_000u64 + (i % 2_000) as u64;
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "220300400500600", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550100200", "phone_number_id": "110200300400500"},
-            "contacts": [{"profile": {"name": format!("Bench {}", i % 2_000)}, "wa_id": from.to_string()}],
-            "messages": [{"from": from.to_string(), "id": format!("wamid.bench{i:08}"),
-                          "timestamp": chrono::Utc::now().timestamp().to_string(),
-                          "type": "text", "text": {"body": format!("Benchmark message {i}")}}]
-        }}]}]
+    meta_envelope(json!({
+        "messaging_product": "whatsapp",
+        "metadata": meta_metadata(),
+        "contacts": [{"profile": {"name": format!("Bench {}", i % 2_000)}, "wa_id": from.to_string()}],
+        "messages": [{"from": from.to_string(), "id": format!("wamid.bench{i:08}"),
+                      "timestamp": chrono::Utc::now().timestamp().to_string(),
+                      "type": "text", "text": {"body": format!("Benchmark message {i}")}}]
     }))
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run with cargo xtask bench conversations"]
 async fn conversations_at_100k() {
-    let db = helpers::TestDatabase::new().await;
-    let url = db.url.clone();
-    let (server, address) = start_server(&db).await;
-    let pid = server.0.id();
-    let app = helpers::TestApp::attach(address, db);
-    let token = app.owner_token().await;
-    let backend = if helpers::postgres_requested() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let tenant: uuid::Uuid = app.get("/api/v1/me", &token).await.body["tenant"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let channel = app
-        .post(
-            "/api/v1/channels",
-            Some(&token),
-            json!({"name": "Bench", "provider": "meta_cloud", "fields": {
-            "phone_number_id": "110200300400500", "waba_id": "220300400500600",
-            "app_secret": APP_SECRET, "access_token": "EAAG-bench"}}),
-        )
-        .await;
-    assert_eq!(channel.status, 201, "{}", channel.body);
-    let channel_id = channel.body["id"].as_str().unwrap().to_owned();
+    let bench = MetaBench::start().await;
+    let (app, token, url, tenant) = (&bench.app, &bench.token, &bench.url, bench.tenant);
+    let backend = bench.backend;
 
     let started = Instant::now();
     store::scratch::seed_conversations(
-        &url,
+        url,
         tenant,
-        channel_id.parse().unwrap(),
+        bench.channel_id.parse().unwrap(),
         CONVERSATIONS,
         PER_CONVERSATION,
     )
@@ -103,7 +75,7 @@ async fn conversations_at_100k() {
             Some(c) => format!("/api/v1/conversations?limit=200&cursor={c}"),
             None => "/api/v1/conversations?limit=200".to_owned(),
         };
-        let (_, page) = timed(&app, &token, &path).await;
+        let (_, page) = timed(app, token, &path).await;
         let items = page["items"].as_array().unwrap();
         seen += items.len() as u64;
         if let Some(first) = items.first() {
@@ -153,14 +125,14 @@ async fn conversations_at_100k() {
     for (name, path) in cases.drain(..) {
         let mut samples = Vec::new();
         for _ in 0..SAMPLES {
-            samples.push(timed(&app, &token, &path).await.0);
+            samples.push(timed(app, token, &path).await.0);
         }
         report(&name, &mut samples);
     }
     let mut samples = Vec::new();
     for id in &sample_ids {
         let path = format!("/api/v1/conversations/{id}/messages?limit=50");
-        let (took, page) = timed(&app, &token, &path).await;
+        let (took, page) = timed(app, token, &path).await;
         assert_eq!(
             page["items"].as_array().unwrap().len() as u64,
             PER_CONVERSATION
@@ -173,46 +145,14 @@ async fn conversations_at_100k() {
     );
 
     // Webhook ingest: signed bodies, IN_FLIGHT at a time.
-    let bodies: Vec<Vec<u8>> = (0..WEBHOOKS).map(inbound).collect();
-    let hook = Arc::new(format!("{}/webhooks/meta/{channel_id}", app.address));
-    let client = app.client.clone();
-    let queue = Arc::new(std::sync::Mutex::new(bodies));
-    let before = store::scratch::count_messages(&url, tenant).await.unwrap();
+    let bodies: Vec<Vec<u8>> = (0..WEBHOOKS).rev().map(inbound).collect();
+    let before = store::scratch::count_messages(url, tenant).await.unwrap();
     let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..IN_FLIGHT {
-        let (client, hook, queue) = (client.clone(), hook.clone(), queue.clone());
-        workers.push(tokio::spawn(async move {
-            let mut refused = 0;
-            loop {
-                let next = queue.lock().unwrap().pop();
-                let Some(body) = next else { break };
-                let answer = client
-                    .post(hook.as_str())
-                    .header(
-                        "x-hub-signature-256",
-                        sandbox::meta_signature(APP_SECRET, &body),
-                    )
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                if !answer.status().is_success() {
-                    refused += 1;
-                }
-            }
-            refused
-        }));
-    }
-    let mut refused = 0;
-    for w in workers {
-        refused += w.await.unwrap();
-    }
+    let (_, refused) = post_signed(&app.client, &bench.hook, bodies, IN_FLIGHT).await;
     let accepted_in = started.elapsed();
     assert_eq!(refused, 0, "every signed webhook is taken");
     let after = loop {
-        let now = store::scratch::count_messages(&url, tenant).await.unwrap();
+        let now = store::scratch::count_messages(url, tenant).await.unwrap();
         if now - before >= WEBHOOKS as u64 || started.elapsed() > Duration::from_secs(600) {
             break now;
         }
@@ -235,5 +175,5 @@ async fn conversations_at_100k() {
         WEBHOOKS as u64,
         "no message lost or doubled"
     );
-    println!("server peak memory (VmHWM): {:.0} MB", peak_mb(pid));
+    println!("server peak memory (VmHWM): {:.0} MB", peak_mb(bench.pid()));
 }

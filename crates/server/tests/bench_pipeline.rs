@@ -26,7 +26,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bench_support::{peak_mb, percentile, start_server};
+use bench_support::{
+    meta_envelope, meta_metadata, peak_mb, percentile, post_signed, MetaBench, APP_SECRET,
+};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
@@ -36,8 +38,6 @@ const RATE: u64 = 1_000;
 const STEADY_SECS: u64 = 60;
 const BURST: usize = 20_000;
 const BURST_IN_FLIGHT: usize = 64;
-const APP_SECRET: &str = "bench-app-secret";
-const PHONE_NUMBER_ID: &str = "110200300400500";
 
 /// What the stream shows once an event is applied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -53,18 +53,6 @@ struct Planned {
     seen: Seen,
 }
 
-fn envelope(value: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "220300400500600", "changes": [{"field": "messages", "value": value}]}]
-    }))
-    .unwrap()
-}
-
-fn metadata() -> Value {
-    json!({"display_phone_number": "15550100200", "phone_number_id": PHONE_NUMBER_ID})
-}
-
 /// Customer `i` (1-based): Indian mobile numbers `+91 98...`, which the
 /// phone rules accept (the conversations benchmark's `+1555` seeds are not real
 /// numbers, so their messages would be refused).
@@ -75,9 +63,9 @@ fn customer(i: u64) -> String {
 fn inbound(n: usize) -> Planned {
     let from = customer(1 + (n as u64 * 7919) % CUSTOMERS);
     let marker = format!("Bench inbound {n}");
-    let body = envelope(json!({
+    let body = meta_envelope(json!({
         "messaging_product": "whatsapp",
-        "metadata": metadata(),
+        "metadata": meta_metadata(),
         "contacts": [{"profile": {"name": "Bench"}, "wa_id": from}],
         "messages": [{"from": from, "id": format!("wamid.in{n:08}"),
                       "timestamp": chrono::Utc::now().timestamp().to_string(),
@@ -93,9 +81,9 @@ fn inbound(n: usize) -> Planned {
 fn status(provider_id: &str, ours: &str, word: &'static str) -> Planned {
     // wamid.out.{digits}.{j}
     let recipient = provider_id.split('.').nth(2).unwrap_or_default();
-    let body = envelope(json!({
+    let body = meta_envelope(json!({
         "messaging_product": "whatsapp",
-        "metadata": metadata(),
+        "metadata": meta_metadata(),
         "statuses": [{"id": provider_id, "status": word,
                       "timestamp": chrono::Utc::now().timestamp().to_string(),
                       "recipient_id": recipient}]
@@ -336,69 +324,26 @@ fn start_bare_handler() -> String {
     address
 }
 
+/// Posts every body signed, as fast as `hook` takes them; all must be taken.
 async fn burst_rate(client: &reqwest::Client, hook: &str, bodies: Vec<Vec<u8>>) -> f64 {
-    let started = Instant::now();
-    let n = bodies.len();
-    stream::iter(bodies)
-        .map(|body| {
-            let client = client.clone();
-            async move {
-                let answer = client
-                    .post(hook)
-                    .header(
-                        "x-hub-signature-256",
-                        sandbox::meta_signature(APP_SECRET, &body),
-                    )
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(answer.status().is_success());
-            }
-        })
-        .buffer_unordered(BURST_IN_FLIGHT)
-        .collect::<Vec<()>>()
-        .await;
-    n as f64 / started.elapsed().as_secs_f64()
+    let (rate, refused) = post_signed(client, hook, bodies, BURST_IN_FLIGHT).await;
+    assert_eq!(refused, 0, "every signed webhook is taken");
+    rate
 }
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: run with cargo xtask bench pipeline"]
 async fn pipeline_at_broadcast_rates() {
-    let db = helpers::TestDatabase::new().await;
-    let url = db.url.clone();
-    let (server, address) = start_server(&db).await;
-    let pid = server.0.id();
-    let app = helpers::TestApp::attach(address, db);
-    let token = app.owner_token().await;
-    let backend = if helpers::postgres_requested() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let tenant: uuid::Uuid = app.get("/api/v1/me", &token).await.body["tenant"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let channel = app
-        .post(
-            "/api/v1/channels",
-            Some(&token),
-            json!({"name": "Bench", "provider": "meta_cloud", "fields": {
-            "phone_number_id": PHONE_NUMBER_ID, "waba_id": "220300400500600",
-            "app_secret": APP_SECRET, "access_token": "EAAG-bench"}}),
-        )
-        .await;
-    assert_eq!(channel.status, 201, "{}", channel.body);
-    let channel_id = channel.body["id"].as_str().unwrap().to_owned();
+    let bench = MetaBench::start().await;
+    let (app, token, url, tenant) = (&bench.app, &bench.token, &bench.url, bench.tenant);
+    let backend = bench.backend;
     // Every customer writes once first: their contact and conversation.
     let hello: Vec<Vec<u8>> = (1..=CUSTOMERS)
         .map(|i| {
             let from = customer(i);
-            envelope(json!({
+            meta_envelope(json!({
                 "messaging_product": "whatsapp",
-                "metadata": metadata(),
+                "metadata": meta_metadata(),
                 "contacts": [{"profile": {"name": format!("Customer {i}")}, "wa_id": from}],
                 "messages": [{"from": from, "id": format!("wamid.hello{i:06}"),
                               "timestamp": chrono::Utc::now().timestamp().to_string(),
@@ -407,20 +352,15 @@ async fn pipeline_at_broadcast_rates() {
         })
         .collect();
     let setup_client = reqwest::Client::new();
-    burst_rate(
-        &setup_client,
-        &format!("{}/webhooks/meta/{channel_id}", app.address),
-        hello,
-    )
-    .await;
+    burst_rate(&setup_client, &bench.hook, hello).await;
     for _ in 0..600 {
-        if store::scratch::count_messages(&url, tenant).await.unwrap() >= CUSTOMERS {
+        if store::scratch::count_messages(url, tenant).await.unwrap() >= CUSTOMERS {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let mut sends: Vec<(String, String)> =
-        store::scratch::seed_sent(&url, tenant, SENT_PER_CUSTOMER)
+        store::scratch::seed_sent(url, tenant, SENT_PER_CUSTOMER)
             .await
             .unwrap()
             .into_iter()
@@ -428,7 +368,7 @@ async fn pipeline_at_broadcast_rates() {
             .collect();
     sends.sort();
     shuffle(&mut sends, 42);
-    let stored_before = store::scratch::count_messages(&url, tenant).await.unwrap();
+    let stored_before = store::scratch::count_messages(url, tenant).await.unwrap();
     let mut next_inbound = 0;
     let (steady, used) = steady_plan(&sends, &mut next_inbound);
     let burst = burst_plan(&sends[used..], &mut next_inbound);
@@ -436,7 +376,7 @@ async fn pipeline_at_broadcast_rates() {
 
     // The owner's live stream, open throughout.
     let ticket = app
-        .post("/api/v1/events/ticket", Some(&token), json!({}))
+        .post("/api/v1/events/ticket", Some(token), json!({}))
         .await;
     let ticket = ticket.body["ticket"].as_str().unwrap().to_owned();
     let stream = app
@@ -449,7 +389,7 @@ async fn pipeline_at_broadcast_rates() {
     let sightings = Arc::new(Mutex::new(Sightings::default()));
     tokio::spawn(watch(stream, sightings.clone()));
 
-    let hook = format!("{}/webhooks/meta/{channel_id}", app.address);
+    let hook = bench.hook.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(512)
         .build()
@@ -509,7 +449,7 @@ async fn pipeline_at_broadcast_rates() {
     let burst_accepted = burst_started.elapsed();
     let burst_last_seen = wait_seen(&sightings, &burst_expected, Duration::from_secs(300)).await;
     let drained = burst_last_seen.map(|at| at - burst_started);
-    let peak = peak_mb(pid);
+    let peak = peak_mb(bench.pid());
 
     // Lost and doubled, from the stream and from the database.
     let (lost_stream, doubled, resyncs) = {
@@ -521,7 +461,7 @@ async fn pipeline_at_broadcast_rates() {
             .count();
         (lost, s.doubled, s.resyncs)
     };
-    let stored = store::scratch::count_messages(&url, tenant).await.unwrap() - stored_before;
+    let stored = store::scratch::count_messages(url, tenant).await.unwrap() - stored_before;
     let messages_lost = expected_messages.saturating_sub(stored);
     let messages_doubled = stored.saturating_sub(expected_messages);
     let burst_took = burst_posted.lock().unwrap().took.clone();

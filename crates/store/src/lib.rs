@@ -55,9 +55,36 @@ pub struct Store {
     imports_queued: std::sync::Arc<tokio::sync::Notify>,
 }
 
+/// When a pool's commits are on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Before the commit returns (SQLite `synchronous=FULL`, PostgreSQL
+    /// `synchronous_commit=on`). Everything a person or a provider is
+    /// answered about uses this.
+    Flushed,
+    /// Soon after the commit returns: a power loss or an OS crash (not a
+    /// crashed or killed process) can drop the last commits, whole and in
+    /// order, never half of one. Only for work that is redone when its
+    /// effects are missing: applying the webhook event queue, whose
+    /// "processed" marks are written after the effects, so a dropped tail
+    /// leaves those events due again.
+    Deferred,
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://...` or `postgres://...`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        Self::connect_with(url, max_connections, Durability::Flushed).await
+    }
+
+    /// Connects with the given durability of commits.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        durability: Durability,
+    ) -> Result<Self, StoreError> {
+        use sea_orm::sqlx::sqlite::SqliteSynchronous;
+        let deferred = durability == Durability::Deferred;
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(max_connections)
@@ -67,7 +94,23 @@ impl Store {
             .sqlx_logging(false)
             // Multi-row INSERTs of imports vary in size; a smaller cache
             // keeps their prepared statements from piling up per connection.
-            .map_sqlx_sqlite_opts(|o| o.statement_cache_capacity(32));
+            .map_sqlx_sqlite_opts(move |o| {
+                let o = o.statement_cache_capacity(32);
+                // In WAL mode NORMAL skips the fsync per commit; the WAL
+                // stays a prefix of what was committed.
+                if deferred {
+                    o.synchronous(SqliteSynchronous::Normal)
+                } else {
+                    o
+                }
+            })
+            .map_sqlx_postgres_opts(move |o| {
+                if deferred {
+                    o.options([("synchronous_commit", "off")])
+                } else {
+                    o
+                }
+            });
         let db = Database::connect(options).await?;
         if db.get_database_backend() == DbBackend::Sqlite {
             // WAL lets readers proceed while a writer commits.

@@ -1,13 +1,14 @@
 //! The signed-in person: who and where they are, their profile, their password.
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use app::sign_in;
 use contract::roles::PermissionCatalog;
 use contract::users::{ChangePasswordRequest, Me, Profile, UpdateProfileRequest};
-use domain::account::{check_display_name, check_password, FieldErrors};
+use domain::account::{check_display_name, FieldErrors};
 use domain::permissions::{Action, Module};
 
 use super::docs::{Invalid, RateLimited, Unauthenticated};
-use crate::auth::{password, Authenticated};
+use crate::auth::Authenticated;
 use crate::body::Body;
 use crate::error::ApiError;
 use crate::registry::{Access, Routes};
@@ -106,25 +107,15 @@ pub async fn change_password(
     body: Body<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    check_password(&body.new_password).map_err(|m| ApiError::field("new_password", m))?;
-    let (user, hash) = state.store.user_with_hash(auth.user_id()).await?;
-    let ip = super::auth::client_ip(&state, &req);
-    state
-        .login_limiter
-        .check(&user.email, ip)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    if !password::verify(body.current_password, hash).await? {
-        state.login_limiter.record_failure(&user.email, ip);
-        return Err(ApiError::field(
-            "current_password",
-            "This is not your current password.",
-        ));
-    }
-    state.login_limiter.record_success(&user.email, ip);
-    let new_hash = password::hash(body.new_password).await?;
-    state.store.set_password(user.id, &new_hash).await?;
-    state.store.revoke_all_sessions(user.id).await?;
-    state.live.sessions_changed(user.id, None).await;
+    sign_in::change_password(
+        &state,
+        super::auth::keys(&state),
+        auth.user_id(),
+        body.current_password,
+        body.new_password,
+        super::auth::client_ip(&state, &req),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

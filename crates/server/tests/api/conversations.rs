@@ -23,11 +23,20 @@ pub(crate) struct MetaSetup {
 }
 
 pub(crate) async fn meta_setup() -> MetaSetup {
+    meta_setup_with(|_| {}).await
+}
+
+/// [`meta_setup`] with settings of the test's own.
+pub(crate) async fn meta_setup_with(customise: impl FnOnce(&mut server::Settings)) -> MetaSetup {
     let fake = sandbox::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
     let base = fake.meta_base_url.clone();
     let state = fake.state.clone();
     tokio::spawn(fake.server);
-    let app = spawn_app_with(move |s| s.meta_base_url = base).await;
+    let app = spawn_app_with(move |s| {
+        s.meta_base_url = base;
+        customise(s);
+    })
+    .await;
     let owner = app.owner_token().await;
     let created = app
         .post("/api/v1/channels", Some(&owner), json!({"name": "Support", "provider": "meta_cloud", "fields": {

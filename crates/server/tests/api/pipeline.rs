@@ -10,7 +10,9 @@ use std::sync::Arc;
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
-use crate::conversations::{meta_setup, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID};
+use crate::conversations::{
+    meta_setup, meta_setup_with, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID,
+};
 use crate::helpers::{postgres_requested, TestApp, TestDatabase};
 
 const CUSTOMERS: u64 = 100;
@@ -242,6 +244,30 @@ async fn a_hundred_customers_writing_at_once_arrive_whole_and_in_order() {
     app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
         .await;
     assert_eq!(snapshot(app, owner).await, before, "replays change nothing");
+}
+
+#[tokio::test]
+async fn one_worker_flushing_every_commit_applies_the_same_in_order() {
+    // Not the default: one event worker on the main connections, every
+    // commit flushed before it returns.
+    let setup = meta_setup_with(|s| {
+        s.event_workers = 1;
+        s.event_deferred_commits = false;
+    })
+    .await;
+    let (app, owner, channel) = (&setup.app, &setup.owner, &setup.channel);
+    post_all(
+        &app.client,
+        std::slice::from_ref(&app.address),
+        channel,
+        interleaved(),
+    )
+    .await;
+    app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
+        .await;
+    let (seen, contacts) = snapshot(app, owner).await;
+    assert_every_customer_in_order(&seen);
+    assert_eq!(contacts, CUSTOMERS, "one contact per phone");
 }
 
 /// The tick of the one message in customer 0's conversation.

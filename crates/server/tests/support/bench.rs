@@ -1,10 +1,12 @@
-//! What the benchmarks share: the release server as its own process, timing
-//! requests, percentiles and the server's memory.
+//! What the benchmarks share: the release server as its own process with a
+//! signed-in owner and a Meta channel, signed webhooks posted in flight,
+//! timing requests, percentiles and the server's memory.
 #![allow(dead_code)] // each benchmark uses its own part
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use futures_util::stream::{self, StreamExt};
+use serde_json::{json, Value};
 
 use crate::helpers;
 
@@ -91,4 +93,118 @@ pub async fn start_server(db: &helpers::TestDatabase) -> (Server, String) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server did not start");
+}
+
+/// The channel's app secret: webhooks are signed with it.
+pub const APP_SECRET: &str = "bench-app-secret";
+/// The Meta number the benchmark's webhooks are addressed to.
+pub const PHONE_NUMBER_ID: &str = "110200300400500";
+const WABA_ID: &str = "220300400500600";
+
+/// The release server on a fresh database, its owner signed in, and one
+/// Meta Cloud channel taking signed webhooks.
+pub struct MetaBench {
+    pub server: Server,
+    pub app: helpers::TestApp,
+    /// The database the server runs on, for seeding and counting.
+    pub url: String,
+    pub token: String,
+    /// "SQLite" or "PostgreSQL".
+    pub backend: &'static str,
+    pub tenant: uuid::Uuid,
+    pub channel_id: String,
+    /// Where the channel's webhooks are posted.
+    pub hook: String,
+}
+
+impl MetaBench {
+    pub async fn start() -> Self {
+        let db = helpers::TestDatabase::new().await;
+        let url = db.url.clone();
+        let (server, address) = start_server(&db).await;
+        let app = helpers::TestApp::attach(address, db);
+        let token = app.owner_token().await;
+        let backend = if helpers::postgres_requested() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        let tenant = app.get("/api/v1/me", &token).await.body["tenant"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let channel = app
+            .post(
+                "/api/v1/channels",
+                Some(&token),
+                json!({"name": "Bench", "provider": "meta_cloud", "fields": {
+                "phone_number_id": PHONE_NUMBER_ID, "waba_id": WABA_ID,
+                "app_secret": APP_SECRET, "access_token": "EAAG-bench"}}),
+            )
+            .await;
+        assert_eq!(channel.status, 201, "{}", channel.body);
+        let channel_id = channel.body["id"].as_str().unwrap().to_owned();
+        let hook = format!("{}/webhooks/meta/{channel_id}", app.address);
+        MetaBench {
+            server,
+            app,
+            url,
+            token,
+            backend,
+            tenant,
+            channel_id,
+            hook,
+        }
+    }
+
+    /// The server process, for its memory.
+    pub fn pid(&self) -> u32 {
+        self.server.0.id()
+    }
+}
+
+/// A Meta webhook body carrying one change of the bench number.
+pub fn meta_envelope(value: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}]
+    }))
+    .unwrap()
+}
+
+/// The `metadata` of the bench number's webhooks.
+pub fn meta_metadata() -> Value {
+    json!({"display_phone_number": "15550100200", "phone_number_id": PHONE_NUMBER_ID})
+}
+
+/// Posts every body to `hook`, signed, `in_flight` at a time. Returns the
+/// rate they were taken at (per second) and how many were refused.
+pub async fn post_signed(
+    client: &reqwest::Client,
+    hook: &str,
+    bodies: Vec<Vec<u8>>,
+    in_flight: usize,
+) -> (f64, usize) {
+    let started = Instant::now();
+    let n = bodies.len();
+    let refused = stream::iter(bodies)
+        .map(|body| async move {
+            let answer = client
+                .post(hook)
+                .header(
+                    "x-hub-signature-256",
+                    sandbox::meta_signature(APP_SECRET, &body),
+                )
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            usize::from(!answer.status().is_success())
+        })
+        .buffer_unordered(in_flight)
+        .fold(0, |refused, r| async move { refused + r })
+        .await;
+    (n as f64 / started.elapsed().as_secs_f64(), refused)
 }
