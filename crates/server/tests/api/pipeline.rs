@@ -11,7 +11,7 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 
 use crate::conversations::{
-    meta_setup, meta_setup_with, post_webhook, APP_SECRET, PHONE_NUMBER_ID, WABA_ID,
+    meta_setup, meta_setup_with, post_webhook, MetaSetup, APP_SECRET, PHONE_NUMBER_ID, WABA_ID,
 };
 use crate::helpers::{postgres_requested, TestApp, TestDatabase};
 
@@ -213,26 +213,11 @@ fn assert_every_customer_in_order(seen: &HashMap<String, (u64, String, Vec<Strin
     assert_eq!(checked, CUSTOMERS);
 }
 
-#[tokio::test]
-async fn a_hundred_customers_writing_at_once_arrive_whole_and_in_order() {
-    let setup = meta_setup().await;
+/// Posts the interleaved webhooks `times` times, 32 at a time, and waits
+/// until every event is processed.
+async fn post_interleaved(setup: &MetaSetup, times: usize) {
     let (app, owner, channel) = (&setup.app, &setup.owner, &setup.channel);
-    post_all(
-        &app.client,
-        std::slice::from_ref(&app.address),
-        channel,
-        interleaved(),
-    )
-    .await;
-    app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
-        .await;
-    let (seen, contacts) = snapshot(app, owner).await;
-    assert_every_customer_in_order(&seen);
-    assert_eq!(contacts, CUSTOMERS, "one contact per phone");
-
-    // Replaying every webhook three more times changes nothing a person sees.
-    let before = (seen, contacts);
-    for _ in 0..3 {
+    for _ in 0..times {
         post_all(
             &app.client,
             std::slice::from_ref(&app.address),
@@ -243,6 +228,28 @@ async fn a_hundred_customers_writing_at_once_arrive_whole_and_in_order() {
     }
     app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
         .await;
+}
+
+/// [`post_interleaved`], then every customer's messages whole and in
+/// order, one contact per phone. Answers what a person sees.
+async fn post_interleaved_and_check(
+    setup: &MetaSetup,
+    times: usize,
+) -> (HashMap<String, (u64, String, Vec<String>)>, u64) {
+    post_interleaved(setup, times).await;
+    let (seen, contacts) = snapshot(&setup.app, &setup.owner).await;
+    assert_every_customer_in_order(&seen);
+    assert_eq!(contacts, CUSTOMERS, "one contact per phone");
+    (seen, contacts)
+}
+
+#[tokio::test]
+async fn a_hundred_customers_writing_at_once_arrive_whole_and_in_order() {
+    let setup = meta_setup().await;
+    let (app, owner) = (&setup.app, &setup.owner);
+    let before = post_interleaved_and_check(&setup, 1).await;
+    // Replaying every webhook three more times changes nothing a person sees.
+    post_interleaved(&setup, 3).await;
     assert_eq!(snapshot(app, owner).await, before, "replays change nothing");
 }
 
@@ -255,19 +262,7 @@ async fn one_worker_flushing_every_commit_applies_the_same_in_order() {
         s.event_deferred_commits = false;
     })
     .await;
-    let (app, owner, channel) = (&setup.app, &setup.owner, &setup.channel);
-    post_all(
-        &app.client,
-        std::slice::from_ref(&app.address),
-        channel,
-        interleaved(),
-    )
-    .await;
-    app.wait_until_events_processed_within(owner, channel, CUSTOMERS * PER_CUSTOMER, 180)
-        .await;
-    let (seen, contacts) = snapshot(app, owner).await;
-    assert_every_customer_in_order(&seen);
-    assert_eq!(contacts, CUSTOMERS, "one contact per phone");
+    post_interleaved_and_check(&setup, 1).await;
 }
 
 /// The tick of the one message in customer 0's conversation.
